@@ -1,0 +1,1 @@
+"""community: communities of practice, fellowship groups and learning events."""

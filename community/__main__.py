@@ -1,0 +1,169 @@
+"""Command line: serve | worker | migrate | createadmin | seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+
+from tortoise import Tortoise
+
+from community import db
+from community.settings import Settings, SettingsError, configure
+
+
+def _settings(*, embedded: bool = False) -> Settings:
+    try:
+        settings = Settings.from_env(embedded=embedded)
+    except SettingsError as exc:
+        print(f"community: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure(settings)
+    return settings
+
+
+async def _with_orm(settings: Settings, work: object) -> object:
+    await Tortoise.init(config=db.tortoise_config(settings.database_url))
+    try:
+        return await work  # type: ignore[misc]  # a coroutine, awaited once
+    finally:
+        await Tortoise.close_connections()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    settings = _settings(embedded=args.embedded)
+    asyncio.run(db.migrate(settings.database_url))
+    print("community: the database is up to date.")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from community.app import create_app
+    from community.seed import seed_demo
+
+    settings = _settings(embedded=True)
+    asyncio.run(db.migrate(settings.database_url))
+    if args.demo:
+        summary = asyncio.run(_with_orm(settings, seed_demo()))
+        print(f"community: {summary}")
+    url = f"http://{args.host}:{args.port}/"
+    print(f"community: serving {settings.site_name} at {url} (Ctrl+C to stop)")
+    uvicorn.run(
+        create_app(settings, run_scheduler=True),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=settings.trust_proxy_headers,
+    )
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    settings = _settings()
+    asyncio.run(_run_worker(settings))
+
+
+async def _run_worker(settings: Settings) -> None:
+    from community.mail import render as mail_render
+    from community.mail.service import make_backend
+    from community.scheduler import make_scheduler
+    from community.web.templates import asset_dir
+
+    mail_render.configure(
+        asset_dir("templates"), site_name=settings.site_name, base_url=settings.base_url
+    )
+    await Tortoise.init(config=db.tortoise_config(settings.database_url))
+    backend = make_backend(settings)
+    scheduler = make_scheduler(settings, backend)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    scheduler.start()
+    logging.getLogger(__name__).info("Worker started")
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await backend.close()
+        await Tortoise.close_connections()
+
+
+def cmd_createadmin(args: argparse.Namespace) -> None:
+    from community.accounts import service
+    from community.errors import Invalid
+
+    settings = _settings(embedded=args.embedded)
+
+    async def run() -> str:
+        existing = await service.find_member_by_email(args.email)
+        password = ""
+        if existing is None:
+            password = (
+                sys.stdin.readline().rstrip("\n")
+                if args.password_stdin
+                else getpass.getpass("Password for the new admin: ")
+            )
+        member = await service.create_admin(
+            email=args.email, display_name=args.name, password=password
+        )
+        verb = "promoted" if existing else "created"
+        return f"community: {verb} admin {member.email} (member {member.id})."
+
+    try:
+        print(asyncio.run(_with_orm(settings, run())))
+    except Invalid as exc:
+        for field, message in exc.fields.items():
+            print(f"community: {field}: {message}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from community.seed import seed_demo
+
+    settings = _settings(embedded=args.embedded)
+    asyncio.run(db.migrate(settings.database_url))
+    print(f"community: {asyncio.run(_with_orm(settings, seed_demo()))}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run is noise
+    parser = argparse.ArgumentParser(prog="python -m community", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="migrate, then run the site and its jobs in one process"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--demo", action="store_true", help="fill an empty database with demo content"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the timed jobs (email delivery, clean-up)")
+    worker.set_defaults(func=cmd_worker)
+
+    for name, func, text in (
+        ("migrate", cmd_migrate, "apply database migrations"),
+        ("seed", cmd_seed, "fill an empty database with demo content"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.set_defaults(func=func, embedded=True)
+
+    admin = commands.add_parser("createadmin", help="create an admin, or promote a member")
+    admin.add_argument("email")
+    admin.add_argument("--name", default="", help="display name for a new account")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    admin.set_defaults(func=cmd_createadmin, embedded=True)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

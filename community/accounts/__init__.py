@@ -1,0 +1,1 @@
+"""Accounts: members and their profiles, passwords, verification and reset, suspension."""

@@ -1,0 +1,30 @@
+"""Who may see and do what with accounts."""
+
+from __future__ import annotations
+
+from community.accounts.models import Member
+from community.errors import NotFound, PermissionDenied
+
+
+def ensure_verified(actor: Member) -> None:
+    """Raise PermissionDenied unless the member has verified their email (needed to post, RSVP)."""
+    if not actor.is_verified:
+        raise PermissionDenied(
+            "Please verify your email address first: use the link we sent you, "
+            "or ask for a new one from the banner at the top of the page."
+        )
+
+
+def can_moderate_members(actor: Member | None) -> bool:
+    """Admins suspend and reinstate members."""
+    return actor is not None and actor.is_admin
+
+
+async def access_member(actor: Member | None, member_id: int) -> Member:
+    """A member's profile, for signed-in members only; deleted accounts are not found."""
+    if actor is None:
+        raise PermissionDenied("Sign in to see members' profiles.")
+    member = await Member.filter(id=member_id, deleted_at__isnull=True).first()
+    if member is None:
+        raise NotFound("There is no member here.")
+    return member

@@ -1,0 +1,109 @@
+"""Members, their profiles, and the single-use tokens mailed to them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Profession(StrEnum):
+    SOCIAL_WORKER = "social_worker"
+    COUNSELLOR = "counsellor"
+    PSYCHOLOGIST = "psychologist"
+    THERAPIST = "therapist"
+    SOCIAL_WORK_ASSOCIATE = "social_work_associate"
+    SOCIAL_SERVICE_ASSISTANT = "social_service_assistant"
+    EARLY_INTERVENTION_TEACHER = "early_intervention_teacher"
+    SPECIAL_EDUCATION_TEACHER = "special_education_teacher"
+    CHILDCARE_EDUCATOR = "childcare_educator"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return PROFESSION_LABELS[self]
+
+
+PROFESSION_LABELS = {
+    Profession.SOCIAL_WORKER: "Social worker",
+    Profession.COUNSELLOR: "Counsellor",
+    Profession.PSYCHOLOGIST: "Psychologist",
+    Profession.THERAPIST: "Therapist",
+    Profession.SOCIAL_WORK_ASSOCIATE: "Social work associate",
+    Profession.SOCIAL_SERVICE_ASSISTANT: "Social service assistant",
+    Profession.EARLY_INTERVENTION_TEACHER: "Early intervention teacher",
+    Profession.SPECIAL_EDUCATION_TEACHER: "Special education teacher",
+    Profession.CHILDCARE_EDUCATOR: "Childcare or student care educator",
+    Profession.OTHER: "Other",
+}
+
+
+class TokenPurpose(StrEnum):
+    VERIFY = "verify"
+    RESET = "reset"
+
+
+class Member(Model):
+    """A person with an account. A deleted member stays as a nameless row for their posts."""
+
+    id = fields.IntField(primary_key=True)
+    #: lower-cased, NULL once the account is deleted (unique allows many NULLs)
+    email = fields.CharField(max_length=254, unique=True, null=True)
+    password_hash = fields.CharField(max_length=255, default="")
+    display_name = fields.CharField(max_length=80)
+    profession = fields.CharEnumField(Profession, max_length=40, null=True)
+    organisation = fields.CharField(max_length=120, default="")
+    years_in_practice = fields.SmallIntField(null=True)
+    bio = fields.TextField(default="")
+    #: `bio` rendered by text.render_markdown on write
+    bio_html = fields.TextField(default="")
+    #: the worker profile: "why I do this work"
+    story = fields.TextField(default="")
+    story_html = fields.TextField(default="")
+    is_admin = fields.BooleanField(default=False)
+    verified_at = fields.DatetimeField(null=True)
+    suspended_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "accounts_member"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def profession_label(self) -> str:
+        return PROFESSION_LABELS[Profession(self.profession)] if self.profession else ""
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class AccountToken(Model):
+    """A single-use secret mailed to a member (verify email, reset password), kept as a hash."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "community.Member", related_name="tokens", on_delete=fields.CASCADE
+    )
+    purpose = fields.CharEnumField(TokenPurpose, max_length=16)
+    #: sha256 hex of the secret in the link
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_token"
+        indexes = (("member_id", "purpose"),)

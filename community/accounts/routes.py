@@ -1,0 +1,307 @@
+"""Account pages: register, verify, sign in and out, password reset, profile and settings."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from community.accounts import service
+from community.accounts.access import can_moderate_members
+from community.accounts.models import PROFESSION_LABELS, Member
+from community.accounts.schemas import (
+    Credentials,
+    EmailOnly,
+    NewPassword,
+    PasswordChange,
+    ProfileUpdate,
+    Registration,
+)
+from community.errors import Invalid, PermissionDenied
+from community.web.limits import check_rate_limit
+from community.web.sessions import sign_in, sign_out
+from community.web.templates import read_form, redirect, redirect_to, render
+
+
+def require_member(request: Request) -> Member:
+    """The signed-in member, or PermissionDenied (the error page offers to sign in)."""
+    member: Member | None = request.state.member
+    if member is None:
+        raise PermissionDenied("Please sign in to continue.")
+    return member
+
+
+def _next_path(raw: str) -> str:
+    return raw if raw.startswith("/") and not raw.startswith("//") else "/"
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def register_form(request: Request) -> Response:
+    return render(request, "accounts/register.html")
+
+
+async def register_submit(request: Request) -> Response:
+    raw = await read_form(request)
+    try:
+        check_rate_limit(request, "register")
+        form = Registration.parse(raw)
+    except Invalid as exc:
+        values = {k: v for k, v in raw.items() if "password" not in k}
+        return render(
+            request,
+            "accounts/register.html",
+            {"errors": exc.fields, "values": values},
+            status_code=422,
+        )
+    await service.register(form=form)
+    return render(request, "accounts/check_email.html", {"email": form.email})
+
+
+async def verify(request: Request) -> Response:
+    try:
+        await service.verify_email(token=request.query_params.get("token", ""))
+    except Invalid as exc:
+        return render(request, "accounts/link_invalid.html", {"error": exc}, status_code=400)
+    if request.state.member is not None:
+        return redirect(request, "accounts:profile_edit", "Thank you: your email is verified.")
+    return redirect(request, "accounts:login", "Thank you: your email is verified. Please sign in.")
+
+
+async def verify_resend(request: Request) -> Response:
+    actor = require_member(request)
+    check_rate_limit(request, "verification_resend", str(actor.id))
+    await service.resend_verification(actor=actor)
+    return redirect_to(
+        request,
+        _next_path((await read_form(request)).get("next", "/")),
+        f"We sent a new verification link to {actor.email}.",
+    )
+
+
+async def login_form(request: Request) -> Response:
+    return render(request, "accounts/login.html", {"next": request.query_params.get("next", "")})
+
+
+async def login_submit(request: Request) -> Response:
+    raw = await read_form(request)
+    context = {"values": {"email": raw.get("email", "")}, "next": raw.get("next", "")}
+    try:
+        check_rate_limit(request, "login", raw.get("email", ""))
+        member, key = await service.log_in(
+            credentials=Credentials.parse(raw),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except Invalid as exc:
+        return render(
+            request, "accounts/login.html", {**context, "errors": exc.fields}, status_code=422
+        )
+    old_key = request.state.session_key
+    if old_key:
+        await service.log_out(session_key=old_key)
+    sign_in(request, key)
+    return redirect_to(
+        request, _next_path(raw.get("next", "/")), f"Welcome back, {member.display_name}."
+    )
+
+
+async def logout(request: Request) -> Response:
+    await service.log_out(session_key=request.state.session_key)
+    sign_out(request)
+    return redirect(request, "home", "You are signed out.")
+
+
+async def forgot_form(request: Request) -> Response:
+    return render(request, "accounts/forgot.html")
+
+
+async def forgot_submit(request: Request) -> Response:
+    raw = await read_form(request)
+    try:
+        check_rate_limit(request, "password_reset", raw.get("email", ""))
+        form = EmailOnly.parse(raw)
+    except Invalid as exc:
+        return render(
+            request,
+            "accounts/forgot.html",
+            {"errors": exc.fields, "values": {"email": raw.get("email", "")}},
+            status_code=422,
+        )
+    await service.request_password_reset(email=form.email)
+    return render(request, "accounts/forgot_sent.html", {"email": form.email})
+
+
+async def reset_form(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    try:
+        await service.check_reset_token(token=token)
+    except Invalid as exc:
+        return render(request, "accounts/link_invalid.html", {"error": exc}, status_code=400)
+    return render(request, "accounts/reset.html", {"token": token})
+
+
+async def reset_submit(request: Request) -> Response:
+    raw = await read_form(request)
+    token = raw.get("token", "")
+    try:
+        member = await service.reset_password(token=token, form=NewPassword.parse(raw))
+    except Invalid as exc:
+        if "token" in exc.fields:
+            return render(request, "accounts/link_invalid.html", {"error": exc}, status_code=400)
+        return render(
+            request,
+            "accounts/reset.html",
+            {"token": token, "errors": exc.fields},
+            status_code=422,
+        )
+    sign_out(request)
+    return redirect(
+        request,
+        "accounts:login",
+        f"Your password is changed, {member.display_name}. Every other session has ended; "
+        "please sign in.",
+    )
+
+
+async def profile(request: Request) -> Response:
+    actor = request.state.member
+    member = await service.get_profile(actor=actor, member_id=request.path_params["member_id"])
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile": member,
+            "is_own": actor is not None and actor.id == member.id,
+            "can_moderate": can_moderate_members(actor) and actor.id != member.id,
+        },
+    )
+
+
+def _profile_values(member: Member) -> dict[str, object]:
+    return {
+        "display_name": member.display_name,
+        "profession": member.profession or "",
+        "organisation": member.organisation,
+        "years_in_practice": "" if member.years_in_practice is None else member.years_in_practice,
+        "bio": member.bio,
+        "story": member.story,
+    }
+
+
+async def profile_edit(request: Request) -> Response:
+    actor = require_member(request)
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {"values": _profile_values(actor), "professions": PROFESSION_LABELS},
+    )
+
+
+async def profile_save(request: Request) -> Response:
+    actor = require_member(request)
+    raw = await read_form(request)
+    try:
+        await service.update_profile(actor=actor, form=ProfileUpdate.parse(raw))
+    except Invalid as exc:
+        return render(
+            request,
+            "accounts/profile_edit.html",
+            {"values": raw, "errors": exc.fields, "professions": PROFESSION_LABELS},
+            status_code=422,
+        )
+    return redirect(request, "accounts:profile", "Your profile is saved.", member_id=actor.id)
+
+
+async def password_form(request: Request) -> Response:
+    require_member(request)
+    return render(request, "accounts/password.html")
+
+
+async def password_save(request: Request) -> Response:
+    actor = require_member(request)
+    try:
+        await service.change_password(
+            actor=actor,
+            form=PasswordChange.parse(await read_form(request)),
+            session_key=request.state.session_key,
+        )
+    except Invalid as exc:
+        return render(request, "accounts/password.html", {"errors": exc.fields}, status_code=422)
+    return redirect(
+        request, "accounts:password", "Your password is changed. Your other sessions have ended."
+    )
+
+
+async def delete_form(request: Request) -> Response:
+    require_member(request)
+    return render(request, "accounts/delete.html")
+
+
+async def delete_submit(request: Request) -> Response:
+    actor = require_member(request)
+    raw = await read_form(request)
+    try:
+        await service.delete_account(actor=actor, password=raw.get("password", ""))
+    except Invalid as exc:
+        return render(request, "accounts/delete.html", {"errors": exc.fields}, status_code=422)
+    sign_out(request)
+    return redirect(request, "home", "Your account and personal data are deleted. Goodbye.")
+
+
+async def member_suspend(request: Request) -> Response:
+    actor = require_member(request)
+    member = await service.suspend_member(actor=actor, member_id=request.path_params["member_id"])
+    return redirect(
+        request,
+        "accounts:profile",
+        f"{member.display_name} is suspended and signed out everywhere.",
+        member_id=member.id,
+    )
+
+
+async def member_reinstate(request: Request) -> Response:
+    actor = require_member(request)
+    member = await service.reinstate_member(actor=actor, member_id=request.path_params["member_id"])
+    return redirect(
+        request,
+        "accounts:profile",
+        f"{member.display_name} is reinstated.",
+        member_id=member.id,
+    )
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/register", register_form, name="accounts:register"),
+    Route("/register", register_submit, methods=["POST"]),
+    Route("/verify", verify, name="accounts:verify"),
+    Route("/verify/resend", verify_resend, methods=["POST"], name="accounts:verify_resend"),
+    Route("/login", login_form, name="accounts:login"),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
+    Route("/password/forgot", forgot_form, name="accounts:forgot"),
+    Route("/password/forgot", forgot_submit, methods=["POST"]),
+    Route("/password/reset", reset_form, name="accounts:reset"),
+    Route("/password/reset", reset_submit, methods=["POST"]),
+    Route("/members/{member_id:int}", profile, name="accounts:profile"),
+    Route(
+        "/members/{member_id:int}/suspend",
+        member_suspend,
+        methods=["POST"],
+        name="accounts:suspend",
+    ),
+    Route(
+        "/members/{member_id:int}/reinstate",
+        member_reinstate,
+        methods=["POST"],
+        name="accounts:reinstate",
+    ),
+    Route("/settings/profile", profile_edit, name="accounts:profile_edit"),
+    Route("/settings/profile", profile_save, methods=["POST"]),
+    Route("/settings/password", password_form, name="accounts:password"),
+    Route("/settings/password", password_save, methods=["POST"]),
+    Route("/settings/delete", delete_form, name="accounts:delete"),
+    Route("/settings/delete", delete_submit, methods=["POST"]),
+]

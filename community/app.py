@@ -1,0 +1,99 @@
+"""The ASGI application: create_app(settings), and `app` for uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from tortoise.contrib.starlette import RegisterTortoise
+
+from community import db
+from community.accounts.routes import routes as account_routes
+from community.errors import DomainError
+from community.mail import render as mail_render
+from community.mail.service import make_backend
+from community.scheduler import make_scheduler
+from community.settings import Settings, configure
+from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
+from community.web.headers import SecurityHeadersMiddleware
+from community.web.limits import MemoryRateLimiter
+from community.web.sessions import SessionMiddleware
+from community.web.templates import asset_dir, make_templates
+
+logger = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> Response:
+    if await db.database_answers():
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+
+def create_app(
+    settings: Settings, *, manage_orm: bool = True, run_scheduler: bool = False
+) -> Starlette:
+    """Build the site. `manage_orm=False` when the caller (tests) owns the ORM's lifetime;
+    `run_scheduler=True` runs the timed jobs in this process (the embedded `serve`)."""
+    configure(settings)
+    mail_render.configure(
+        asset_dir("templates"), site_name=settings.site_name, base_url=settings.base_url
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if manage_orm:
+                await stack.enter_async_context(
+                    RegisterTortoise(app, config=db.tortoise_config(settings.database_url))
+                )
+            if run_scheduler:
+                backend = make_backend(settings)
+                scheduler = make_scheduler(settings, backend)
+                scheduler.start()
+                stack.callback(scheduler.shutdown, wait=False)
+                stack.push_async_callback(backend.close)
+            yield
+
+    routes = [
+        *account_routes,
+        Route("/healthz", healthz, name="healthz"),
+        Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            Middleware(SessionMiddleware, settings=settings),
+        ],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            Exception: server_error_handler,
+        },
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates(settings)
+    app.state.rate_limiter = MemoryRateLimiter()
+    return app
+
+
+def _app_from_environment() -> Starlette:
+    return create_app(Settings.from_env())
+
+
+def __getattr__(name: str) -> Starlette:
+    # `uvicorn community.app:app` reads the environment only when it asks for `app`
+    if name == "app":
+        return _app_from_environment()
+    raise AttributeError(name)

@@ -1,0 +1,1 @@
+"""Delivery backends: console (prints) and, later, postmark (HTTP API over httpx)."""

@@ -1,0 +1,31 @@
+"""The console backend: prints each message to standard output (the embedded default)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from community.mail.backends.base import Outcome
+from community.mail.models import OutboxMessage
+
+
+class ConsoleBackend:
+    """Prints the plain-text part with its headers; nothing leaves the machine."""
+
+    def __init__(self, sender: str, stream: TextIO | None = None) -> None:
+        self.sender = sender
+        self.stream = stream
+
+    async def send(self, message: OutboxMessage) -> Outcome:
+        stream = self.stream or sys.stdout
+        rule = "-" * 72
+        stream.write(
+            f"{rule}\nFrom: {self.sender}\nTo: {message.to_address}\n"
+            f"Subject: {message.subject}\nIdempotency-Key: {message.idempotency_key}\n\n"
+            f"{message.text_body.rstrip()}\n{rule}\n"
+        )
+        stream.flush()
+        return Outcome(sent=True, provider_message_id=f"console-{message.id}")
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,159 @@
+"""Writing to the outbox (inside the caller's transaction) and delivering what is due."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from community import clock
+from community.mail.backends.base import Backend, Outcome
+from community.mail.models import OutboxMessage, OutboxStatus
+from community.mail.render import render_email
+
+logger = logging.getLogger(__name__)
+
+#: a claimed message whose worker died is offered again after this long
+LEASE = timedelta(minutes=5)
+#: attempts before a message that keeps failing temporarily is given up (spread over about a day)
+MAX_ATTEMPTS = 10
+BASE_DELAY = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email to send, as data: who, which template, with what, and its idempotency key."""
+
+    to: str
+    template: str
+    context: dict[str, Any]
+    #: "<feature>:<kind>:<ids>"; a second enqueue with the same key is ignored
+    idempotency_key: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+async def enqueue(email: Email) -> OutboxMessage | None:
+    """Render and store the email for the worker; None if its key was already used.
+
+    Call inside a transaction: the message is then sent only if the change commits.
+    """
+    rendered = render_email(email.template, email.context)
+    now = clock.now()
+    if await OutboxMessage.exists(idempotency_key=email.idempotency_key):
+        return None
+    try:
+        async with in_transaction():  # a savepoint: a lost race must not abort the caller's work
+            return await OutboxMessage.create(
+                idempotency_key=email.idempotency_key,
+                to_address=email.to,
+                subject=rendered.subject,
+                text_body=rendered.text_body,
+                html_body=rendered.html_body,
+                headers=email.headers,
+                template=email.template,
+                next_attempt_at=now,
+                created_at=now,
+            )
+    except IntegrityError:  # a concurrent enqueue with the same key won
+        return None
+
+
+def _due() -> Q:
+    now = clock.now()
+    return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, next_attempt_at__lte=now
+    )
+
+
+async def claim_due(*, limit: int = 100) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for this worker with a lease.
+
+    A guarded UPDATE: two workers racing for a row both run it, the database lets one win, on
+    SQLite and PostgreSQL alike. A claim whose lease ran out (its worker died) is due again.
+    """
+    now = clock.now()
+    ids = await (
+        OutboxMessage.filter(_due())
+        .order_by("next_attempt_at", "id")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        return []
+    claim = uuid.uuid4().hex
+    await OutboxMessage.filter(_due(), id__in=ids).update(
+        status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + LEASE
+    )
+    return await OutboxMessage.filter(claimed_by=claim, status=OutboxStatus.SENDING).order_by("id")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter: about 30 s, 1 min, 2 min, ... capped at 6 h."""
+    ceiling = min(BASE_DELAY * (2 ** (attempts - 1)), timedelta(hours=6))
+    return timedelta(seconds=ceiling.total_seconds() * (0.5 + random.random() / 2))  # noqa: S311
+
+
+async def record_outcome(message: OutboxMessage, outcome: Outcome) -> None:
+    """Store what the provider said about one claimed message."""
+    now = clock.now()
+    attempts = message.attempts + 1
+    guard = OutboxMessage.filter(id=message.id, claimed_by=message.claimed_by)
+    if outcome.sent:
+        await guard.update(
+            status=OutboxStatus.SENT,
+            attempts=attempts,
+            provider_message_id=outcome.provider_message_id[:100],
+            sent_at=now,
+            last_error="",
+            claimed_by="",
+        )
+    elif outcome.permanent or attempts >= MAX_ATTEMPTS:
+        await guard.update(
+            status=OutboxStatus.FAILED, attempts=attempts, last_error=outcome.error, claimed_by=""
+        )
+    else:
+        delay = outcome.retry_after or retry_delay(attempts)
+        await guard.update(
+            status=OutboxStatus.PENDING,
+            attempts=attempts,
+            last_error=outcome.error,
+            next_attempt_at=now + delay,
+            claimed_by="",
+        )
+
+
+async def deliver_due(backend: Backend, *, limit: int = 100) -> int:
+    """Claim due messages, send them, record each outcome; returns how many were sent."""
+    messages = await claim_due(limit=limit)
+    sent = 0
+    for message in messages:
+        try:
+            outcome = await backend.send(message)
+        except Exception as exc:  # loop boundary: one broken message must not stop the rest
+            logger.exception("Sending outbox message %s failed", message.id)
+            outcome = Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
+        await record_outcome(message, outcome)
+        sent += outcome.sent
+    return sent
+
+
+async def retry_failed(*, message_id: int) -> bool:
+    """Queue a failed message again (admin action); False if it is not failed."""
+    updated = await OutboxMessage.filter(id=message_id, status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0
+    )
+    return updated == 1
+
+
+async def delete_old_sent(*, older_than: timedelta = timedelta(days=90)) -> int:
+    """Forget sent messages after a while (they hold personal data)."""
+    return await OutboxMessage.filter(
+        status=OutboxStatus.SENT, sent_at__lte=clock.now() - older_than
+    ).delete()

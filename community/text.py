@@ -1,0 +1,36 @@
+"""Markdown in, safe HTML out: rendered once on write, stored beside the source."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+# CommonMark with tables and autolinks (linkify needs an extra package, so only <url> autolinks);
+# raw HTML is off in the parser and nh3 still sanitises what comes out (DESIGN.md, known traps).
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
+
+_ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Drop NUL and other control characters, which PostgreSQL rejects and nobody means."""
+    return _CONTROL.sub("", value)
+
+
+def render_markdown(source: str) -> str:
+    """Render Markdown to sanitised HTML; links get rel="nofollow ugc noopener"."""
+    html = _markdown.render(clean_text(source))
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )

@@ -1,0 +1,1 @@
+"""Web plumbing, no features: sessions, CSRF, headers, rate limits, templates, error pages."""

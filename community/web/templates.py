@@ -1,0 +1,78 @@
+"""Page rendering: one Jinja environment, and the helpers every door uses to answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from community.settings import Settings
+from community.text import clean_text
+from community.web.sessions import add_flash
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def asset_dir(name: str) -> Path:
+    """templates/ or static/: inside the installed package, or beside it in a checkout."""
+    installed = PACKAGE_ROOT / name
+    return installed if installed.is_dir() else PACKAGE_ROOT.parent / name
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    """The page templates, auto-escaped (every page template ends in .html)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(asset_dir("templates")),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["site_name"] = settings.site_name
+    zone = ZoneInfo(settings.time_zone)
+    env.filters["local_date"] = lambda value: value.astimezone(zone).strftime("%-d %B %Y")
+    return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> Response:
+    """Render a page with the signed-in member, CSRF token and flash messages added."""
+    page_context = {
+        "member": request.state.member,
+        "csrf_token": request.state.csrf_token,
+        "flash": request.state.flash,
+        "errors": {},
+        "values": {},
+    }
+    page_context.update(context or {})
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, page_context, status_code=status_code)
+
+
+def redirect(request: Request, route: str, message: str | None = None, **params: Any) -> Response:
+    """303 to a named route, with a flash message for the next page."""
+    if message:
+        add_flash(request, message)
+    return RedirectResponse(request.url_for(route, **params).path, status_code=303)
+
+
+def redirect_to(request: Request, path: str, message: str | None = None) -> Response:
+    """303 to a local path (never another host)."""
+    if message:
+        add_flash(request, message)
+    if not path.startswith("/") or path.startswith("//"):
+        path = "/"
+    return RedirectResponse(path, status_code=303)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted form as plain strings, with NUL and control characters removed."""
+    form: FormData = await request.form()
+    return {key: clean_text(value) for key, value in form.items() if isinstance(value, str)}
