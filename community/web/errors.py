@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from community.errors import DomainError, Invalid, NotFound, RateLimited
+from community.web.context import page_context
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def error_response(request: Request, error: DomainError) -> Response:
     return templates.TemplateResponse(
         request,
         template,
-        {"error": error, "status_code": error.status_code},
+        {**page_context(request), "error": error, "status_code": error.status_code},
         status_code=error.status_code,
         headers=headers,
     )
@@ -71,5 +72,8 @@ async def server_error_handler(request: Request, exc: Exception) -> Response:
         return error_response(request, error)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
-        request, "errors/500.html", {"error": error, "status_code": 500}, status_code=500
+        request,
+        "errors/500.html",
+        {**page_context(request), "error": error, "status_code": 500},
+        status_code=500,
     )

@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from community.settings import Settings
 from community.text import clean_text
+from community.web.context import page_context
 from community.web.sessions import add_flash
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -44,16 +45,10 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> Response:
     """Render a page with the signed-in member, CSRF token and flash messages added."""
-    page_context = {
-        "member": request.state.member,
-        "csrf_token": request.state.csrf_token,
-        "flash": request.state.flash,
-        "errors": {},
-        "values": {},
-    }
-    page_context.update(context or {})
+    full = page_context(request)
+    full.update(context or {})
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, page_context, status_code=status_code)
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
 
 
 def redirect(request: Request, route: str, message: str | None = None, **params: Any) -> Response:
