@@ -23,7 +23,9 @@ from tortoise.contrib.test import truncate_all_models
 
 from community import clock, db
 from community.app import create_app
+from community.mail import render as mail_render
 from community.settings import Settings, configure
+from community.web.templates import asset_dir
 
 _TEMP = Path(tempfile.mkdtemp(prefix="community-tests-"))
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite://{_TEMP}/test.sqlite3"
@@ -45,6 +47,9 @@ def make_settings(**overrides: object) -> Settings:
 def settings() -> Settings:
     settings = make_settings()
     configure(settings)
+    mail_render.configure(
+        asset_dir("templates"), site_name=settings.site_name, base_url=settings.base_url
+    )
     return settings
 
 

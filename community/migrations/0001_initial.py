@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'accounts_member', 'app': 'community', 'pk_attr': 'id', 'table_description': 'A person with an account. Deleted members stay as a nameless row so their posts can say so.'},
+            options={'table': 'accounts_member', 'app': 'community', 'pk_attr': 'id', 'table_description': 'A person with an account. A deleted member stays as a nameless row for their posts.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'accounts_token', 'app': 'community', 'indexes': [Index(fields=['member_id', 'purpose'])], 'pk_attr': 'id', 'table_description': 'A single-use secret mailed to a member (verify email, reset password), kept only as a hash.'},
+            options={'table': 'accounts_token', 'app': 'community', 'indexes': [Index(fields=['member_id', 'purpose'])], 'pk_attr': 'id', 'table_description': 'A single-use secret mailed to a member (verify email, reset password), kept as a hash.'},
             bases=['Model'],
         ),
         ops.CreateModel(

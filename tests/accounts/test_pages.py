@@ -211,7 +211,12 @@ async def test_post_with_another_browsers_csrf_token_is_refused(app: Starlette) 
         await victim.get("/")
         response = await victim.post(
             "/register",
-            {"email": "n@example.org", "display_name": "N", "password": PASSWORD, "csrf_token": token},
+            {
+                "email": "n@example.org",
+                "display_name": "N",
+                "password": PASSWORD,
+                "csrf_token": token,
+            },
         )
         assert response.status_code == 403
     assert await Member.all().count() == 0

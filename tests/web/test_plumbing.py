@@ -1,0 +1,81 @@
+"""Site-wide behaviour: headers, error pages, body limits, health, flash integrity."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+
+from community.accounts.models import Member
+from tests.conftest import Browser, QueryCounter, open_browser, text_of
+from tests.factories import PASSWORD, make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_pages_carry_security_headers(browser: Browser) -> None:
+    response = await browser.get("/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    cookie = response.headers["set-cookie"]
+    assert "community_csrf=" in cookie and "HttpOnly" in cookie and "Secure" in cookie
+
+
+async def test_pages_have_no_inline_script_or_style(browser: Browser) -> None:
+    for path in ("/", "/register", "/login", "/password/forgot"):
+        page = (await browser.get(path)).text
+        assert "<script" not in page and "style=" not in page and "<style" not in page
+
+
+async def test_unknown_page_is_a_styled_404(browser: Browser) -> None:
+    response = await browser.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in text_of(response)
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in response.text
+
+
+async def test_wrong_method_is_405_not_500(browser: Browser) -> None:
+    response = await browser.post("/healthz")
+    assert response.status_code == 405
+
+
+async def test_oversized_body_is_413(browser: Browser) -> None:
+    response = await browser.post("/login", {"email": "a@example.org", "password": "x" * 1_100_000})
+    assert response.status_code == 413
+
+
+async def test_nul_bytes_in_forms_are_removed(browser: Browser) -> None:
+    response = await browser.post(
+        "/register",
+        {"email": "nul@example.org", "display_name": "Nu\x00ll", "password": "a fine passphrase"},
+    )
+    assert response.status_code == 200
+    assert (await Member.get(email="nul@example.org")).display_name == "Null"
+
+
+async def test_healthz_answers_when_the_database_does(browser: Browser) -> None:
+    response = await browser.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_forged_flash_cookie_is_ignored(browser: Browser) -> None:
+    browser.client.cookies.set("community_flash", "W3sibWVzc2FnZSI6ICJwd25lZCJ9XQ==.abc")
+    response = await browser.get("/")
+    assert "pwned" not in response.text
+
+
+async def test_profile_page_query_count_is_fixed(
+    app: Starlette, count_queries: QueryCounter
+) -> None:
+    member = await make_member(email="q@example.org")
+    async with open_browser(app) as browser:
+        await browser.login("q@example.org", PASSWORD)
+        count_queries.queries.clear()
+        response = await browser.get(f"/members/{member.id}")
+        assert response.status_code == 200
+    # the session with its member (1), the profile (1)
+    assert len(count_queries.queries) == 2, count_queries.queries
