@@ -69,7 +69,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 async def _run_worker(settings: Settings) -> None:
     from community.mail import render as mail_render
     from community.mail.service import make_backend
-    from community.scheduler import make_scheduler
+    from community.scheduler import Scheduler
     from community.web.templates import asset_dir
 
     mail_render.configure(
@@ -77,7 +77,7 @@ async def _run_worker(settings: Settings) -> None:
     )
     await Tortoise.init(config=db.tortoise_config(settings.database_url))
     backend = make_backend(settings)
-    scheduler = make_scheduler(settings, backend)
+    scheduler = Scheduler(settings, backend)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -86,10 +86,12 @@ async def _run_worker(settings: Settings) -> None:
     logging.getLogger(__name__).info("Worker started")
     try:
         await stop.wait()
+        logging.getLogger(__name__).info("Worker stopping: letting running jobs finish")
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop()
         await backend.close()
         await Tortoise.close_connections()
+    logging.getLogger(__name__).info("Worker stopped")
 
 
 def cmd_createadmin(args: argparse.Namespace) -> None:

@@ -20,7 +20,7 @@ from community.accounts.routes import routes as account_routes
 from community.errors import DomainError
 from community.mail import render as mail_render
 from community.mail.service import make_backend
-from community.scheduler import make_scheduler
+from community.scheduler import Scheduler
 from community.settings import Settings, configure
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
 from community.web.headers import SecurityHeadersMiddleware
@@ -56,10 +56,10 @@ def create_app(
                 )
             if run_scheduler:
                 backend = make_backend(settings)
-                scheduler = make_scheduler(settings, backend)
-                scheduler.start()
-                stack.callback(scheduler.shutdown, wait=False)
                 stack.push_async_callback(backend.close)
+                scheduler = Scheduler(settings, backend)
+                scheduler.start()
+                stack.push_async_callback(scheduler.stop)
             yield
 
     routes = [

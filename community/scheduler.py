@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -16,18 +17,74 @@ from community.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+#: how long a stopping process lets running jobs finish before cancelling them
+STOP_GRACE_SECONDS = 20.0
 
-def _logged(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        try:
-            result = await job()
-        except Exception:  # loop boundary: a failing run is logged and the next one tries again
-            logger.exception("Job %s failed", name)
-        else:
-            if result:
-                logger.info("Job %s: %s", name, result)
 
-    return run
+class Scheduler:
+    """The timed jobs of one process, and a clean stop that lets running jobs finish."""
+
+    def __init__(self, settings: Settings, backend: Backend) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.running: set[asyncio.Task[None]] = set()
+        self.scheduler = AsyncIOScheduler(
+            timezone="UTC",
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        soon = clock.now() + timedelta(seconds=1)  # every job runs once at start: catch up
+        lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self._add(
+            "deliver_email",
+            lambda: deliver_due(backend, limit=settings.outbox_batch_size, lease=lease),
+            seconds=settings.outbox_interval_seconds,
+            first=soon,
+        )
+        self._add("clean_up", lambda: clean_up(settings), seconds=86400, first=soon)
+
+    def _add(
+        self,
+        name: str,
+        job: Callable[[], Awaitable[object]],
+        *,
+        seconds: int,
+        first: object,
+    ) -> None:
+        async def run() -> None:
+            task = asyncio.current_task()
+            assert task is not None  # noqa: S101  # always inside a task here
+            self.running.add(task)
+            try:
+                result = await job()
+            except asyncio.CancelledError:
+                logger.info("Job %s cancelled", name)
+                raise
+            except Exception:  # loop boundary: logged, and the next run tries again
+                logger.exception("Job %s failed", name)
+            else:
+                if result:
+                    logger.info("Job %s: %s", name, result)
+            finally:
+                self.running.discard(task)
+
+        self.scheduler.add_job(
+            run, "interval", seconds=seconds, id=name, name=name, next_run_time=first
+        )
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        """Start no new runs, let running ones finish (or cancel them after the grace time:
+        claimed email is then released for another worker), then shut down."""
+        self.scheduler.pause()
+        if self.running:
+            _, pending = await asyncio.wait(set(self.running), timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        self.scheduler.shutdown(wait=False)
 
 
 async def clean_up(settings: Settings) -> dict[str, int]:
@@ -39,29 +96,3 @@ async def clean_up(settings: Settings) -> dict[str, int]:
         "tokens": await delete_expired_tokens(),
         "sent_messages": await delete_old_sent(),
     }
-
-
-def make_scheduler(settings: Settings, backend: Backend) -> AsyncIOScheduler:
-    """A scheduler with every timed job; start() it on a running loop."""
-    scheduler = AsyncIOScheduler(
-        timezone="UTC",
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
-    )
-    soon = clock.now() + timedelta(seconds=1)  # every job runs once at start: catch up
-    scheduler.add_job(
-        _logged("deliver_email", lambda: deliver_due(backend)),
-        "interval",
-        seconds=settings.outbox_interval_seconds,
-        id="deliver_email",
-        name="deliver_email",
-        next_run_time=soon,
-    )
-    scheduler.add_job(
-        _logged("clean_up", lambda: clean_up(settings)),
-        "interval",
-        hours=24,
-        id="clean_up",
-        name="clean_up",
-        next_run_time=soon,
-    )
-    return scheduler

@@ -38,6 +38,10 @@ class Settings:
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     scheduler_tick_seconds: int = 60
     outbox_interval_seconds: int = 5
+    #: a worker that claimed messages and died gives them back after this long
+    outbox_lease_seconds: int = 300
+    outbox_batch_size: int = 500
+    email_timeout_seconds: int = 10
     redis_url: str = ""
     time_zone: str = "Asia/Singapore"
     rate_limits: bool = True
@@ -76,17 +80,23 @@ class Settings:
                 raise SettingsError("SECRET_KEY must be set (a long random string) unless DEBUG=1.")
         if len(secret_key) < 16:
             raise SettingsError("SECRET_KEY is too short: use at least 16 random characters.")
+        email_backend = _choice(env, "EMAIL_BACKEND", ("console", "postmark"), "console")
+        if email_backend == "postmark" and not env.get("EMAIL_API_TOKEN"):
+            raise SettingsError("EMAIL_API_TOKEN must be set when EMAIL_BACKEND=postmark.")
         return cls(
             database_url=_database_url(env),
             secret_key=secret_key,
             base_url=_url(env, "BASE_URL", cls.base_url).rstrip("/"),
-            email_backend=_choice(env, "EMAIL_BACKEND", ("console", "postmark"), "console"),
+            email_backend=email_backend,
             email_api_url=_url(env, "EMAIL_API_URL", cls.email_api_url).rstrip("/"),
             email_api_token=env.get("EMAIL_API_TOKEN", ""),
             email_from=env.get("EMAIL_FROM", cls.email_from),
             reminder_offsets=_offsets(env),
             scheduler_tick_seconds=_int(env, "SCHEDULER_TICK_SECONDS", 60, 1, 3600),
             outbox_interval_seconds=_int(env, "OUTBOX_INTERVAL_SECONDS", 5, 1, 3600),
+            outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 300, 5, 86400),
+            outbox_batch_size=_int(env, "OUTBOX_BATCH_SIZE", 500, 1, 500),
+            email_timeout_seconds=_int(env, "EMAIL_TIMEOUT_SECONDS", 10, 1, 120),
             redis_url=env.get("REDIS_URL", ""),
             time_zone=_zone(env),
             rate_limits=_choice(env, "RATE_LIMITS", ("default", "off"), "default") == "default",

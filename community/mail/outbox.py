@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import uuid
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -23,7 +25,7 @@ logger = logging.getLogger(__name__)
 #: a claimed message whose worker died is offered again after this long
 LEASE = timedelta(minutes=5)
 #: attempts before a message that keeps failing temporarily is given up (spread over about a day)
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 14
 BASE_DELAY = timedelta(seconds=30)
 
 
@@ -72,30 +74,41 @@ def _due() -> Q:
     )
 
 
-async def claim_due(*, limit: int = 100) -> list[OutboxMessage]:
-    """Claim up to `limit` due messages for this worker with a lease.
+async def claim_due(*, limit: int = 100, lease: timedelta = LEASE) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for this worker, each with a lease.
 
-    A guarded UPDATE: two workers racing for a row both run it, the database lets one win, on
-    SQLite and PostgreSQL alike. A claim whose lease ran out (its worker died) is due again.
+    PostgreSQL: the due rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take
+    different rows without waiting. SQLite (one writer at a time): a guarded UPDATE that only
+    changes rows still due, so of two racing claims one wins each row. A claim whose lease ran
+    out (its worker died) is due again.
     """
     now = clock.now()
-    ids = await (
-        OutboxMessage.filter(_due())
-        .order_by("next_attempt_at", "id")
-        .limit(limit)
-        .values_list("id", flat=True)
-    )
+    claim = uuid.uuid4().hex
+    due = OutboxMessage.filter(_due()).order_by("next_attempt_at", "id").limit(limit)
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        async with in_transaction():
+            ids = await due.select_for_update(skip_locked=True).values_list("id", flat=True)
+            if ids:
+                await OutboxMessage.filter(id__in=ids).update(
+                    status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + lease
+                )
+    else:
+        ids = await due.values_list("id", flat=True)
+        if ids:
+            await OutboxMessage.filter(_due(), id__in=ids).update(
+                status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + lease
+            )
     if not ids:
         return []
-    claim = uuid.uuid4().hex
-    await OutboxMessage.filter(_due(), id__in=ids).update(
-        status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + LEASE
-    )
     return await OutboxMessage.filter(claimed_by=claim, status=OutboxStatus.SENDING).order_by("id")
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter: about 30 s, 1 min, 2 min, ... capped at 6 h."""
+    """Exponential backoff with jitter: about 30 s, 1 min, 2 min, ... capped at 6 h.
+
+    With MAX_ATTEMPTS = 14 the attempts spread over roughly a day.
+    """
     ceiling = min(BASE_DELAY * (2 ** (attempts - 1)), timedelta(hours=6))
     return timedelta(seconds=ceiling.total_seconds() * (0.5 + random.random() / 2))  # noqa: S311
 
@@ -119,7 +132,7 @@ async def record_outcome(message: OutboxMessage, outcome: Outcome) -> None:
             status=OutboxStatus.FAILED, attempts=attempts, last_error=outcome.error, claimed_by=""
         )
     else:
-        delay = outcome.retry_after or retry_delay(attempts)
+        delay = outcome.retry_after if outcome.retry_after is not None else retry_delay(attempts)
         await guard.update(
             status=OutboxStatus.PENDING,
             attempts=attempts,
@@ -129,19 +142,53 @@ async def record_outcome(message: OutboxMessage, outcome: Outcome) -> None:
         )
 
 
-async def deliver_due(backend: Backend, *, limit: int = 100) -> int:
-    """Claim due messages, send them, record each outcome; returns how many were sent."""
-    messages = await claim_due(limit=limit)
+async def release(messages: list[OutboxMessage]) -> None:
+    """Give claimed, unsent messages back at once (the worker is stopping)."""
+    for claim in {message.claimed_by for message in messages}:
+        await OutboxMessage.filter(claimed_by=claim, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.PENDING, claimed_by="", next_attempt_at=clock.now()
+        )
+
+
+async def deliver_due(backend: Backend, *, limit: int = 500, lease: timedelta = LEASE) -> int:
+    """Claim due messages, send them (in one batch when there are several), record each
+    outcome; returns how many were sent. Cancelled midway, it releases what it had not sent."""
+    messages = await claim_due(limit=limit, lease=lease)
+    if not messages:
+        return 0
+    try:
+        if len(messages) == 1:
+            outcomes = [await _send_one(backend, messages[0])]
+        else:
+            outcomes = await _send_many(backend, messages)
+    except BaseException:
+        # cancelled (worker stopping) before the provider answered: let another worker send
+        # them at once; the idempotency key covers a send that did reach the provider
+        await asyncio.shield(release(messages))
+        raise
     sent = 0
-    for message in messages:
-        try:
-            outcome = await backend.send(message)
-        except Exception as exc:  # loop boundary: one broken message must not stop the rest
-            logger.exception("Sending outbox message %s failed", message.id)
-            outcome = Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
+    for message, outcome in zip(messages, outcomes, strict=True):
         await record_outcome(message, outcome)
         sent += outcome.sent
+    if sent:
+        logger.info("Sent %d of %d outbox messages", sent, len(messages))
     return sent
+
+
+async def _send_one(backend: Backend, message: OutboxMessage) -> Outcome:
+    try:
+        return await backend.send(message)
+    except Exception as exc:  # loop boundary: record the failure on the row
+        logger.exception("Sending outbox message %s failed", message.id)
+        return Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+async def _send_many(backend: Backend, messages: list[OutboxMessage]) -> list[Outcome]:
+    try:
+        return await backend.send_batch(messages)
+    except Exception as exc:  # loop boundary: record the failure on every row
+        logger.exception("Sending a batch of %d outbox messages failed", len(messages))
+        return [Outcome(error=f"{type(exc).__name__}: {exc}"[:500])] * len(messages)
 
 
 async def retry_failed(*, message_id: int) -> bool:

@@ -1,1 +1,1 @@
-"""Delivery backends: console (prints) and, later, postmark (HTTP API over httpx)."""
+"""Delivery backends: console (prints) and postmark (Postmark's HTTP API over httpx)."""

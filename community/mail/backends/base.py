@@ -1,7 +1,8 @@
-"""What a backend is: something that sends one outbox message and says what happened."""
+"""What a backend is: something that sends outbox messages and says what happened to each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -24,5 +25,7 @@ class Outcome:
 
 class Backend(Protocol):
     async def send(self, message: OutboxMessage) -> Outcome: ...
+
+    async def send_batch(self, messages: Sequence[OutboxMessage]) -> list[Outcome]: ...
 
     async def close(self) -> None: ...

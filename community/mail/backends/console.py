@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from community.mail.backends.base import Outcome
@@ -26,6 +27,9 @@ class ConsoleBackend:
         )
         stream.flush()
         return Outcome(sent=True, provider_message_id=f"console-{message.id}")
+
+    async def send_batch(self, messages: Sequence[OutboxMessage]) -> list[Outcome]:
+        return [await self.send(message) for message in messages]
 
     async def close(self) -> None:
         return None
