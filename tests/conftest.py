@@ -26,6 +26,7 @@ from community.app import create_app
 from community.mail import render as mail_render
 from community.settings import Settings, configure
 from community.web.templates import asset_dir
+from tests.fakes.email_api import FakeEmailApi, serve_fake_email_api
 
 _TEMP = Path(tempfile.mkdtemp(prefix="community-tests-"))
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite://{_TEMP}/test.sqlite3"
@@ -159,3 +160,16 @@ def text_of(response: httpx.Response) -> str:
     """The visible text of a page, whitespace folded (for asserting what a person reads)."""
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.text, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def email_api_server() -> AsyncIterator[FakeEmailApi]:
+    async with serve_fake_email_api() as fake:
+        yield fake
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def email_api(email_api_server: FakeEmailApi) -> FakeEmailApi:
+    """The fake provider, reset to accept everything."""
+    email_api_server.reset()
+    return email_api_server

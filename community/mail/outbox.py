@@ -88,9 +88,11 @@ async def claim_due(*, limit: int = 100, lease: timedelta = LEASE) -> list[Outbo
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres":
         async with in_transaction():
-            ids = await due.select_for_update(skip_locked=True).values_list("id", flat=True)
+            # Tortoise 1.1.9 drops FOR UPDATE from values_list() queries, so select rows
+            locked = await due.select_for_update(skip_locked=True).only("id")
+            ids = [row.id for row in locked]
             if ids:
-                await OutboxMessage.filter(id__in=ids).update(
+                await OutboxMessage.filter(_due(), id__in=ids).update(
                     status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + lease
                 )
     else:
