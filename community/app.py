@@ -17,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from community import db
 from community.accounts.routes import routes as account_routes
+from community.admin.routes import routes as admin_routes
 from community.errors import DomainError
 from community.mail import render as mail_render
 from community.mail.service import make_backend
@@ -64,6 +65,7 @@ def create_app(
 
     routes = [
         *account_routes,
+        *admin_routes,
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
     ]

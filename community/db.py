@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from tortoise import Tortoise, connections
+from tortoise.expressions import Q
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from community.settings import DEFAULT_DATABASE_URL
 
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 APP_LABEL = "community"
 #: every module holding models; one Tortoise app, so string references read "community.Member"
 MODEL_MODULES = [
@@ -56,3 +64,42 @@ async def database_answers() -> bool:
     except Exception:  # any driver failure means "not healthy"; /healthz reports it
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, newest first, and the cursor of the next page (None at the end)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def _encode_cursor(created_at: datetime, row_id: int) -> str:
+    return urlsafe_b64encode(f"{created_at.isoformat()}|{row_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        stamp, _, row_id = urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        moment = datetime.fromisoformat(stamp)
+        return (moment, int(row_id)) if moment.tzinfo else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+async def newest_first(query: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
+    """A keyset page over (created_at, id), newest first: page 10,000 costs what page 1 costs.
+
+    A cursor that cannot be read starts from the first page.
+    """
+    position = _decode_cursor(cursor) if cursor else None
+    if position is not None:
+        created_at, row_id = position
+        query = query.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id))
+    rows = await query.order_by("-created_at", "-id").limit(limit + 1)
+    items = list(rows[:limit])
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = _encode_cursor(last.created_at, last.pk)  # type: ignore[attr-defined]
+    return Page(items=items, next_cursor=next_cursor)

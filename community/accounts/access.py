@@ -15,6 +15,13 @@ def ensure_verified(actor: Member) -> None:
         )
 
 
+def ensure_admin(actor: Member | None) -> Member:
+    """The actor if they are an admin; PermissionDenied otherwise."""
+    if actor is None or not actor.is_admin:
+        raise PermissionDenied("Only administrators can see this page.")
+    return actor
+
+
 def can_moderate_members(actor: Member | None) -> bool:
     """Admins suspend and reinstate members."""
     return actor is not None and actor.is_admin

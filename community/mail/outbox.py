@@ -96,7 +96,7 @@ async def claim_due(*, limit: int = 100, lease: timedelta = LEASE) -> list[Outbo
                     status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + lease
                 )
     else:
-        ids = await due.values_list("id", flat=True)
+        ids = [row.id for row in await due.only("id")]
         if ids:
             await OutboxMessage.filter(_due(), id__in=ids).update(
                 status=OutboxStatus.SENDING, claimed_by=claim, next_attempt_at=now + lease
@@ -169,9 +169,10 @@ async def deliver_due(backend: Backend, *, limit: int = 500, lease: timedelta = 
         await asyncio.shield(release(messages))
         raise
     sent = 0
-    for message, outcome in zip(messages, outcomes, strict=True):
-        await record_outcome(message, outcome)
-        sent += outcome.sent
+    async with in_transaction():  # one commit for the batch, not one per message
+        for message, outcome in zip(messages, outcomes, strict=True):
+            await record_outcome(message, outcome)
+            sent += outcome.sent
     if sent:
         logger.info("Sent %d of %d outbox messages", sent, len(messages))
     return sent

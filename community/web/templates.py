@@ -38,6 +38,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["site_name"] = settings.site_name
     zone = ZoneInfo(settings.time_zone)
     env.filters["local_date"] = lambda value: value.astimezone(zone).strftime("%-d %B %Y")
+    env.filters["local_datetime"] = lambda value: value.astimezone(zone).strftime(
+        "%-d %b %Y, %H:%M"
+    )
     return Jinja2Templates(env=env)
 
 

@@ -141,3 +141,15 @@ async def serve_fake_email_api() -> AsyncIterator[FakeEmailApi]:
     finally:
         server.should_exit = True
         await task
+
+
+def main() -> None:
+    """Serve the fake alone (for benchmarks): python -m tests.fakes.email_api PORT."""
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8025
+    uvicorn.run(FakeEmailApi().app(), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

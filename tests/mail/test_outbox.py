@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,9 @@ class ScriptedBackend:
     async def send(self, message: OutboxMessage) -> Outcome:
         self.sent.append(message.id)
         return self.outcomes.pop(0)
+
+    async def send_batch(self, messages: Sequence[OutboxMessage]) -> list[Outcome]:
+        return [await self.send(message) for message in messages]
 
     async def close(self) -> None:
         return None

@@ -1,0 +1,1 @@
+"""Site administration pages that span features: the email outbox."""

@@ -1,0 +1,43 @@
+"""What admins see and do across the site."""
+
+from __future__ import annotations
+
+from tortoise.functions import Count
+
+from community.accounts.access import ensure_admin
+from community.accounts.models import Member
+from community.db import Page, newest_first
+from community.errors import Conflict, Invalid
+from community.mail.models import OutboxMessage, OutboxStatus
+from community.mail.outbox import retry_failed
+
+OUTBOX_PAGE_SIZE = 50
+
+
+async def list_outbox(
+    *, actor: Member | None, status: str = "", cursor: str | None = None
+) -> tuple[Page[OutboxMessage], dict[str, int]]:
+    """A page of outbox messages (optionally of one status) and the count of each status."""
+    ensure_admin(actor)
+    query = OutboxMessage.all()
+    if status:
+        try:
+            query = query.filter(status=OutboxStatus(status))
+        except ValueError:
+            raise Invalid(status="Choose a status from the list.") from None
+    page = await newest_first(query, cursor=cursor, limit=OUTBOX_PAGE_SIZE)
+    rows = (
+        await OutboxMessage.annotate(count=Count("id"))
+        .group_by("status")
+        .values_list("status", "count")
+    )
+    counts = {str(value): 0 for value in OutboxStatus}
+    counts.update({str(row_status): int(count) for row_status, count in rows})
+    return page, counts
+
+
+async def retry_message(*, actor: Member | None, message_id: int) -> None:
+    """Queue a failed message again; Conflict if it is not failed."""
+    ensure_admin(actor)
+    if not await retry_failed(message_id=message_id):
+        raise Conflict("Only a failed message can be retried; this one is not failed.")
