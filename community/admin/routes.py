@@ -37,6 +37,13 @@ async def outbox_list(request: Request) -> Response:
     )
 
 
+async def outbox_message(request: Request) -> Response:
+    message = await service.get_outbox_message(
+        actor=request.state.member, message_id=request.path_params["message_id"]
+    )
+    return render(request, "admin/outbox_message.html", {"message": message})
+
+
 async def outbox_retry(request: Request) -> Response:
     message_id = request.path_params["message_id"]
     await service.retry_message(actor=request.state.member, message_id=message_id)
@@ -47,6 +54,7 @@ async def outbox_retry(request: Request) -> Response:
 
 routes = [
     Route("/admin/outbox", outbox_list, name="admin:outbox"),
+    Route("/admin/outbox/{message_id:int}", outbox_message, name="admin:outbox_message"),
     Route(
         "/admin/outbox/{message_id:int}/retry",
         outbox_retry,

@@ -7,7 +7,7 @@ from tortoise.functions import Count
 from community.accounts.access import ensure_admin
 from community.accounts.models import Member
 from community.db import Page, newest_first
-from community.errors import Conflict, Invalid
+from community.errors import Conflict, Invalid, NotFound
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.mail.outbox import retry_failed
 
@@ -34,6 +34,15 @@ async def list_outbox(
     counts = {str(value): 0 for value in OutboxStatus}
     counts.update({str(row_status): int(count) for row_status, count in rows})
     return page, counts
+
+
+async def get_outbox_message(*, actor: Member | None, message_id: int) -> OutboxMessage:
+    """One outbox message with its bodies, for reading what was (or will be) sent."""
+    ensure_admin(actor)
+    message = await OutboxMessage.filter(id=message_id).first()
+    if message is None:
+        raise NotFound("There is no such message in the outbox.")
+    return message
 
 
 async def retry_message(*, actor: Member | None, message_id: int) -> None:

@@ -106,3 +106,18 @@ async def test_outbox_pages_by_keyset(app: Starlette) -> None:
         bad = await admin.get("/admin/outbox?status=lost")
         assert bad.status_code == 422
         assert "Choose a status from the list." in text_of(bad)
+
+
+async def test_admin_reads_a_message(app: Starlette) -> None:
+    await make_member(email="root3@example.org", admin=True)
+    message = await OutboxMessage.get(to_address="root3@example.org")
+    async with open_browser(app) as admin:
+        await admin.login("root3@example.org", PASSWORD)
+        page = await admin.get(f"/admin/outbox/{message.id}")
+        assert page.status_code == 200
+        text = text_of(page)
+        assert "Verify your email address for Community of Practice" in text
+        assert "https://community.test/verify?token=" in text
+        assert f"accounts:verify:{message.idempotency_key.split(':')[2]}" in text
+        assert "&lt;a href=" in page.text  # the HTML body is shown as source, escaped
+        assert (await admin.get("/admin/outbox/999999")).status_code == 404

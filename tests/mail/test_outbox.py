@@ -173,3 +173,24 @@ async def test_claim_of_a_dead_worker_is_offered_again_after_the_lease(database:
     clock.advance(LEASE + timedelta(seconds=1))
     assert await deliver_due(backend) == 1
     assert backend.sent == [claimed.id]
+
+
+async def test_cancelled_delivery_releases_its_claim(database: None) -> None:
+    sending = asyncio.Event()
+
+    class Hanging(ScriptedBackend):
+        async def send(self, message: OutboxMessage) -> Outcome:
+            sending.set()
+            await asyncio.sleep(3600)
+            raise AssertionError("unreachable")
+
+    await enqueue(verification())
+    task = asyncio.create_task(deliver_due(Hanging()))
+    await asyncio.wait_for(sending.wait(), 5)
+    assert (await OutboxMessage.get()).status == OutboxStatus.SENDING
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    message = await OutboxMessage.get()
+    assert message.status == OutboxStatus.PENDING and message.claimed_by == ""
+    assert message.next_attempt_at == clock.now() and message.attempts == 0

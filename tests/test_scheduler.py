@@ -1,0 +1,42 @@
+"""The timed jobs: the daily clean-up removes what has expired and keeps the rest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from community import clock, sessions
+from community.accounts import service
+from community.accounts.models import AccountToken
+from community.accounts.schemas import Credentials
+from community.mail.models import OutboxMessage
+from community.scheduler import clean_up
+from community.settings import Settings
+from tests.factories import PASSWORD, make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_clean_up_removes_expired_sessions_tokens_and_old_mail(
+    database: None, settings: Settings
+) -> None:
+    await make_member(email="old@example.org")  # a used verification token
+    await service.log_in(credentials=Credentials(email="old@example.org", password=PASSWORD))
+    await OutboxMessage.all().update(status="sent", sent_at=clock.now())  # as the worker would
+    assert await clean_up(settings) == {"sessions": 0, "tokens": 0, "sent_messages": 0}
+
+    clock.advance(timedelta(days=31))
+    await make_member(email="new@example.org")
+    _, key = await service.log_in(
+        credentials=Credentials(email="new@example.org", password=PASSWORD)
+    )
+    assert await clean_up(settings) == {"sessions": 1, "tokens": 1, "sent_messages": 0}
+    assert await sessions.find_session(key, idle_minutes=60) is not None
+    assert await AccountToken.all().count() == 1
+    clock.advance(timedelta(days=89))
+    await OutboxMessage.filter(sent_at__isnull=True).update(status="sent", sent_at=clock.now())
+    clock.advance(timedelta(days=2))
+    result = await clean_up(settings)
+    assert result["sent_messages"] == 1  # the one sent 91 days ago, not the one sent 2 days ago
+    assert await OutboxMessage.all().count() == 1
