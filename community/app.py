@@ -19,6 +19,7 @@ from community import db
 from community.accounts.routes import routes as account_routes
 from community.admin.routes import routes as admin_routes
 from community.errors import DomainError
+from community.groups.routes import routes as group_routes
 from community.mail import render as mail_render
 from community.mail.service import make_backend
 from community.scheduler import Scheduler
@@ -66,6 +67,7 @@ def create_app(
     routes = [
         *account_routes,
         *admin_routes,
+        *group_routes,
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
     ]

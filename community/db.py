@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "community.sessions",
     "community.mail.models",
     "community.accounts.models",
+    "community.groups.models",
 ]
 
 

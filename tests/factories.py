@@ -8,6 +8,9 @@ import re
 from community.accounts import service
 from community.accounts.models import Member
 from community.accounts.schemas import Registration
+from community.groups import service as groups_service
+from community.groups.models import Group, JoinRequest
+from community.groups.schemas import GroupForm
 from community.mail.models import OutboxMessage
 
 PASSWORD = "correct horse battery"
@@ -49,3 +52,41 @@ async def make_member(
     if admin:
         member = await service.create_admin(email=email)
     return await Member.get(id=member.id)
+
+
+async def make_group(
+    *,
+    admin: Member | None = None,
+    name: str | None = None,
+    policy: str = "open",
+    visibility: str = "public",
+    facilitator: Member | None = None,
+) -> Group:
+    """Create a group through the admin action (making an admin if none is given)."""
+    number = next(_numbers)
+    admin = admin or await make_member(admin=True)
+    return await groups_service.create_group(
+        actor=admin,
+        form=GroupForm.parse(
+            {
+                "name": name or f"Group {number}",
+                "description": f"About group {number}.",
+                "join_policy": policy,
+                "visibility": visibility,
+            }
+        ),
+        facilitator_id=facilitator.id if facilitator else None,
+    )
+
+
+async def add_member(group: Group, member: Member) -> None:
+    """Bring the member into the group the way its policy allows (approving a request)."""
+    outcome = await groups_service.join_group(actor=member, slug=group.slug)
+    if outcome == "requested":
+        facilitator = await Member.filter(
+            memberships__group_id=group.id, memberships__role="facilitator"
+        ).first()
+        request = await JoinRequest.get(group_id=group.id, member_id=member.id)
+        await groups_service.approve_join_request(
+            actor=facilitator, slug=group.slug, request_id=request.id
+        )

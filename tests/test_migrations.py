@@ -24,3 +24,13 @@ async def test_every_table_exists(database: None) -> None:
     connection = Tortoise.get_connection("default")
     for model in Tortoise.apps.get_models_iterable():
         await connection.execute_query(f'SELECT COUNT(*) FROM "{model._meta.db_table}"')  # noqa: S608
+
+
+async def test_model_comments_have_no_semicolons(database: None) -> None:
+    # Docstrings and #: comments become SQL comments in the migrations, and Tortoise's
+    # statement splitter cuts at ";" even inside a comment ("incomplete input" on SQLite).
+    for model in Tortoise.apps.get_models_iterable():
+        texts = [model._meta.table_description or ""]
+        texts += [field.description or "" for field in model._meta.fields_map.values()]
+        for text in texts:
+            assert ";" not in text, f"{model.__name__}: no ';' in docstrings or #: comments"

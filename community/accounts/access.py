@@ -15,6 +15,13 @@ def ensure_verified(actor: Member) -> None:
         )
 
 
+def ensure_signed_in(actor: Member | None) -> Member:
+    """The actor, or PermissionDenied for a visitor."""
+    if actor is None:
+        raise PermissionDenied("Please sign in to continue.")
+    return actor
+
+
 def ensure_admin(actor: Member | None) -> Member:
     """The actor if they are an admin; PermissionDenied otherwise."""
     if actor is None or not actor.is_admin:

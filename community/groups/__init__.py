@@ -1,0 +1,2 @@
+"""Groups: communities of practice and fellowship groups, their members, facilitators, join
+requests and invitations."""
