@@ -42,7 +42,7 @@ class Invalid(DomainError):
     code = "invalid"
     default_message = "Please correct the highlighted fields."
 
-    def __init__(self, message: str | None = None, **fields: str) -> None:
+    def __init__(self, message: str | None = None, /, **fields: str) -> None:
         self.fields: dict[str, str] = fields
         super().__init__(message)
 

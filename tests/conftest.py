@@ -22,6 +22,7 @@ from tortoise import Tortoise, connections
 from tortoise.contrib.test import truncate_all_models
 
 from community import clock, db
+from community.accounts.passwords import use_fast_hashing
 from community.app import create_app
 from community.mail import render as mail_render
 from community.settings import Settings, configure
@@ -48,6 +49,7 @@ def make_settings(**overrides: object) -> Settings:
 def settings() -> Settings:
     settings = make_settings()
     configure(settings)
+    use_fast_hashing()  # argon2id still, with cheap parameters: registrations are everywhere
     mail_render.configure(
         asset_dir("templates"), site_name=settings.site_name, base_url=settings.base_url
     )

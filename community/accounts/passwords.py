@@ -20,6 +20,13 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+def use_fast_hashing() -> None:
+    """Cheap argon2id parameters, for test suites only (a real site keeps the defaults)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -10,6 +10,7 @@ from community import clock, sessions
 from community.accounts import service
 from community.accounts.access import ensure_verified
 from community.accounts.models import Member
+from community.accounts.passwords import hash_password, verify_password
 from community.accounts.schemas import Credentials, Registration
 from community.errors import Conflict, Invalid, PermissionDenied
 from tests.factories import PASSWORD, emails_to, make_member
@@ -67,3 +68,11 @@ async def test_idle_session_expires(database: None) -> None:
     assert await sessions.find_session(key, idle_minutes=60) is not None
     clock.advance(timedelta(minutes=61))
     assert await sessions.find_session(key, idle_minutes=60) is None
+
+
+async def test_passwords_are_hashed_with_argon2id() -> None:
+    hashed = hash_password("a long passphrase")
+    assert hashed.startswith("$argon2id$")
+    assert verify_password(hashed, "a long passphrase")
+    assert not verify_password(hashed, "another passphrase")
+    assert not verify_password("", "a long passphrase")
