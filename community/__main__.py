@@ -22,6 +22,12 @@ def _settings(*, embedded: bool = False) -> Settings:
         print(f"community: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure(settings)
+    from community.mail import render as mail_render
+    from community.web.templates import asset_dir
+
+    mail_render.configure(
+        asset_dir("templates"), site_name=settings.site_name, base_url=settings.base_url
+    )
     return settings
 
 
@@ -67,14 +73,9 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 async def _run_worker(settings: Settings) -> None:
-    from community.mail import render as mail_render
     from community.mail.service import make_backend
     from community.scheduler import Scheduler
-    from community.web.templates import asset_dir
 
-    mail_render.configure(
-        asset_dir("templates"), site_name=settings.site_name, base_url=settings.base_url
-    )
     await Tortoise.init(config=db.tortoise_config(settings.database_url))
     backend = make_backend(settings)
     scheduler = Scheduler(settings, backend)

@@ -1,6 +1,7 @@
-"""Demo content for a new site: believable members with social-service profiles.
+"""Demo content for a new site: believable members with social-service profiles, and groups
+with facilitators, members and a waiting request, all made through the real actions.
 
-Later features (groups, forums, events) add their own demo content here.
+Later features (forums, events) add their own demo content here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member, Profession
 from community.accounts.passwords import hash_password
+from community.groups import service as groups
+from community.groups.models import Membership
+from community.groups.schemas import GroupForm
 from community.text import render_markdown
 
 DEMO_PASSWORD = "practice-together"  # noqa: S105  # the demo accounts' published password
@@ -96,8 +100,75 @@ async def seed_demo() -> str:
                 verified_at=now,
                 created_at=now - timedelta(days=rng.randint(30, 700)),
             )
+    group_count = await _seed_groups(rng)
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (
-        f"added {len(_PEOPLE)} demo members. Sign in as {first}@{DEMO_DOMAIN} (an admin) "
-        f"or any other, password {DEMO_PASSWORD!r}."
+        f"added {len(_PEOPLE)} demo members and {group_count} groups. Sign in as "
+        f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
+
+
+_GROUPS = [
+    ("Child Protection Practice Circle", "request", "public", 17,
+     "A community of practice for **child protection** workers: case dilemmas, safety "
+     "planning, working with families under statutory orders.\n\nMeets online on the "
+     "first Tuesday of each month."),
+    ("Early Intervention Educators", "open", "public", 5,
+     "Early intervention and special education teachers sharing strategies for "
+     "*inclusive classrooms*, family coaching and developmental screening."),
+    ("Counsellors' Reflective Practice", "open", "public", 1,
+     "Peer reflection for counsellors and therapists: bring a session that stayed with "
+     "you. Confidentiality is our first rule."),
+    ("Hospice and Grief Support Fellowship", "request", "private", 29,
+     "A private fellowship for those accompanying the dying and the bereaved. Members "
+     "only: ask to join with a short note about your work."),
+    ("New Social Workers Network", "open", "public", 9,
+     "For social workers in their first three years of practice: supervision questions, "
+     "self-care and career paths."),
+]  # fmt: skip
+
+
+async def _seed_groups(rng: random.Random) -> int:
+    """Groups made through the real actions: created, joined, requested."""
+    members = list(await Member.all().order_by("id"))
+    admin = members[0]
+    for name, policy, visibility, facilitator_index, description in _GROUPS:
+        group = await groups.create_group(
+            actor=admin,
+            form=GroupForm.parse(
+                {
+                    "name": name,
+                    "description": description,
+                    "join_policy": "open",
+                    "visibility": visibility,
+                }
+            ),
+            facilitator_id=members[facilitator_index].id,
+        )
+        for member in rng.sample(members[1:], k=rng.randint(6, 14)):
+            await groups.join_group(actor=member, slug=group.slug)
+        if policy == "request":  # admits by request from now on; one person is waiting
+            await groups.update_group(
+                actor=admin,
+                slug=group.slug,
+                form=GroupForm.parse(
+                    {
+                        "name": name,
+                        "slug": group.slug,
+                        "description": description,
+                        "join_policy": policy,
+                        "visibility": visibility,
+                    }
+                ),
+            )
+            for waiting in reversed(members):
+                if not await _is_member(group.id, waiting):
+                    await groups.join_group(
+                        actor=waiting, slug=group.slug, message="I would love to learn with you."
+                    )
+                    break
+    return len(_GROUPS)
+
+
+async def _is_member(group_id: int, member: Member) -> bool:
+    return await Membership.filter(group_id=group_id, member_id=member.id).exists()
