@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member, Profession
 from community.accounts.passwords import hash_password
+from community.accounts.service import assign_handle
 from community.groups import service as groups
 from community.groups.models import Membership
 from community.groups.schemas import GroupForm
@@ -85,7 +86,7 @@ async def seed_demo() -> str:
         for index, (name, profession, organisation) in enumerate(_PEOPLE):
             bio = rng.choice(_BIOS)
             story = rng.choice(_STORIES)
-            await Member.create(
+            member = await Member.create(
                 email=f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}",
                 display_name=name,
                 password_hash=password_hash,
@@ -100,6 +101,7 @@ async def seed_demo() -> str:
                 verified_at=now,
                 created_at=now - timedelta(days=rng.randint(30, 700)),
             )
+            await assign_handle(member)
     group_count = await _seed_groups(rng)
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (

@@ -52,6 +52,8 @@ class Member(Model):
     email = fields.CharField(max_length=254, unique=True, null=True)
     password_hash = fields.CharField(max_length=255, default="")
     display_name = fields.CharField(max_length=80)
+    #: for @mentions: lower-case letters, digits and underscores, made from the name at sign-up
+    handle = fields.CharField(max_length=40, unique=True, null=True)
     profession = fields.CharEnumField(Profession, max_length=40, null=True)
     organisation = fields.CharField(max_length=120, default="")
     years_in_practice = fields.SmallIntField(null=True)

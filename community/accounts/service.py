@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -93,6 +95,7 @@ async def register(*, form: Registration) -> Member | None:
                     password_hash=password_hash,
                     created_at=clock.now(),
                 )
+                await assign_handle(member)
                 secret, token_id = await _issue_token(member, TokenPurpose.VERIFY, VERIFY_LIFETIME)
                 await enqueue(
                     emails.verification(member, token=secret, token_id=token_id, base_url=base_url)
@@ -105,6 +108,35 @@ async def register(*, form: Registration) -> Member | None:
         async with in_transaction():
             await enqueue(emails.already_registered(existing, base_url=base_url, attempt=attempt))
     return None
+
+
+def handle_base(display_name: str) -> str:
+    """The handle a name suggests: "Chen Mei Ling" -> "chen_mei_ling"."""
+    ascii_name = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:30]
+    return base or "member"
+
+
+async def assign_handle(member: Member) -> str:
+    """Give the member a unique handle made from their name. Call inside a transaction."""
+    base = handle_base(member.display_name)
+    taken: set[str] = {
+        str(row.handle) for row in await Member.filter(handle__startswith=base).only("handle")
+    }
+    handle = base
+    suffix = 1
+    while True:
+        while handle in taken:
+            suffix += 1
+            handle = f"{base}{suffix}"
+        try:
+            async with in_transaction():  # a savepoint: a lost race tries the next suffix
+                await Member.filter(id=member.id).update(handle=handle)
+        except IntegrityError:
+            taken.add(handle)
+            continue
+        member.handle = handle
+        return handle
 
 
 async def verify_email(*, token: str) -> Member:
@@ -243,6 +275,7 @@ async def delete_account(*, actor: Member, password: str) -> None:
     async with in_transaction():
         await Member.filter(id=actor.id).update(
             email=None,
+            handle=None,
             password_hash="",
             display_name=DELETED_NAME,
             profession=None,
@@ -312,14 +345,17 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
         {"email": email, "display_name": display_name or email.split("@")[0], "password": password}
     )
     now = clock.now()
-    return await Member.create(
-        email=form.email,
-        display_name=form.display_name,
-        password_hash=hash_password(form.password),
-        is_admin=True,
-        verified_at=now,
-        created_at=now,
-    )
+    async with in_transaction():
+        admin = await Member.create(
+            email=form.email,
+            display_name=form.display_name,
+            password_hash=hash_password(form.password),
+            is_admin=True,
+            verified_at=now,
+            created_at=now,
+        )
+        await assign_handle(admin)
+    return admin
 
 
 async def find_member_by_email(email: str) -> Member | None:

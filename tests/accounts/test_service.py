@@ -76,3 +76,14 @@ async def test_passwords_are_hashed_with_argon2id() -> None:
     assert verify_password(hashed, "a long passphrase")
     assert not verify_password(hashed, "another passphrase")
     assert not verify_password("", "a long passphrase")
+
+
+async def test_members_get_unique_handles_from_their_names(database: None) -> None:
+    first = await make_member(name="Chen Mei Ling")
+    second = await make_member(name="Chen  Mei-Ling!")
+    third = await make_member(name="Éloïse")
+    assert (first.handle, second.handle, third.handle) == (
+        "chen_mei_ling",
+        "chen_mei_ling2",
+        "eloise",
+    )
