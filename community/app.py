@@ -19,6 +19,9 @@ from community import db
 from community.accounts.routes import routes as account_routes
 from community.admin.routes import routes as admin_routes
 from community.errors import DomainError
+from community.forum.routes import group_threads_section
+from community.forum.routes import routes as forum_routes
+from community.groups.routes import HomeSection
 from community.groups.routes import routes as group_routes
 from community.mail import render as mail_render
 from community.mail.service import make_backend
@@ -68,6 +71,7 @@ def create_app(
         *account_routes,
         *admin_routes,
         *group_routes,
+        *forum_routes,
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
     ]
@@ -89,6 +93,9 @@ def create_app(
     app.state.settings = settings
     app.state.templates = make_templates(settings)
     app.state.rate_limiter = MemoryRateLimiter()
+    app.state.group_home_sections = [
+        HomeSection("forum/_group_threads.html", group_threads_section),
+    ]
     return app
 
 

@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "community.mail.models",
     "community.accounts.models",
     "community.groups.models",
+    "community.forum.models",
 ]
 
 

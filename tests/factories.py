@@ -8,6 +8,9 @@ import re
 from community.accounts import service
 from community.accounts.models import Member
 from community.accounts.schemas import Registration
+from community.forum import service as forum_service
+from community.forum.models import Post, Thread
+from community.forum.schemas import NewPost, NewThread
 from community.groups import service as groups_service
 from community.groups.models import Group, JoinRequest
 from community.groups.schemas import GroupForm
@@ -90,3 +93,16 @@ async def add_member(group: Group, member: Member) -> None:
         await groups_service.approve_join_request(
             actor=facilitator, slug=group.slug, request_id=request.id
         )
+
+
+async def make_thread(
+    group: Group, author: Member, *, title: str = "A question of practice", body: str = "Hello."
+) -> Thread:
+    """Start a thread through the real action."""
+    return await forum_service.start_thread(
+        actor=author, slug=group.slug, form=NewThread(title=title, body=body)
+    )
+
+
+async def make_reply(thread: Thread, author: Member, body: str = "A reply.") -> Post:
+    return await forum_service.reply(actor=author, thread_id=thread.id, form=NewPost(body=body))

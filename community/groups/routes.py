@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +14,7 @@ from community.accounts.access import ensure_admin
 from community.accounts.routes import require_member
 from community.errors import Invalid
 from community.groups import service
-from community.groups.access import access_facilitation
+from community.groups.access import Viewer, access_facilitation
 from community.groups.models import JoinPolicy, Visibility
 from community.groups.schemas import (
     GroupForm,
@@ -85,18 +87,29 @@ async def group_create(request: Request) -> Response:
     return redirect(request, "groups:detail", f"{group.name} is created.", slug=group.slug)
 
 
+@dataclass(frozen=True)
+class HomeSection:
+    """A panel that a later feature adds to the group home (discussions, events): the app
+    lists them in `app.state.group_home_sections`, so groups need not know those features."""
+
+    template: str
+    load: Callable[[Viewer], Awaitable[dict[str, Any]]]
+
+
+async def _home_context(request: Request, home: service.GroupHome) -> dict[str, Any]:
+    sections: list[HomeSection] = getattr(request.app.state, "group_home_sections", [])
+    return {
+        "home": home,
+        "group": home.viewer.group,
+        "viewer": home.viewer,
+        "policies": POLICY_LABELS,
+        "sections": [(section.template, await section.load(home.viewer)) for section in sections],
+    }
+
+
 async def group_detail(request: Request) -> Response:
     home = await service.group_home(actor=request.state.member, slug=request.path_params["slug"])
-    return render(
-        request,
-        "groups/detail.html",
-        {
-            "home": home,
-            "group": home.viewer.group,
-            "viewer": home.viewer,
-            "policies": POLICY_LABELS,
-        },
-    )
+    return render(request, "groups/detail.html", await _home_context(request, home))
 
 
 async def group_edit(request: Request) -> Response:
@@ -138,19 +151,9 @@ async def group_join(request: Request) -> Response:
         outcome = await service.join_group(actor=actor, slug=slug, message=parse_message(raw))
     except Invalid as exc:
         home = await service.group_home(actor=actor, slug=slug)
-        return render(
-            request,
-            "groups/detail.html",
-            {
-                "home": home,
-                "group": home.viewer.group,
-                "viewer": home.viewer,
-                "policies": POLICY_LABELS,
-                "errors": exc.fields,
-                "values": raw,
-            },
-            status_code=422,
-        )
+        context = await _home_context(request, home)
+        context.update(errors=exc.fields, values=raw)
+        return render(request, "groups/detail.html", context, status_code=422)
     message = (
         "Welcome to the group."
         if outcome == JoinOutcome.MEMBER

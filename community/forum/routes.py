@@ -1,0 +1,264 @@
+"""Forum pages: thread lists, threads, posting, editing, reactions, moderation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from community.errors import Invalid, NotFound
+from community.forum import service
+from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
+from community.forum.models import REACTION_LABELS
+from community.forum.schemas import NewPost, NewThread, parse_reaction
+from community.forum.service.reads import first_unread_number, page_of
+from community.groups.access import Viewer
+from community.web.templates import read_form, redirect_to, render
+
+
+def thread_url(thread_id: int, number: int | None = None) -> str:
+    if number is None:
+        return f"/threads/{thread_id}"
+    return f"/threads/{thread_id}?page={page_of(number)}#post-{number}"
+
+
+async def thread_list(request: Request) -> Response:
+    listing = await service.list_threads(
+        actor=request.state.member,
+        slug=request.path_params["slug"],
+        cursor=request.query_params.get("cursor"),
+    )
+    return render(request, "forum/list.html", {"listing": listing, "group": listing.viewer.group})
+
+
+async def thread_new(request: Request) -> Response:
+    viewer = await access_forum(request.state.member, request.path_params["slug"])
+    ensure_can_post(viewer)
+    return render(request, "forum/new.html", {"group": viewer.group})
+
+
+async def thread_create(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    raw = await read_form(request)
+    try:
+        thread = await service.start_thread(
+            actor=request.state.member, slug=slug, form=NewThread.parse(raw)
+        )
+    except Invalid as exc:
+        viewer = await access_forum(request.state.member, slug)
+        return render(
+            request,
+            "forum/new.html",
+            {"group": viewer.group, "errors": exc.fields, "values": raw},
+            status_code=422,
+        )
+    return redirect_to(request, thread_url(thread.id), "Your discussion is started.")
+
+
+async def _thread_context(
+    request: Request, thread_id: int, page: int, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    result = await service.thread_page(actor=request.state.member, thread_id=thread_id, page=page)
+    quote_id = request.query_params.get("quote", "")
+    quoted = next((p for p in result.posts if str(p.id) == quote_id), None)
+    context: dict[str, Any] = {
+        "result": result,
+        "thread": result.view.thread,
+        "group": result.view.viewer.group,
+        "view": result.view,
+        "reaction_labels": REACTION_LABELS,
+        "quoted": quoted,
+        "values": {"quote_post_id": quote_id if quoted else ""},
+    }
+    context.update(extra or {})
+    return context
+
+
+async def thread_detail(request: Request) -> Response:
+    thread_id = request.path_params["thread_id"]
+    raw_page = request.query_params.get("page", "")
+    if not raw_page:
+        view = await access_thread(request.state.member, thread_id)
+        unread = await first_unread_number(request.state.member, view.thread)
+        if unread is not None and unread > 1:  # open at the first unread post
+            return redirect_to(request, thread_url(thread_id, unread))
+    page = int(raw_page) if raw_page.isdigit() else 1
+    return render(request, "forum/thread.html", await _thread_context(request, thread_id, page))
+
+
+async def post_create(request: Request) -> Response:
+    thread_id = request.path_params["thread_id"]
+    raw = await read_form(request)
+    try:
+        post = await service.reply(
+            actor=request.state.member, thread_id=thread_id, form=NewPost.parse(raw)
+        )
+    except Invalid as exc:
+        view = await access_thread(request.state.member, thread_id)
+        last_page = page_of(max(view.thread.post_count, 1))
+        context = await _thread_context(
+            request, thread_id, last_page, {"errors": exc.fields, "values": raw}
+        )
+        return render(request, "forum/thread.html", context, status_code=422)
+    return redirect_to(request, thread_url(thread_id, post.number))
+
+
+async def post_link(request: Request) -> Response:
+    _, post = await access_post(request.state.member, request.path_params["post_id"])
+    return redirect_to(request, thread_url(post.thread_id, post.number))
+
+
+async def post_edit_form(request: Request) -> Response:
+    view, post = await access_post(request.state.member, request.path_params["post_id"])
+    return render(
+        request,
+        "forum/edit.html",
+        {"post": post, "thread": view.thread, "values": {"body": post.body}},
+    )
+
+
+async def post_update(request: Request) -> Response:
+    post_id = request.path_params["post_id"]
+    raw = await read_form(request)
+    try:
+        post = await service.edit_post(
+            actor=request.state.member, post_id=post_id, body=raw.get("body", "")
+        )
+    except Invalid as exc:
+        view, post = await access_post(request.state.member, post_id)
+        return render(
+            request,
+            "forum/edit.html",
+            {"post": post, "thread": view.thread, "values": raw, "errors": exc.fields},
+            status_code=422,
+        )
+    return redirect_to(
+        request,
+        thread_url(post.thread_id, post.number),
+        "Your post is updated.",
+    )
+
+
+async def post_delete(request: Request) -> Response:
+    post = await service.delete_post(
+        actor=request.state.member, post_id=request.path_params["post_id"]
+    )
+    return redirect_to(
+        request,
+        thread_url(post.thread_id, post.number),
+        "Your post is deleted.",
+    )
+
+
+async def post_history(request: Request) -> Response:
+    view, post, revisions = await service.list_revisions(
+        actor=request.state.member, post_id=request.path_params["post_id"]
+    )
+    return render(
+        request,
+        "forum/history.html",
+        {"post": post, "thread": view.thread, "revisions": revisions},
+    )
+
+
+async def reaction_add(request: Request) -> Response:
+    post = await service.react(
+        actor=request.state.member,
+        post_id=request.path_params["post_id"],
+        kind=parse_reaction(request.path_params["kind"]),
+    )
+    return redirect_to(request, thread_url(post.thread_id, post.number))
+
+
+async def reaction_remove(request: Request) -> Response:
+    post = await service.unreact(
+        actor=request.state.member,
+        post_id=request.path_params["post_id"],
+        kind=parse_reaction(request.path_params["kind"]),
+    )
+    return redirect_to(request, thread_url(post.thread_id, post.number))
+
+
+async def thread_moderate(request: Request) -> Response:
+    actor = request.state.member
+    thread_id = request.path_params["thread_id"]
+    action = request.path_params["action"]
+    if action in ("pin", "unpin"):
+        thread = await service.set_pinned(actor=actor, thread_id=thread_id, pinned=action == "pin")
+    elif action in ("lock", "unlock"):
+        thread = await service.set_locked(actor=actor, thread_id=thread_id, locked=action == "lock")
+    elif action == "hide":
+        thread = await service.hide_thread(actor=actor, thread_id=thread_id)
+    elif action == "restore":
+        thread = await service.restore_thread(actor=actor, thread_id=thread_id)
+    else:
+        raise NotFound()
+    return redirect_to(request, thread_url(thread.id), THREAD_MESSAGES[action])
+
+
+THREAD_MESSAGES = {
+    "pin": "The discussion is pinned.",
+    "unpin": "The discussion is unpinned.",
+    "lock": "The discussion is locked.",
+    "unlock": "The discussion is open again.",
+    "hide": "The discussion is hidden.",
+    "restore": "The discussion is visible again.",
+}
+
+
+async def post_moderate(request: Request) -> Response:
+    if request.path_params["action"] not in ("hide", "restore"):
+        raise NotFound()
+    hide = request.path_params["action"] == "hide"
+    change = service.hide_post if hide else service.restore_post
+    post = await change(actor=request.state.member, post_id=request.path_params["post_id"])
+    return redirect_to(
+        request,
+        thread_url(post.thread_id, post.number),
+        "The post is hidden." if hide else "The post is visible again.",
+    )
+
+
+async def group_threads_section(viewer: Viewer) -> dict[str, Any]:
+    """The group home's "Discussions" panel."""
+    return {"threads": await service.recent_threads(viewer=viewer)}
+
+
+routes = [
+    Route("/groups/{slug:str}/threads", thread_list, name="forum:list"),
+    Route("/groups/{slug:str}/threads", thread_create, methods=["POST"]),
+    Route("/groups/{slug:str}/threads/new", thread_new, name="forum:new"),
+    Route("/threads/{thread_id:int}", thread_detail, name="forum:thread"),
+    Route("/threads/{thread_id:int}/posts", post_create, methods=["POST"], name="forum:reply"),
+    Route(
+        "/threads/{thread_id:int}/{action:str}",
+        thread_moderate,
+        methods=["POST"],
+        name="forum:thread_moderate",
+    ),
+    Route("/posts/{post_id:int}", post_link, name="forum:post"),
+    Route("/posts/{post_id:int}/edit", post_edit_form, name="forum:post_edit"),
+    Route("/posts/{post_id:int}/edit", post_update, methods=["POST"]),
+    Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="forum:post_delete"),
+    Route("/posts/{post_id:int}/history", post_history, name="forum:post_history"),
+    Route(
+        "/posts/{post_id:int}/reactions/{kind:str}",
+        reaction_add,
+        methods=["POST"],
+        name="forum:react",
+    ),
+    Route(
+        "/posts/{post_id:int}/reactions/{kind:str}/remove",
+        reaction_remove,
+        methods=["POST"],
+        name="forum:unreact",
+    ),
+    Route(
+        "/posts/{post_id:int}/{action:str}",
+        post_moderate,
+        methods=["POST"],
+        name="forum:post_moderate",
+    ),
+]

@@ -1,0 +1,84 @@
+"""Facilitators keep discussions in order: pin, lock, hide and restore; edit history."""
+
+from __future__ import annotations
+
+from community import clock
+from community.accounts.models import Member
+from community.errors import PermissionDenied
+from community.forum.access import ThreadView, access_post, access_thread
+from community.forum.models import Post, PostRevision, Thread
+
+NOT_FACILITATOR = "Only the group's facilitators can do that."
+
+
+async def _moderated_thread(actor: Member | None, thread_id: int) -> ThreadView:
+    view = await access_thread(actor, thread_id)
+    if not view.can_moderate:
+        raise PermissionDenied(NOT_FACILITATOR)
+    return view
+
+
+async def set_pinned(*, actor: Member | None, thread_id: int, pinned: bool) -> Thread:
+    """Pin a thread to the top of its group's list, or unpin it."""
+    view = await _moderated_thread(actor, thread_id)
+    await Thread.filter(id=thread_id).update(pinned=pinned)
+    view.thread.pinned = pinned
+    return view.thread
+
+
+async def set_locked(*, actor: Member | None, thread_id: int, locked: bool) -> Thread:
+    """Lock a thread (no new replies) or open it again."""
+    view = await _moderated_thread(actor, thread_id)
+    await Thread.filter(id=thread_id).update(locked=locked)
+    view.thread.locked = locked
+    return view.thread
+
+
+async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
+    """Hide a thread from everyone but the facilitators."""
+    view = await _moderated_thread(actor, thread_id)
+    if view.thread.hidden_at is None:
+        view.thread.hidden_at = clock.now()
+        await Thread.filter(id=thread_id).update(hidden_at=view.thread.hidden_at)
+    return view.thread
+
+
+async def restore_thread(*, actor: Member | None, thread_id: int) -> Thread:
+    """Show a hidden thread again."""
+    view = await _moderated_thread(actor, thread_id)
+    await Thread.filter(id=thread_id).update(hidden_at=None)
+    view.thread.hidden_at = None
+    return view.thread
+
+
+async def _moderated_post(actor: Member | None, post_id: int) -> tuple[ThreadView, Post]:
+    view, post = await access_post(actor, post_id)
+    if not view.can_moderate:
+        raise PermissionDenied(NOT_FACILITATOR)
+    return view, post
+
+
+async def hide_post(*, actor: Member | None, post_id: int) -> Post:
+    """Hide a post: members see that it was hidden, facilitators still see it."""
+    _, post = await _moderated_post(actor, post_id)
+    if post.hidden_at is None:
+        post.hidden_at = clock.now()
+        await Post.filter(id=post_id).update(hidden_at=post.hidden_at)
+    return post
+
+
+async def restore_post(*, actor: Member | None, post_id: int) -> Post:
+    """Show a hidden post again."""
+    _, post = await _moderated_post(actor, post_id)
+    await Post.filter(id=post_id).update(hidden_at=None)
+    post.hidden_at = None
+    return post
+
+
+async def list_revisions(
+    *, actor: Member | None, post_id: int
+) -> tuple[ThreadView, Post, list[PostRevision]]:
+    """A post's earlier texts, newest first (facilitators)."""
+    view, post = await _moderated_post(actor, post_id)
+    revisions = await PostRevision.filter(post_id=post_id).order_by("-replaced_at", "-id")
+    return view, post, list(revisions)

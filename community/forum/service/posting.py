@@ -1,0 +1,206 @@
+"""Writing: threads, replies with quotes, edits with history, deletion, reactions."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from community import clock
+from community.accounts.models import Member
+from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
+from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
+from community.forum.mentions import find_mentioned, link_mentions
+from community.forum.models import (
+    Mention,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Thread,
+    ThreadRead,
+)
+from community.forum.schemas import NewPost, NewThread
+from community.groups.models import Group
+from community.text import render_markdown
+
+#: posts a member may write in the window before being asked to slow down
+POST_LIMIT = 10
+POST_WINDOW = timedelta(minutes=5)
+
+
+async def _check_rate(actor: Member) -> None:
+    """Counted in the database, so every web process shares the limit."""
+    since = clock.now() - POST_WINDOW
+    recent = await Post.filter(author_id=actor.id, created_at__gt=since).count()
+    if recent >= POST_LIMIT:
+        raise RateLimited(
+            "You are posting very quickly. Please wait a few minutes before posting again.",
+            retry_after=int(POST_WINDOW.total_seconds()),
+        )
+
+
+async def _rendered(body: str) -> tuple[str, list[Member]]:
+    mentioned = await find_mentioned(body)
+    return link_mentions(render_markdown(body), mentioned), mentioned
+
+
+async def _record_mentions(post: Post, members: list[Member], author: Member) -> None:
+    """Call inside a transaction."""
+    now = clock.now()
+    for member in members:
+        if member.id == author.id:
+            continue
+        try:
+            async with in_transaction():
+                await Mention.create(post_id=post.id, member_id=member.id, created_at=now)
+        except IntegrityError:  # mentioned already (an edit repeating a mention)
+            continue
+
+
+async def mark_read(thread_id: int, member_id: int, number: int) -> None:
+    """Move the member's read position forward to `number` (never back): a guarded UPDATE,
+    so concurrent readers and repliers never move it backwards."""
+    moved = await ThreadRead.filter(
+        thread_id=thread_id, member_id=member_id, last_read_number__lt=number
+    ).update(last_read_number=number)
+    if moved:
+        return
+    try:
+        async with in_transaction():
+            await ThreadRead.create(
+                thread_id=thread_id, member_id=member_id, last_read_number=number
+            )
+    except IntegrityError:  # the row exists and is already at or past `number`
+        return
+
+
+async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> Thread:
+    """Open a discussion in a group's forum (members of the group)."""
+    viewer = await access_forum(actor, slug)
+    author = ensure_can_post(viewer)
+    await _check_rate(author)
+    body_html, mentioned = await _rendered(form.body)
+    now = clock.now()
+    async with in_transaction():
+        thread = await Thread.create(
+            group_id=viewer.group.id,
+            author_id=author.id,
+            title=form.title,
+            post_count=1,
+            created_at=now,
+            last_activity_at=now,
+        )
+        post = await Post.create(
+            thread_id=thread.id,
+            number=1,
+            author_id=author.id,
+            body=form.body,
+            body_html=body_html,
+            created_at=now,
+        )
+        await _record_mentions(post, mentioned, author)
+        await ThreadRead.create(thread_id=thread.id, member_id=author.id, last_read_number=1)
+        await Group.filter(id=viewer.group.id).update(last_activity_at=now)
+    return thread
+
+
+async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
+    """Add a post at the end of a thread, optionally quoting one of its posts."""
+    view = await access_thread(actor, thread_id)
+    author = ensure_can_post(view.viewer)
+    if view.thread.locked and not view.can_moderate:
+        raise Conflict("This discussion is locked: no new replies.")
+    if form.quote_post_id is not None:
+        quoted = await Post.filter(
+            id=form.quote_post_id,
+            thread_id=thread_id,
+            deleted_at__isnull=True,
+            hidden_at__isnull=True,
+        ).exists()
+        if not quoted:
+            raise Invalid(quote_post_id="You can only quote a visible post of this discussion.")
+    await _check_rate(author)
+    body_html, mentioned = await _rendered(form.body)
+    now = clock.now()
+    async with in_transaction():
+        # the guarded counter numbers the post and settles a race with locking
+        guard = Thread.filter(id=thread_id)
+        if not view.can_moderate:
+            guard = guard.filter(locked=False)
+        if not await guard.update(post_count=F("post_count") + 1, last_activity_at=now):
+            raise Conflict("This discussion is locked: no new replies.")
+        number = (await Thread.get(id=thread_id)).post_count
+        post = await Post.create(
+            thread_id=thread_id,
+            number=number,
+            author_id=author.id,
+            body=form.body,
+            body_html=body_html,
+            quote_id=form.quote_post_id,
+            created_at=now,
+        )
+        await _record_mentions(post, mentioned, author)
+        await mark_read(thread_id, author.id, number)
+        await Group.filter(id=view.viewer.group.id).update(last_activity_at=now)
+    return post
+
+
+async def edit_post(*, actor: Member | None, post_id: int, body: str) -> Post:
+    """Change one's own post; the previous text is kept for facilitators."""
+    view, post = await access_post(actor, post_id)
+    if actor is None or post.author.id != actor.id:
+        raise PermissionDenied("You can only edit your own posts.")
+    if post.is_deleted:
+        raise Conflict("This post is deleted.")
+    if view.thread.locked and not view.can_moderate:
+        raise Conflict("This discussion is locked: posts can no longer be edited.")
+    form = NewPost.parse({"body": body})
+    if form.body == post.body:
+        return post
+    body_html, mentioned = await _rendered(form.body)
+    now = clock.now()
+    async with in_transaction():
+        await PostRevision.create(post_id=post.id, body=post.body, replaced_at=now)
+        await Post.filter(id=post.id).update(body=form.body, body_html=body_html, edited_at=now)
+        await _record_mentions(post, mentioned, actor)
+    return await Post.get(id=post.id)
+
+
+async def delete_post(*, actor: Member | None, post_id: int) -> Post:
+    """Delete one's own post: it keeps its place as "post deleted"."""
+    _, post = await access_post(actor, post_id)
+    if actor is None or post.author.id != actor.id:
+        raise PermissionDenied("You can only delete your own posts.")
+    if not post.is_deleted:
+        post.deleted_at = clock.now()
+        await Post.filter(id=post.id, deleted_at__isnull=True).update(deleted_at=post.deleted_at)
+    return post
+
+
+async def _reactable(actor: Member | None, post_id: int) -> tuple[Member, Post]:
+    view, post = await access_post(actor, post_id)
+    member = ensure_can_post(view.viewer)
+    if post.is_deleted or post.is_hidden:
+        raise NotFound("There is no such post.")
+    return member, post
+
+
+async def react(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Post:
+    """Add a reaction of this kind (once per member; repeating it changes nothing)."""
+    member, post = await _reactable(actor, post_id)
+    with contextlib.suppress(IntegrityError):  # a double submit: already reacted
+        await Reaction.create(
+            post_id=post.id, member_id=member.id, kind=kind, created_at=clock.now()
+        )
+    return post
+
+
+async def unreact(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Post:
+    """Take a reaction back."""
+    member, post = await _reactable(actor, post_id)
+    await Reaction.filter(post_id=post.id, member_id=member.id, kind=kind).delete()
+    return post

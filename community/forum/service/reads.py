@@ -1,0 +1,176 @@
+"""The reads behind the forum pages, each a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+import math
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from community.accounts.models import Member
+from community.forum.access import ThreadView, access_forum, access_thread, can_post
+from community.forum.models import Post, Reaction, ReactionKind, Thread, ThreadRead
+from community.forum.service.posting import mark_read
+from community.groups.access import Viewer
+
+POSTS_PER_PAGE = 50
+THREADS_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class ThreadListing:
+    viewer: Viewer
+    #: pinned threads, on the first page only
+    pinned: list[Thread]
+    threads: list[Thread]
+    next_cursor: str | None
+    #: thread id -> posts the viewer has not read (absent: never opened)
+    unread: dict[int, int]
+    can_post: bool
+
+
+def _encode(moment: datetime, thread_id: int) -> str:
+    return urlsafe_b64encode(f"{moment.isoformat()}|{thread_id}".encode()).decode()
+
+
+def _decode(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, _, thread_id = urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        moment = datetime.fromisoformat(stamp)
+        return (moment, int(thread_id)) if moment.tzinfo else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+async def _unread(actor: Member | None, threads: list[Thread]) -> dict[int, int]:
+    if actor is None or not threads:
+        return {}
+    reads = await ThreadRead.filter(
+        member_id=actor.id, thread_id__in=[t.id for t in threads]
+    ).values_list("thread_id", "last_read_number")
+    last_read = {int(thread_id): int(number) for thread_id, number in reads}
+    return {
+        thread.id: max(thread.post_count - last_read.get(thread.id, 0), 0) for thread in threads
+    }
+
+
+def _visible(viewer: Viewer) -> Q:
+    return Q() if viewer.can_facilitate else Q(hidden_at__isnull=True)
+
+
+async def list_threads(
+    *, actor: Member | None, slug: str, cursor: str | None = None
+) -> ThreadListing:
+    """A group's threads by latest activity, pinned ones first, keyset-paged."""
+    viewer = await access_forum(actor, slug)
+    base = Thread.filter(_visible(viewer), group_id=viewer.group.id).select_related("author")
+    position = _decode(cursor)
+    pinned: list[Thread] = []
+    if position is None:
+        pinned = list(await base.filter(pinned=True).order_by("-last_activity_at", "-id"))
+    query = base.filter(pinned=False)
+    if position is not None:
+        moment, thread_id = position
+        query = query.filter(
+            Q(last_activity_at__lt=moment) | Q(last_activity_at=moment, id__lt=thread_id)
+        )
+    rows = list(await query.order_by("-last_activity_at", "-id").limit(THREADS_PER_PAGE + 1))
+    threads = rows[:THREADS_PER_PAGE]
+    next_cursor = None
+    if len(rows) > THREADS_PER_PAGE:
+        next_cursor = _encode(threads[-1].last_activity_at, threads[-1].id)
+    unread = await _unread(actor, pinned + threads)
+    return ThreadListing(viewer, pinned, threads, next_cursor, unread, can_post(viewer))
+
+
+async def recent_threads(*, viewer: Viewer, limit: int = 5) -> list[Thread]:
+    """The latest threads for a group's home page (nothing if the viewer may not read them)."""
+    if not viewer.can_see_content:
+        return []
+    return list(
+        await Thread.filter(_visible(viewer), group_id=viewer.group.id)
+        .select_related("author")
+        .order_by("-pinned", "-last_activity_at", "-id")
+        .limit(limit)
+    )
+
+
+@dataclass(frozen=True)
+class ReactionSummary:
+    kind: ReactionKind
+    names: list[str] = field(default_factory=list)
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    view: ThreadView
+    posts: list[Post]
+    page: int
+    page_count: int
+    #: post id -> its reactions, one entry per kind used
+    reactions: dict[int, list[ReactionSummary]]
+    #: the first post the viewer had not read before this page (None: all read or visitor)
+    first_unread: int | None
+
+
+def page_of(number: int) -> int:
+    return (number - 1) // POSTS_PER_PAGE + 1
+
+
+async def first_unread_number(actor: Member | None, thread: Thread) -> int | None:
+    """Where the member should start reading: after their last read post, if any is newer."""
+    if actor is None:
+        return None
+    read = await ThreadRead.filter(thread_id=thread.id, member_id=actor.id).first()
+    if read is None or read.last_read_number >= thread.post_count:
+        return None
+    return read.last_read_number + 1
+
+
+async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) -> ThreadPage:
+    """One page of 50 posts (by number, so page 1,000 costs what page 1 does); marks them read."""
+    view = await access_thread(actor, thread_id)
+    thread = view.thread
+    page_count = max(1, math.ceil(thread.post_count / POSTS_PER_PAGE))
+    page = min(max(page, 1), page_count)
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    posts = list(
+        await Post.filter(thread_id=thread.id, number__gte=first, number__lt=first + POSTS_PER_PAGE)
+        .select_related("author", "quote", "quote__author")
+        .order_by("number")
+    )
+    reactions = await _reactions(actor, posts)
+    first_unread = await first_unread_number(actor, thread)
+    if actor is not None and posts:
+        await mark_read(thread.id, actor.id, posts[-1].number)
+    return ThreadPage(view, posts, page, page_count, reactions, first_unread)
+
+
+async def _reactions(actor: Member | None, posts: list[Post]) -> dict[int, list[ReactionSummary]]:
+    if not posts:
+        return {}
+    rows = (
+        await Reaction.filter(post_id__in=[p.id for p in posts])
+        .select_related("member")
+        .order_by("id")
+    )
+    grouped: dict[int, dict[ReactionKind, ReactionSummary]] = defaultdict(dict)
+    for reaction in rows:
+        kind = ReactionKind(reaction.kind)
+        summary = grouped[reaction.post_id].setdefault(kind, ReactionSummary(kind=kind))
+        summary.names.append(reaction.member.display_name)
+        if actor is not None and reaction.member.id == actor.id:
+            grouped[reaction.post_id][kind] = ReactionSummary(
+                kind=kind, names=summary.names, mine=True
+            )
+    order = list(ReactionKind)
+    return {
+        post_id: sorted(kinds.values(), key=lambda s: order.index(s.kind))
+        for post_id, kinds in grouped.items()
+    }
