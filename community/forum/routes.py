@@ -13,6 +13,7 @@ from community.forum import service
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.models import REACTION_LABELS
 from community.forum.schemas import NewPost, NewThread, parse_reaction
+from community.forum.search import search_posts
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
 from community.web.templates import read_form, redirect_to, render
@@ -221,12 +222,28 @@ async def post_moderate(request: Request) -> Response:
     )
 
 
+async def search_page(request: Request) -> Response:
+    params = request.query_params
+    query = params.get("q", "").strip()
+    group_slug = params.get("group", "").strip()
+    author = params.get("author", "").strip()
+    results = await search_posts(
+        actor=request.state.member, query=query, group_slug=group_slug, author_handle=author
+    )
+    return render(
+        request,
+        "forum/search.html",
+        {"query": query, "group_slug": group_slug, "author": author, "results": results},
+    )
+
+
 async def group_threads_section(viewer: Viewer) -> dict[str, Any]:
     """The group home's "Discussions" panel."""
     return {"threads": await service.recent_threads(viewer=viewer)}
 
 
 routes = [
+    Route("/search", search_page, name="forum:search"),
     Route("/groups/{slug:str}/threads", thread_list, name="forum:list"),
     Route("/groups/{slug:str}/threads", thread_create, methods=["POST"]),
     Route("/groups/{slug:str}/threads/new", thread_new, name="forum:new"),

@@ -79,6 +79,7 @@ class Membership(Model):
     group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
         "community.Group", related_name="memberships", on_delete=fields.CASCADE
     )
+    group_id: int
     member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="memberships", on_delete=fields.CASCADE
     )

@@ -46,9 +46,7 @@ async def give_up_facilitator(group_id: int) -> None:
 async def remove_membership(membership: Membership) -> None:
     """Delete the membership and count it out. Call inside a transaction."""
     if membership.is_facilitator:
-        await give_up_facilitator(membership.group_id)  # type: ignore[attr-defined]
+        await give_up_facilitator(membership.group_id)
     deleted = await Membership.filter(id=membership.id).delete()
     if deleted:
-        await Group.filter(id=membership.group_id).update(  # type: ignore[attr-defined]
-            member_count=F("member_count") - 1
-        )
+        await Group.filter(id=membership.group_id).update(member_count=F("member_count") - 1)

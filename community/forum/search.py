@@ -1,0 +1,186 @@
+"""Full-text search over the posts a viewer may see: ranked, with highlighted snippets.
+
+PostgreSQL: tsvector columns with GIN indexes (migration 0005), websearch_to_tsquery,
+ts_rank and ts_headline. SQLite: an FTS5 table kept by triggers, bm25 and snippet().
+Private groups' posts are filtered in the query itself, so they never reach a result or a
+snippet for someone who may not read them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+from tortoise import connections
+
+from community.accounts.models import Member
+from community.groups.models import Group, Membership, Visibility
+
+RESULTS_LIMIT = 30
+QUERY_MAX = 200
+#: snippet markers that cannot occur in text; replaced by <mark> after escaping
+_START, _STOP = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    post_id: int
+    post_number: int
+    thread_id: int
+    thread_title: str
+    group_name: str
+    group_slug: str
+    author_name: str
+    created_at: datetime
+    #: escaped text with the matches in <mark>
+    snippet: Markup
+
+
+def highlight(raw: str) -> Markup:
+    """Escape a snippet and turn the markers around matches into <mark> elements."""
+    text = escape(raw.replace("\n", " "))
+    return Markup(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S704
+
+
+async def _readable_group_ids(actor: Member | None) -> list[int] | None:
+    """Groups whose posts the actor may read; None means every group (admins)."""
+    if actor is not None and actor.is_admin:
+        return None
+    ids = {group.id for group in await Group.filter(visibility=Visibility.PUBLIC).only("id")}
+    if actor is not None:
+        memberships = await Membership.filter(member_id=actor.id).only("id", "group_id")
+        ids.update(membership.group_id for membership in memberships)
+    return sorted(ids)
+
+
+async def search_posts(
+    *,
+    actor: Member | None,
+    query: str,
+    group_slug: str = "",
+    author_handle: str = "",
+) -> list[SearchResult]:
+    """The best matches among the posts the actor may read (visible, not deleted),
+    optionally only in one group (by slug) or by one author (by @handle)."""
+    words = _WORD.findall(query[:QUERY_MAX])
+    if not words:
+        return []
+    group_id = author_id = None
+    if group_slug:
+        group = await Group.filter(slug=group_slug).only("id").first()
+        if group is None:
+            return []
+        group_id = group.id
+    if author_handle:
+        author = await Member.filter(handle=author_handle.lstrip("@").lower()).only("id").first()
+        if author is None:
+            return []
+        author_id = author.id
+    readable = await _readable_group_ids(actor)
+    if readable is not None and not readable:
+        return []
+    client = connections.get("default")
+    if client.capabilities.dialect == "postgres":
+        sql, values = _postgres_sql(" ".join(words), readable, group_id, author_id)
+    else:
+        sql, values = _sqlite_sql(words, readable, group_id, author_id)
+    rows = await client.execute_query_dict(sql, values)
+    return [_result(row) for row in rows]
+
+
+def _result(row: dict[str, Any]) -> SearchResult:
+    created_at = row["created_at"]
+    if isinstance(created_at, str):
+        created_at = datetime.fromisoformat(created_at)
+    return SearchResult(
+        post_id=row["post_id"],
+        post_number=row["number"],
+        thread_id=row["thread_id"],
+        thread_title=row["title"],
+        group_name=row["group_name"],
+        group_slug=row["slug"],
+        author_name=row["display_name"],
+        created_at=created_at,
+        snippet=highlight(row["snippet"] or ""),
+    )
+
+
+_SELECT = """
+    p.id AS post_id, p.number, p.thread_id, p.created_at, t.title,
+    g.name AS group_name, g.slug, m.display_name
+"""
+_JOINS = """
+    JOIN "forum_thread" t ON t.id = p.thread_id
+    JOIN "groups_group" g ON g.id = t.group_id
+    JOIN "accounts_member" m ON m.id = p.author_id
+"""
+_VISIBLE = """
+    p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.hidden_at IS NULL
+"""
+
+
+def _filters(
+    placeholder: Any, readable: list[int] | None, group_id: int | None, author_id: int | None
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    values: list[Any] = []
+    if readable is not None:
+        marks = ", ".join(placeholder(len(values) + index) for index in range(len(readable)))
+        clauses.append(f"t.group_id IN ({marks})")
+        values.extend(readable)
+    if group_id is not None:
+        clauses.append(f"t.group_id = {placeholder(len(values))}")
+        values.append(group_id)
+    if author_id is not None:
+        clauses.append(f"p.author_id = {placeholder(len(values))}")
+        values.append(author_id)
+    return "".join(f" AND {clause}" for clause in clauses), values
+
+
+def _postgres_sql(
+    text: str, readable: list[int] | None, group_id: int | None, author_id: int | None
+) -> tuple[str, list[Any]]:
+    def placeholder(index: int) -> str:
+        return f"${index + 2}"  # $1 is the query text
+
+    filters, values = _filters(placeholder, readable, group_id, author_id)
+    sql = f"""
+        SELECT {_SELECT},
+            ts_headline('english', p.body, q.query,
+                'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
+                ', MaxWords=30, MinWords=10, MaxFragments=2') AS snippet
+        FROM "forum_post" p {_JOINS}, websearch_to_tsquery('english', $1) AS q(query)
+        WHERE (p.search_vector @@ q.query OR (p.number = 1 AND t.search_vector @@ q.query))
+          AND {_VISIBLE} {filters}
+        ORDER BY ts_rank(p.search_vector, q.query)
+               + CASE WHEN p.number = 1 THEN ts_rank(t.search_vector, q.query) ELSE 0 END DESC,
+               p.id DESC
+        LIMIT {RESULTS_LIMIT}
+    """  # noqa: S608  # every value is a bound parameter; only placeholders are formatted
+    return sql, [text, *values]
+
+
+def _sqlite_sql(
+    words: list[str], readable: list[int] | None, group_id: int | None, author_id: int | None
+) -> tuple[str, list[Any]]:
+    def placeholder(index: int) -> str:
+        return "?"
+
+    filters, values = _filters(placeholder, readable, group_id, author_id)
+    # each word a quoted FTS5 string: no operator or column syntax reaches MATCH
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    sql = f"""
+        SELECT {_SELECT},
+            snippet("forum_post_fts", 1, char(2), char(3), '…', 24) AS snippet
+        FROM "forum_post_fts" f
+        JOIN "forum_post" p ON p.id = f.rowid {_JOINS}
+        WHERE "forum_post_fts" MATCH ? AND {_VISIBLE} {filters}
+        ORDER BY bm25("forum_post_fts", 4.0, 1.0), p.id DESC
+        LIMIT {RESULTS_LIMIT}
+    """  # noqa: S608  # every value is a bound parameter; only placeholders are formatted
+    return sql, [match, *values]
