@@ -86,6 +86,8 @@ class Post(Model):
     #: deleted by its author: shown as "post deleted", keeps its place
     deleted_at = fields.DatetimeField(null=True)
     hidden_at = fields.DatetimeField(null=True)
+    #: hidden automatically by members' flags, until a facilitator reviews it
+    hidden_by_flags = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "forum_post"
@@ -98,6 +100,51 @@ class Post(Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class FlagReason(StrEnum):
+    SPAM = "spam"
+    ABUSIVE = "abusive"
+    CONFIDENTIAL = "confidential"
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"
+
+
+FLAG_REASON_LABELS = {
+    FlagReason.SPAM: "Spam or advertising",
+    FlagReason.ABUSIVE: "Abusive or disrespectful",
+    FlagReason.CONFIDENTIAL: "Shares identifiable client information",
+    FlagReason.OFF_TOPIC: "Off topic",
+    FlagReason.OTHER: "Something else",
+}
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    ACTIONED = "actioned"
+
+
+class Flag(Model):
+    """A member asking the facilitators to look at a post (one flag per member and post)."""
+
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "community.Post", related_name="flags", on_delete=fields.CASCADE
+    )
+    post_id: int
+    member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="flags", on_delete=fields.CASCADE
+    )
+    reason = fields.CharEnumField(FlagReason, max_length=16)
+    details = fields.TextField(default="")
+    status = fields.CharEnumField(FlagStatus, max_length=16, default=FlagStatus.OPEN)
+    created_at = fields.DatetimeField()
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "forum_flag"
+        unique_together = (("post", "member"),)
 
 
 class PostRevision(Model):

@@ -11,9 +11,11 @@ from starlette.routing import Route
 from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
-from community.forum.models import REACTION_LABELS
+from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS
 from community.forum.schemas import NewPost, NewThread, parse_reaction
 from community.forum.search import search_posts
+from community.forum.service import flags
+from community.forum.service.flags import parse_flag
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
 from community.web.templates import read_form, redirect_to, render
@@ -70,6 +72,7 @@ async def _thread_context(
         "group": result.view.viewer.group,
         "view": result.view,
         "reaction_labels": REACTION_LABELS,
+        "flag_reasons": FLAG_REASON_LABELS,
         "quoted": quoted,
         "values": {"quote_post_id": quote_id if quoted else ""},
     }
@@ -222,6 +225,50 @@ async def post_moderate(request: Request) -> Response:
     )
 
 
+async def post_flag(request: Request) -> Response:
+    post_id = request.path_params["post_id"]
+    reason, details = parse_flag(await read_form(request))
+    post = await flags.flag_post(
+        actor=request.state.member, post_id=post_id, reason=reason, details=details
+    )
+    return redirect_to(
+        request,
+        thread_url(post.thread_id, post.number),
+        "Thank you: the facilitators will review this post.",
+    )
+
+
+async def flag_queue(request: Request) -> Response:
+    viewer, flagged = await flags.list_flag_queue(
+        actor=request.state.member, slug=request.path_params["slug"]
+    )
+    return render(
+        request,
+        "forum/flags.html",
+        {"group": viewer.group, "flagged": flagged, "reasons": FLAG_REASON_LABELS},
+    )
+
+
+async def flag_review(request: Request) -> Response:
+    post_id = request.path_params["post_id"]
+    decision = request.path_params["decision"]
+    actor = request.state.member
+    if decision == "dismiss":
+        post = await flags.dismiss_flags(actor=actor, post_id=post_id)
+        message = "The flags are dismissed."
+    elif decision == "hide":
+        post = await flags.hide_flagged_post(actor=actor, post_id=post_id)
+        message = "The post is hidden and its flags closed."
+    elif decision == "warn":
+        raw = await read_form(request)
+        post = await flags.warn_author(actor=actor, post_id=post_id, message=raw.get("message", ""))
+        message = "The author is warned by email and the flags closed."
+    else:
+        raise NotFound()
+    thread = await access_thread(actor, post.thread_id)
+    return redirect_to(request, f"/groups/{thread.viewer.group.slug}/flags", message)
+
+
 async def search_page(request: Request) -> Response:
     params = request.query_params
     query = params.get("q", "").strip()
@@ -256,6 +303,14 @@ routes = [
         name="forum:thread_moderate",
     ),
     Route("/posts/{post_id:int}", post_link, name="forum:post"),
+    Route("/posts/{post_id:int}/flag", post_flag, methods=["POST"], name="forum:flag"),
+    Route(
+        "/posts/{post_id:int}/flags/{decision:str}",
+        flag_review,
+        methods=["POST"],
+        name="forum:flag_review",
+    ),
+    Route("/groups/{slug:str}/flags", flag_queue, name="forum:flags"),
     Route("/posts/{post_id:int}/edit", post_edit_form, name="forum:post_edit"),
     Route("/posts/{post_id:int}/edit", post_update, methods=["POST"]),
     Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="forum:post_delete"),
