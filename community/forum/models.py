@@ -28,6 +28,14 @@ REACTION_LABELS = {
 }
 
 
+class HiddenReason(StrEnum):
+    FACILITATOR = "facilitator"
+    #: three members flagged it; shown again if a facilitator dismisses the flags
+    FLAGS = "flags"
+    #: a new member's post with links, waiting for a facilitator's approval
+    REVIEW = "review"
+
+
 class Thread(Model):
     """A discussion in a group's forum. Its first post (number 1) is the opening post."""
 
@@ -86,8 +94,8 @@ class Post(Model):
     #: deleted by its author: shown as "post deleted", keeps its place
     deleted_at = fields.DatetimeField(null=True)
     hidden_at = fields.DatetimeField(null=True)
-    #: hidden automatically by members' flags, until a facilitator reviews it
-    hidden_by_flags = fields.BooleanField(default=False, db_default=False)
+    #: why it is hidden: by a facilitator, by members' flags, or held for review
+    hidden_reason = fields.CharEnumField(HiddenReason, max_length=16, null=True)
 
     class Meta:
         table = "forum_post"
@@ -100,6 +108,10 @@ class Post(Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        return self.hidden_reason == HiddenReason.REVIEW
 
 
 class FlagReason(StrEnum):

@@ -20,6 +20,11 @@ from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
 from community.web.templates import read_form, redirect_to, render
 
+HELD_MESSAGE = (
+    "Thank you. As a new member, your posts with links wait for a facilitator's approval; "
+    "it will appear once approved."
+)
+
 
 def thread_url(thread_id: int, number: int | None = None) -> str:
     if number is None:
@@ -57,7 +62,8 @@ async def thread_create(request: Request) -> Response:
             {"group": viewer.group, "errors": exc.fields, "values": raw},
             status_code=422,
         )
-    return redirect_to(request, thread_url(thread.id), "Your discussion is started.")
+    message = HELD_MESSAGE if thread.is_hidden else "Your discussion is started."
+    return redirect_to(request, thread_url(thread.id), message)
 
 
 async def _thread_context(
@@ -106,7 +112,8 @@ async def post_create(request: Request) -> Response:
             request, thread_id, last_page, {"errors": exc.fields, "values": raw}
         )
         return render(request, "forum/thread.html", context, status_code=422)
-    return redirect_to(request, thread_url(thread_id, post.number))
+    message = HELD_MESSAGE if post.is_held else None
+    return redirect_to(request, thread_url(thread_id, post.number), message)
 
 
 async def post_link(request: Request) -> Response:
@@ -245,7 +252,7 @@ async def flag_queue(request: Request) -> Response:
     return render(
         request,
         "forum/flags.html",
-        {"group": viewer.group, "flagged": flagged, "reasons": FLAG_REASON_LABELS},
+        {"group": viewer.group, "queue": flagged, "reasons": FLAG_REASON_LABELS},
     )
 
 

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from community.forum.models import FlagReason, FlagStatus
+from community.forum.models import FlagReason, FlagStatus, HiddenReason
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Post',
-            name='hidden_by_flags',
-            field=fields.BooleanField(default=False, description="hidden automatically by members' flags, until a facilitator reviews it", db_default=False),
+            name='hidden_reason',
+            field=fields.CharEnumField(null=True, description='FACILITATOR: facilitator\nFLAGS: flags\nREVIEW: review', enum_type=HiddenReason, max_length=16),
         ),
     ]

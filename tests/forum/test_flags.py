@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 
 from community.accounts.models import Member
 from community.errors import Conflict, PermissionDenied
-from community.forum.models import Flag, FlagReason, FlagStatus, Post
+from community.forum.models import Flag, FlagReason, FlagStatus, HiddenReason, Post
 from community.forum.service import flags
 from community.groups.models import Group
 from tests.conftest import open_browser, text_of
@@ -48,12 +48,12 @@ async def test_three_flags_hide_a_post_until_reviewed(database: None) -> None:
     assert await Flag.all().count() == 2
     await flags.flag_post(actor=readers[2], post_id=post.id, reason=FlagReason.SPAM, details="?")
     stored = await Post.get(id=post.id)
-    assert stored.is_hidden and stored.hidden_by_flags
+    assert stored.is_hidden and stored.hidden_reason == HiddenReason.FLAGS
     _, queue = await flags.list_flag_queue(actor=facilitator, slug=group.slug)
-    assert [(item.post.id, len(item.flags)) for item in queue] == [(post.id, 3)]
+    assert [(item.post.id, len(item.flags)) for item in queue.flagged] == [(post.id, 3)]
     await flags.dismiss_flags(actor=facilitator, post_id=post.id)
     stored = await Post.get(id=post.id)
-    assert not stored.is_hidden and not stored.hidden_by_flags
+    assert not stored.is_hidden and stored.hidden_reason is None
     assert set(await Flag.all().values_list("status", flat=True)) == {FlagStatus.DISMISSED}
 
 
@@ -82,7 +82,7 @@ async def test_hide_and_warn_close_the_flags(database: None) -> None:
     await flags.flag_post(actor=readers[1], post_id=post.id, reason=FlagReason.ABUSIVE)
     await flags.hide_flagged_post(actor=facilitator, post_id=post.id)
     stored = await Post.get(id=post.id)
-    assert stored.is_hidden and not stored.hidden_by_flags
+    assert stored.is_hidden and stored.hidden_reason == HiddenReason.FACILITATOR
     assert not await Flag.filter(status=FlagStatus.OPEN).exists()
 
 

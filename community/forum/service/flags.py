@@ -13,7 +13,7 @@ from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.forum import emails
 from community.forum.access import access_forum, access_post, ensure_can_post
-from community.forum.models import Flag, FlagReason, FlagStatus, Post
+from community.forum.models import Flag, FlagReason, FlagStatus, HiddenReason, Post
 from community.groups.access import Viewer
 from community.mail.outbox import enqueue
 from community.settings import current as current_settings
@@ -58,7 +58,7 @@ async def flag_post(
             open_flags = await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).count()
             if open_flags >= HIDE_AT:
                 await Post.filter(id=post.id, hidden_at__isnull=True).update(
-                    hidden_at=now, hidden_by_flags=True
+                    hidden_at=now, hidden_reason=HiddenReason.FLAGS
                 )
     except IntegrityError:  # flagged it already
         pass
@@ -71,8 +71,16 @@ class FlaggedPost:
     flags: list[Flag]
 
 
-async def list_flag_queue(*, actor: Member | None, slug: str) -> tuple[Viewer, list[FlaggedPost]]:
-    """Posts of the group with open flags, oldest flag first (facilitators)."""
+@dataclass(frozen=True)
+class ReviewQueue:
+    flagged: list[FlaggedPost]
+    #: new members' posts with links, waiting for approval
+    held: list[Post]
+
+
+async def list_flag_queue(*, actor: Member | None, slug: str) -> tuple[Viewer, ReviewQueue]:
+    """Posts of the group with open flags, oldest flag first, and posts held for review
+    (facilitators)."""
     viewer = await access_forum(actor, slug)
     if not viewer.can_facilitate:
         raise PermissionDenied("Only the group's facilitators can review flags.")
@@ -86,7 +94,13 @@ async def list_flag_queue(*, actor: Member | None, slug: str) -> tuple[Viewer, l
     for flag in flags:
         by_post[flag.post_id].append(flag)
         posts[flag.post_id] = flag.post
-    return viewer, [FlaggedPost(posts[post_id], by_post[post_id]) for post_id in by_post]
+    held = (
+        await Post.filter(hidden_reason=HiddenReason.REVIEW, thread__group_id=viewer.group.id)
+        .select_related("author", "thread")
+        .order_by("created_at", "id")
+    )
+    flagged = [FlaggedPost(posts[post_id], by_post[post_id]) for post_id in by_post]
+    return viewer, ReviewQueue(flagged=flagged, held=list(held))
 
 
 async def _review(actor: Member | None, post_id: int) -> Post:
@@ -108,8 +122,8 @@ async def dismiss_flags(*, actor: Member | None, post_id: int) -> Post:
     post = await _review(actor, post_id)
     async with in_transaction():
         await _close_flags(post, FlagStatus.DISMISSED)
-        if post.hidden_by_flags:
-            await Post.filter(id=post.id).update(hidden_at=None, hidden_by_flags=False)
+        if post.hidden_reason == HiddenReason.FLAGS:
+            await Post.filter(id=post.id).update(hidden_at=None, hidden_reason=None)
     return post
 
 
@@ -119,7 +133,7 @@ async def hide_flagged_post(*, actor: Member | None, post_id: int) -> Post:
     async with in_transaction():
         await _close_flags(post, FlagStatus.ACTIONED)
         await Post.filter(id=post.id).update(
-            hidden_at=post.hidden_at or clock.now(), hidden_by_flags=False
+            hidden_at=post.hidden_at or clock.now(), hidden_reason=HiddenReason.FACILITATOR
         )
     return post
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from tortoise.transactions import in_transaction
+
 from community import clock
 from community.accounts.models import Member
 from community.errors import PermissionDenied
 from community.forum.access import ThreadView, access_post, access_thread
-from community.forum.models import Post, PostRevision, Thread
+from community.forum.models import HiddenReason, Post, PostRevision, Thread
 
 NOT_FACILITATOR = "Only the group's facilitators can do that."
 
@@ -61,17 +63,25 @@ async def _moderated_post(actor: Member | None, post_id: int) -> tuple[ThreadVie
 async def hide_post(*, actor: Member | None, post_id: int) -> Post:
     """Hide a post: members see that it was hidden, facilitators still see it."""
     _, post = await _moderated_post(actor, post_id)
-    if post.hidden_at is None:
-        post.hidden_at = clock.now()
-        await Post.filter(id=post_id).update(hidden_at=post.hidden_at)
+    if post.hidden_at is None or post.hidden_reason != HiddenReason.FACILITATOR:
+        post.hidden_at = post.hidden_at or clock.now()
+        post.hidden_reason = HiddenReason.FACILITATOR
+        await Post.filter(id=post_id).update(
+            hidden_at=post.hidden_at, hidden_reason=HiddenReason.FACILITATOR
+        )
     return post
 
 
 async def restore_post(*, actor: Member | None, post_id: int) -> Post:
-    """Show a hidden post again."""
+    """Show a hidden post again; for a post held for review, this approves it (and its
+    thread, if it opened one)."""
     _, post = await _moderated_post(actor, post_id)
-    await Post.filter(id=post_id).update(hidden_at=None)
+    async with in_transaction():
+        await Post.filter(id=post_id).update(hidden_at=None, hidden_reason=None)
+        if post.is_held and post.number == 1:
+            await Thread.filter(id=post.thread_id).update(hidden_at=None)
     post.hidden_at = None
+    post.hidden_reason = None  # type: ignore[assignment]  # the field is nullable
     return post
 
 

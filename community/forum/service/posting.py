@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -15,6 +16,7 @@ from community.errors import Conflict, Invalid, NotFound, PermissionDenied, Rate
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.mentions import find_mentioned, link_mentions
 from community.forum.models import (
+    HiddenReason,
     Mention,
     Post,
     PostRevision,
@@ -24,6 +26,7 @@ from community.forum.models import (
     ThreadRead,
 )
 from community.forum.schemas import NewPost, NewThread
+from community.groups.access import Viewer
 from community.groups.models import Group
 from community.text import render_markdown
 
@@ -41,6 +44,21 @@ async def _check_rate(actor: Member) -> None:
             "You are posting very quickly. Please wait a few minutes before posting again.",
             retry_after=int(POST_WINDOW.total_seconds()),
         )
+
+
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+#: visible posts after which a member's links are trusted
+TRUSTED_AFTER = 2
+
+
+async def _needs_review(author: Member, body: str, viewer: Viewer) -> bool:
+    """A new member's post with links waits for a facilitator (against link spam)."""
+    if not _LINK.search(body) or viewer.can_facilitate:
+        return False
+    visible = await Post.filter(
+        author_id=author.id, hidden_at__isnull=True, deleted_at__isnull=True
+    ).count()
+    return visible < TRUSTED_AFTER
 
 
 async def _rendered(body: str) -> tuple[str, list[Member]]:
@@ -79,12 +97,14 @@ async def mark_read(thread_id: int, member_id: int, number: int) -> None:
 
 
 async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> Thread:
-    """Open a discussion in a group's forum (members of the group)."""
+    """Open a discussion in a group's forum (members of the group). A new member's first
+    posts with links are held (the thread with them) until a facilitator approves."""
     viewer = await access_forum(actor, slug)
     author = ensure_can_post(viewer)
     await _check_rate(author)
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
+    held = await _needs_review(author, form.body, viewer)
     async with in_transaction():
         thread = await Thread.create(
             group_id=viewer.group.id,
@@ -93,6 +113,7 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
             post_count=1,
             created_at=now,
             last_activity_at=now,
+            hidden_at=now if held else None,
         )
         post = await Post.create(
             thread_id=thread.id,
@@ -101,6 +122,8 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
             body=form.body,
             body_html=body_html,
             created_at=now,
+            hidden_at=now if held else None,
+            hidden_reason=HiddenReason.REVIEW if held else None,
         )
         await _record_mentions(post, mentioned, author)
         await ThreadRead.create(thread_id=thread.id, member_id=author.id, last_read_number=1)
@@ -126,6 +149,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
     await _check_rate(author)
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
+    held = await _needs_review(author, form.body, view.viewer)
     async with in_transaction():
         # the guarded counter numbers the post and settles a race with locking
         guard = Thread.filter(id=thread_id)
@@ -142,6 +166,8 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
             body_html=body_html,
             quote_id=form.quote_post_id,
             created_at=now,
+            hidden_at=now if held else None,
+            hidden_reason=HiddenReason.REVIEW if held else None,
         )
         await _record_mentions(post, mentioned, author)
         await mark_read(thread_id, author.id, number)
