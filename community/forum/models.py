@@ -225,3 +225,28 @@ class ThreadRead(Model):
     class Meta:
         table = "forum_thread_read"
         unique_together = (("thread", "member"),)
+
+
+class WatchLevel(StrEnum):
+    WATCHING = "watching"
+    MUTED = "muted"
+
+
+class Watch(Model):
+    """A member watching or muting a thread or a whole group (for notifications)."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="watches", on_delete=fields.CASCADE
+    )
+    thread: fields.ForeignKeyNullableRelation[Thread] = fields.ForeignKeyField(
+        "community.Thread", related_name="watches", null=True, on_delete=fields.CASCADE
+    )
+    group: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "community.Group", related_name="watches", null=True, on_delete=fields.CASCADE
+    )
+    level = fields.CharEnumField(WatchLevel, max_length=16)
+
+    class Meta:
+        table = "forum_watch"
+        unique_together = (("member", "thread"), ("member", "group"))

@@ -11,10 +11,10 @@ from starlette.routing import Route
 from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
-from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS
+from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, WatchLevel
 from community.forum.schemas import NewPost, NewThread, parse_reaction
 from community.forum.search import search_posts
-from community.forum.service import flags
+from community.forum.service import flags, watching
 from community.forum.service.flags import parse_flag
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
@@ -38,7 +38,13 @@ async def thread_list(request: Request) -> Response:
         slug=request.path_params["slug"],
         cursor=request.query_params.get("cursor"),
     )
-    return render(request, "forum/list.html", {"listing": listing, "group": listing.viewer.group})
+    group = listing.viewer.group
+    watch_level = await watching.watch_levels(request.state.member, group_id=group.id)
+    return render(
+        request,
+        "forum/list.html",
+        {"listing": listing, "group": group, "watch_level": watch_level},
+    )
 
 
 async def thread_new(request: Request) -> Response:
@@ -81,9 +87,64 @@ async def _thread_context(
         "flag_reasons": FLAG_REASON_LABELS,
         "quoted": quoted,
         "values": {"quote_post_id": quote_id if quoted else ""},
+        "watch_level": await watching.watch_levels(request.state.member, thread_id=thread_id),
     }
     context.update(extra or {})
     return context
+
+
+def _parse_level(raw: dict[str, str]) -> WatchLevel | None:
+    value = raw.get("level", "")
+    if value == "default":
+        return None
+    try:
+        return WatchLevel(value)
+    except ValueError:
+        raise Invalid(level="Choose watching, muted or default.") from None
+
+
+WATCH_MESSAGES = {
+    WatchLevel.WATCHING: "You are watching this. You will hear about new posts.",
+    WatchLevel.MUTED: "Muted. You will not hear about new posts.",
+    None: "Back to the default notifications.",
+}
+
+
+async def thread_watch(request: Request) -> Response:
+    thread_id = request.path_params["thread_id"]
+    level = await watching.watch_thread(
+        actor=request.state.member,
+        thread_id=thread_id,
+        level=_parse_level(await read_form(request)),
+    )
+    return redirect_to(request, thread_url(thread_id), WATCH_MESSAGES[level])
+
+
+async def group_watch(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    level = await watching.watch_group(
+        actor=request.state.member, slug=slug, level=_parse_level(await read_form(request))
+    )
+    return redirect_to(request, f"/groups/{slug}/threads", WATCH_MESSAGES[level])
+
+
+async def thread_move_form(request: Request) -> Response:
+    thread_id = request.path_params["thread_id"]
+    targets = await watching.move_targets(actor=request.state.member, thread_id=thread_id)
+    view = await access_thread(request.state.member, thread_id)
+    return render(request, "forum/move.html", {"thread": view.thread, "targets": targets})
+
+
+async def thread_move(request: Request) -> Response:
+    raw = await read_form(request)
+    thread = await watching.move_thread(
+        actor=request.state.member,
+        thread_id=request.path_params["thread_id"],
+        target_slug=raw.get("group", ""),
+    )
+    return redirect_to(
+        request, thread_url(thread.id), f"The discussion is moved to {thread.group.name}."
+    )
 
 
 async def thread_detail(request: Request) -> Response:
@@ -303,6 +364,10 @@ routes = [
     Route("/groups/{slug:str}/threads/new", thread_new, name="forum:new"),
     Route("/threads/{thread_id:int}", thread_detail, name="forum:thread"),
     Route("/threads/{thread_id:int}/posts", post_create, methods=["POST"], name="forum:reply"),
+    Route("/threads/{thread_id:int}/watch", thread_watch, methods=["POST"], name="forum:watch"),
+    Route("/threads/{thread_id:int}/move", thread_move_form, name="forum:move"),
+    Route("/threads/{thread_id:int}/move", thread_move, methods=["POST"]),
+    Route("/groups/{slug:str}/watch", group_watch, methods=["POST"], name="forum:group_watch"),
     Route(
         "/threads/{thread_id:int}/{action:str}",
         thread_moderate,
