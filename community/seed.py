@@ -1,7 +1,6 @@
-"""Demo content for a new site: believable members with social-service profiles, and groups
-with facilitators, members and a waiting request, all made through the real actions.
-
-Later features (forums, events) add their own demo content here.
+"""Demo content for a new site: believable members with social-service profiles, groups
+with facilitators, members and a waiting request, and discussions, all made through the real
+actions. Later features (events) add their own demo content here.
 """
 
 from __future__ import annotations
@@ -15,8 +14,11 @@ from community import clock
 from community.accounts.models import Member, Profession
 from community.accounts.passwords import hash_password
 from community.accounts.service import assign_handle
+from community.forum import service as forum
+from community.forum.models import Post, ReactionKind
+from community.forum.schemas import NewPost, NewThread
 from community.groups import service as groups
-from community.groups.models import Membership
+from community.groups.models import Group, Membership
 from community.groups.schemas import GroupForm
 from community.text import render_markdown
 
@@ -103,9 +105,11 @@ async def seed_demo() -> str:
             )
             await assign_handle(member)
     group_count = await _seed_groups(rng)
+    thread_count = await _seed_threads(rng)
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (
-        f"added {len(_PEOPLE)} demo members and {group_count} groups. Sign in as "
+        f"added {len(_PEOPLE)} demo members, {group_count} groups and {thread_count} "
+        "discussions. Sign in as "
         f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
 
@@ -174,3 +178,58 @@ async def _seed_groups(rng: random.Random) -> int:
 
 async def _is_member(group_id: int, member: Member) -> bool:
     return await Membership.filter(group_id=group_id, member_id=member.id).exists()
+
+
+_THREADS = [
+    ("Safety planning when the parent minimises risk",
+     "I am working with a mother who says her partner's violence \"was only once\". How do you "
+     "keep safety planning *collaborative* without colluding with minimisation?",
+     ["We start from what she already does to keep the children safe. Naming her strengths "
+      "first makes the harder conversation possible.",
+      "A scaling question helps: *on a scale of 0 to 10, how safe do the children feel?* It moves "
+      "the talk from her view to the children's.",
+      "Agree with both. Also document her words exactly; supervisors and courts read "
+      "those notes."]),
+    ("Visual schedules that actually get used",
+     "Our classroom schedule is on the wall but the children ignore it. What has worked for you?",
+     ["Make it portable: a strip on each table, and let the child move the card when done.",
+      "Photos of *our* room, not clip art. Recognition went up immediately."]),
+    ("Self-care that is not a bubble bath",
+     "After a week of three crisis calls I realised my \"self-care\" advice to others is hollow. "
+     "What do you actually do?",
+     ["Peer supervision every fortnight, protected in the calendar like a client session.",
+      "I walk home instead of taking the bus. Twenty minutes of transition helps me leave "
+      "work at work.",
+      "Honest answer: I am still learning. Thank you for asking it out loud."]),
+    ("Reading list for new hospice volunteers",
+     "What would you give a new volunteer to read before their first vigil?",
+     ["*Being Mortal* by Atul Gawande, and the local guide on cultural rites at the end of life."]),
+]  # fmt: skip
+
+
+async def _seed_threads(rng: random.Random) -> int:
+    """Discussions with replies, a quote, reactions and a mention, made through the actions."""
+    group_ids = await Group.all().order_by("id").values_list("id", flat=True)
+    for index, (title, body, replies) in enumerate(_THREADS):
+        group = await Group.get(id=group_ids[index % len(group_ids)])
+        people = list(await Member.filter(memberships__group_id=group.id).order_by("id"))
+        author = people[index % len(people)]
+        thread = await forum.start_thread(
+            actor=author, slug=group.slug, form=NewThread(title=title, body=body)
+        )
+        opening = await Post.get(thread_id=thread.id, number=1)
+        for number, text in enumerate(replies):
+            writer = people[(index + number + 1) % len(people)]
+            if number == 1 and writer.id != author.id:
+                text = f"@{author.handle} {text}"
+            post = await forum.reply(
+                actor=writer,
+                thread_id=thread.id,
+                form=NewPost(body=text, quote_post_id=opening.id if number == 2 else None),
+            )
+            for reactor in rng.sample(people, k=min(3, len(people))):
+                if reactor.id != writer.id:
+                    await forum.react(
+                        actor=reactor, post_id=post.id, kind=rng.choice(list(ReactionKind))
+                    )
+    return len(_THREADS)
