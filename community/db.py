@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
@@ -76,17 +77,38 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def _encode_cursor(created_at: datetime, row_id: int) -> str:
-    return urlsafe_b64encode(f"{created_at.isoformat()}|{row_id}".encode()).decode()
+def encode_cursor(*parts: str | int | datetime) -> str:
+    """An opaque keyset cursor for the last row of a page (datetimes as ISO 8601)."""
+    values = [part.isoformat() if isinstance(part, datetime) else part for part in parts]
+    return urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    try:
-        stamp, _, row_id = urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        moment = datetime.fromisoformat(stamp)
-        return (moment, int(row_id)) if moment.tzinfo else None
-    except (ValueError, UnicodeDecodeError):
+def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
+    """The parts of a cursor, each checked against `kinds` (str, int or datetime); None if
+    the cursor is absent or was tampered with, which starts from the first page."""
+    if not cursor:
         return None
+    try:
+        values = json.loads(urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != len(kinds):
+        return None
+    parts: list[Any] = []
+    for value, kind in zip(values, kinds, strict=True):
+        if kind is datetime:
+            try:
+                moment = datetime.fromisoformat(str(value))
+            except ValueError:
+                return None
+            if moment.tzinfo is None:
+                return None
+            parts.append(moment)
+        elif isinstance(value, kind) and not isinstance(value, bool):
+            parts.append(value)
+        else:
+            return None
+    return tuple(parts)
 
 
 async def newest_first(query: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
@@ -94,7 +116,7 @@ async def newest_first(query: QuerySet[M], *, cursor: str | None, limit: int) ->
 
     A cursor that cannot be read starts from the first page.
     """
-    position = _decode_cursor(cursor) if cursor else None
+    position = decode_cursor(cursor, datetime, int)
     if position is not None:
         created_at, row_id = position
         query = query.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id))
@@ -103,5 +125,5 @@ async def newest_first(query: QuerySet[M], *, cursor: str | None, limit: int) ->
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
-        next_cursor = _encode_cursor(last.created_at, last.pk)  # type: ignore[attr-defined]
+        next_cursor = encode_cursor(last.created_at, last.pk)  # type: ignore[attr-defined]
     return Page(items=items, next_cursor=next_cursor)

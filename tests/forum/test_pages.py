@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from starlette.applications import Starlette
 
+from community import clock
 from community.forum import service
 from community.forum.models import Post, Reaction, ReactionKind, Thread
 from tests.conftest import QueryCounter, open_browser, text_of
@@ -186,3 +189,21 @@ async def test_edit_and_history_pages(app: Starlette) -> None:
         assert "Post deleted by its author." in text_of(
             await fac.get(f"/threads/{thread.id}?page=1")
         )
+
+
+async def test_thread_list_pages_by_last_activity(app: Starlette) -> None:
+    facilitator = await make_member(email="tl@example.org")
+    group = await make_group(facilitator=facilitator)
+    for number in range(32):
+        clock.advance(timedelta(minutes=1))  # distinct activity times, and under the post limit
+        await make_thread(group, facilitator, title=f"Topic {number:02d}")
+    pinned = await Thread.get(title="Topic 00")
+    await service.set_pinned(actor=facilitator, thread_id=pinned.id, pinned=True)
+    async with open_browser(app) as browser:
+        first = await browser.get(f"/groups/{group.slug}/threads")
+        text = text_of(first)
+        assert text.index("Topic 00") < text.index("Topic 31")  # pinned first
+        assert "Topic 02" in text and "Topic 01" not in text
+        cursor = first.text.split("threads?cursor=")[1].split('"')[0]
+        second = text_of(await browser.get(f"/groups/{group.slug}/threads?cursor={cursor}"))
+        assert "Topic 01" in second and "Topic 00" not in second and "Topic 02" not in second

@@ -221,3 +221,19 @@ async def test_unknown_group_is_404(browser: Browser) -> None:
     assert response.status_code == 404
     assert "There is no group here." in text_of(response)
     assert await OutboxMessage.all().count() == 0
+
+
+async def test_directory_pages_by_name(app: Starlette) -> None:
+    admin = await make_member(admin=True)
+    for number in range(32):
+        await make_group(admin=admin, name=f"Circle {number:02d}")
+    async with open_browser(app) as browser:
+        first = await browser.get("/groups")
+        assert "Circle 00" in first.text and "Circle 29" in first.text
+        assert "Circle 30" not in first.text
+        cursor = first.text.split('href="/groups?cursor=')[1].split('"')[0]
+        second = await browser.get(f"/groups?cursor={cursor}")
+        assert "Circle 30" in second.text and "Circle 31" in second.text
+        assert "Circle 29" not in second.text and "More groups" not in second.text
+        tampered = await browser.get("/groups?cursor=bm9wZQ==")
+        assert tampered.status_code == 200 and "Circle 00" in tampered.text

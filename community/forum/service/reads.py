@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +10,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from community.accounts.models import Member
+from community.db import decode_cursor, encode_cursor
 from community.forum.access import ThreadView, access_forum, access_thread, can_post
 from community.forum.models import Post, Reaction, ReactionKind, Thread, ThreadRead
 from community.forum.service.posting import mark_read
@@ -30,21 +30,6 @@ class ThreadListing:
     #: thread id -> posts the viewer has not read (absent: never opened)
     unread: dict[int, int]
     can_post: bool
-
-
-def _encode(moment: datetime, thread_id: int) -> str:
-    return urlsafe_b64encode(f"{moment.isoformat()}|{thread_id}".encode()).decode()
-
-
-def _decode(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        stamp, _, thread_id = urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        moment = datetime.fromisoformat(stamp)
-        return (moment, int(thread_id)) if moment.tzinfo else None
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 async def _unread(actor: Member | None, threads: list[Thread]) -> dict[int, int]:
@@ -69,7 +54,7 @@ async def list_threads(
     """A group's threads by latest activity, pinned ones first, keyset-paged."""
     viewer = await access_forum(actor, slug)
     base = Thread.filter(_visible(viewer), group_id=viewer.group.id).select_related("author")
-    position = _decode(cursor)
+    position = decode_cursor(cursor, datetime, int)
     pinned: list[Thread] = []
     if position is None:
         pinned = list(await base.filter(pinned=True).order_by("-last_activity_at", "-id"))
@@ -83,7 +68,7 @@ async def list_threads(
     threads = rows[:THREADS_PER_PAGE]
     next_cursor = None
     if len(rows) > THREADS_PER_PAGE:
-        next_cursor = _encode(threads[-1].last_activity_at, threads[-1].id)
+        next_cursor = encode_cursor(threads[-1].last_activity_at, threads[-1].id)
     unread = await _unread(actor, pinned + threads)
     return ThreadListing(viewer, pinned, threads, next_cursor, unread, can_post(viewer))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
@@ -10,7 +9,7 @@ from tortoise.expressions import Q
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
-from community.db import Page
+from community.db import Page, decode_cursor, encode_cursor
 from community.groups.access import Viewer, access_facilitation, access_group, access_group_content
 from community.groups.models import (
     Group,
@@ -45,7 +44,7 @@ async def list_groups(
         if actor is None:
             return Page(items=[], next_cursor=None)
         groups = groups.filter(memberships__member_id=actor.id)
-    position = _decode(cursor)
+    position = decode_cursor(cursor, str, int)
     if position is not None:
         name, group_id = position
         groups = groups.filter(Q(name__gt=name) | Q(name=name, id__gt=group_id))
@@ -57,25 +56,13 @@ async def list_groups(
             member_id=actor.id, group_id__in=[g.id for g in page]
         ).values_list("group_id", "role")
         roles = {int(group_id): Role(role) for group_id, role in memberships}
-    next_cursor = _encode(page[-1].name, page[-1].id) if len(rows) > DIRECTORY_PAGE_SIZE else None
+    next_cursor = (
+        encode_cursor(page[-1].name, page[-1].id) if len(rows) > DIRECTORY_PAGE_SIZE else None
+    )
     return Page(
         items=[DirectoryEntry(group=g, role=roles.get(g.id)) for g in page],
         next_cursor=next_cursor,
     )
-
-
-def _encode(name: str, group_id: int) -> str:
-    return urlsafe_b64encode(f"{group_id}|{name}".encode()).decode()
-
-
-def _decode(cursor: str | None) -> tuple[str, int] | None:
-    if not cursor:
-        return None
-    try:
-        group_id, _, name = urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return name, int(group_id)
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 @dataclass(frozen=True)
