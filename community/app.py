@@ -19,6 +19,8 @@ from community import db
 from community.accounts.routes import routes as account_routes
 from community.admin.routes import routes as admin_routes
 from community.errors import DomainError
+from community.events.routes import group_events_section
+from community.events.routes import routes as event_routes
 from community.forum.routes import group_threads_section
 from community.forum.routes import routes as forum_routes
 from community.groups.routes import HomeSection
@@ -72,6 +74,7 @@ def create_app(
         *admin_routes,
         *group_routes,
         *forum_routes,
+        *event_routes,
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
     ]
@@ -94,6 +97,7 @@ def create_app(
     app.state.templates = make_templates(settings)
     app.state.rate_limiter = MemoryRateLimiter()
     app.state.group_home_sections = [
+        HomeSection("events/_group_events.html", group_events_section),
         HomeSection("forum/_group_threads.html", group_threads_section),
     ]
     return app

@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "community.accounts.models",
     "community.groups.models",
     "community.forum.models",
+    "community.events.models",
 ]
 
 

@@ -8,6 +8,9 @@ import re
 from community.accounts import service
 from community.accounts.models import Member
 from community.accounts.schemas import Registration
+from community.events import service as events_service
+from community.events.models import Event
+from community.events.schemas import EventForm
 from community.forum import service as forum_service
 from community.forum.models import Post, Thread
 from community.forum.schemas import NewPost, NewThread
@@ -106,3 +109,33 @@ async def make_thread(
 
 async def make_reply(thread: Thread, author: Member, body: str = "A reply.") -> Post:
     return await forum_service.reply(actor=author, thread_id=thread.id, form=NewPost(body=body))
+
+
+async def make_event(
+    group: Group | None,
+    actor: Member,
+    *,
+    capacity: int | None = None,
+    starts: str = "2026-12-01T19:00",
+    ends: str = "2026-12-01T21:00",
+    deadline: str = "",
+    title: str = "Trauma-informed supervision",
+) -> Event:
+    """Schedule an event through the real action (times in Asia/Singapore)."""
+    form = EventForm.parse(
+        {
+            "title": title,
+            "kind": "workshop",
+            "starts_at": starts,
+            "ends_at": ends,
+            "time_zone": "Asia/Singapore",
+            "venue": "NCSS Hub, Level 3",
+            "online_url": "https://meet.example.org/abc",
+            "capacity": "" if capacity is None else str(capacity),
+            "rsvp_deadline": deadline,
+            "cpd_hours": "1.5",
+        }
+    )
+    return await events_service.create_event(
+        actor=actor, slug=group.slug if group else None, form=form
+    )

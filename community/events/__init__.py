@@ -1,0 +1,2 @@
+"""Learning events: scheduling, RSVP with capacity and waitlist (reminders, calendars and
+attendance come next)."""

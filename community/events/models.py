@@ -1,0 +1,109 @@
+"""Events and RSVPs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class EventKind(StrEnum):
+    TALK = "talk"
+    WORKSHOP = "workshop"
+    COURSE = "course"
+    CET = "cet"
+    NETWORKING = "networking"
+    OTHER = "other"
+
+
+EVENT_KIND_LABELS = {
+    EventKind.TALK: "Talk",
+    EventKind.WORKSHOP: "Workshop",
+    EventKind.COURSE: "Course",
+    EventKind.CET: "CET programme",
+    EventKind.NETWORKING: "Networking",
+    EventKind.OTHER: "Other",
+}
+
+
+class EventState(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RsvpStatus(StrEnum):
+    GOING = "going"
+    WAITLIST = "waitlist"
+    NOT_GOING = "not_going"
+
+
+class Event(Model):
+    """A learning event of a group, or of the whole site when it has no group."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "community.Group", related_name="events", null=True, on_delete=fields.CASCADE
+    )
+    group_id: int | None
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    #: `description` rendered by text.render_markdown on write
+    description_html = fields.TextField(default="")
+    kind = fields.CharEnumField(EventKind, max_length=16, default=EventKind.TALK)
+    #: UTC
+    starts_at = fields.DatetimeField(db_index=True)
+    #: UTC
+    ends_at = fields.DatetimeField()
+    #: IANA zone the event happens in, for display
+    time_zone = fields.CharField(max_length=64)
+    venue = fields.TextField(default="")
+    #: shown only to members who are going
+    online_url = fields.CharField(max_length=500, default="")
+    #: None: no limit
+    capacity = fields.IntField(null=True)
+    #: seats taken by members going, kept with the RSVPs (a guarded counter)
+    seats_taken = fields.IntField(default=0)
+    rsvp_deadline = fields.DatetimeField(null=True)
+    #: CPD or CET hours a participant earns
+    cpd_hours = fields.DecimalField(max_digits=5, decimal_places=2, default=0)
+    state = fields.CharEnumField(EventState, max_length=16, default=EventState.SCHEDULED)
+    created_by: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="created_events", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "events_event"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == EventState.CANCELLED
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
+
+
+class Rsvp(Model):
+    """A member's answer to an event: going, on the waitlist, or not going."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "community.Event", related_name="rsvps", on_delete=fields.CASCADE
+    )
+    event_id: int
+    member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="rsvps", on_delete=fields.CASCADE
+    )
+    member_id: int
+    status = fields.CharEnumField(RsvpStatus, max_length=16)
+    #: when this answer was given (orders the waitlist)
+    answered_at = fields.DatetimeField()
+    promoted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "events_rsvp"
+        unique_together = (("event", "member"),)
+        indexes = (("event_id", "status", "answered_at"),)

@@ -1,0 +1,140 @@
+"""Event pages: lists, the event page, scheduling, RSVP."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from community.accounts.access import ensure_admin
+from community.errors import Invalid
+from community.events import service
+from community.events.models import EVENT_KIND_LABELS, RsvpStatus
+from community.events.schemas import COMMON_ZONES, EventForm
+from community.groups.access import Viewer, access_facilitation
+from community.web.templates import read_form, redirect_to, render
+
+RSVP_MESSAGES = {
+    RsvpStatus.GOING: "You are going. See you there!",
+    RsvpStatus.WAITLIST: (
+        "The event is full: you are on the waitlist. We will email you if a seat opens."
+    ),
+    RsvpStatus.NOT_GOING: "You are not going.",
+}
+
+
+async def event_list(request: Request) -> Response:
+    params = request.query_params
+    past = params.get("when") == "past"
+    mine = params.get("mine") == "1"
+    page = await service.list_events(
+        actor=request.state.member,
+        past=past,
+        group_slug=params.get("group", ""),
+        kind=params.get("kind", ""),
+        mine=mine,
+        cursor=params.get("cursor"),
+    )
+    return render(
+        request,
+        "events/list.html",
+        {
+            "page": page,
+            "past": past,
+            "mine": mine,
+            "kind": params.get("kind", ""),
+            "group_slug": params.get("group", ""),
+            "kinds": EVENT_KIND_LABELS,
+        },
+    )
+
+
+def _form_context(values: dict[str, Any], errors: dict[str, str], action: str) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "kinds": EVENT_KIND_LABELS,
+        "zones": COMMON_ZONES,
+        "action": action,
+    }
+
+
+async def event_new(request: Request) -> Response:
+    slug = request.path_params.get("slug")
+    if slug:
+        await access_facilitation(request.state.member, slug)
+    else:
+        ensure_admin(request.state.member)
+    zone = request.app.state.settings.time_zone
+    action = f"/groups/{slug}/events" if slug else "/events"
+    return render(
+        request,
+        "events/form.html",
+        _form_context({"time_zone": zone, "kind": "talk"}, {}, action),
+    )
+
+
+async def event_create(request: Request) -> Response:
+    slug = request.path_params.get("slug")
+    raw = await read_form(request)
+    action = f"/groups/{slug}/events" if slug else "/events"
+    try:
+        form = EventForm.parse(raw, default_zone=request.app.state.settings.time_zone)
+        event = await service.create_event(actor=request.state.member, slug=slug, form=form)
+    except Invalid as exc:
+        return render(
+            request, "events/form.html", _form_context(raw, exc.fields, action), status_code=422
+        )
+    return redirect_to(request, f"/events/{event.id}", "The event is scheduled.")
+
+
+async def event_detail(request: Request) -> Response:
+    result = await service.event_page(
+        actor=request.state.member, event_id=request.path_params["event_id"]
+    )
+    event = result.view.event
+    zone = ZoneInfo(event.time_zone)
+    site_zone = ZoneInfo(request.app.state.settings.time_zone)
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "result": result,
+            "event": event,
+            "kinds": EVENT_KIND_LABELS,
+            "local_start": event.starts_at.astimezone(zone),
+            "local_end": event.ends_at.astimezone(zone),
+            "site_start": event.starts_at.astimezone(site_zone)
+            if site_zone.key != zone.key
+            else None,
+        },
+    )
+
+
+async def event_rsvp(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    answer = (await read_form(request)).get("answer", "going")
+    if answer == "not_going":
+        await service.cancel_rsvp(actor=request.state.member, event_id=event_id)
+        return redirect_to(request, f"/events/{event_id}", RSVP_MESSAGES[RsvpStatus.NOT_GOING])
+    rsvp = await service.rsvp(actor=request.state.member, event_id=event_id)
+    return redirect_to(request, f"/events/{event_id}", RSVP_MESSAGES[RsvpStatus(rsvp.status)])
+
+
+async def group_events_section(viewer: Viewer) -> dict[str, Any]:
+    """The group home's "Upcoming events" panel."""
+    return {"events": await service.upcoming_for_group(viewer=viewer)}
+
+
+routes = [
+    Route("/events", event_list, name="events:list"),
+    Route("/events", event_create, methods=["POST"]),
+    Route("/events/new", event_new, name="events:new"),
+    Route("/events/{event_id:int}", event_detail, name="events:detail"),
+    Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),
+    Route("/groups/{slug:str}/events/new", event_new, name="events:group_new"),
+    Route("/groups/{slug:str}/events", event_create, methods=["POST"]),
+]

@@ -1,0 +1,126 @@
+"""Parsing event forms into frozen commands; local times are read in the event's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from community.errors import Invalid
+from community.events.models import EventKind
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+CAPACITY_MAX = 100_000
+COMMON_ZONES = (
+    "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Jakarta", "Asia/Manila", "Asia/Hong_Kong",
+    "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "Europe/London", "America/New_York", "UTC",
+)  # fmt: skip
+
+
+def _local(value: str, zone: ZoneInfo | None) -> datetime | None:
+    """A `YYYY-MM-DDTHH:MM` (datetime-local) value in `zone`, as aware UTC."""
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if naive.tzinfo is not None or zone is None or not 2000 <= naive.year <= 2100:
+        return None
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class EventForm:
+    title: str
+    description: str
+    kind: EventKind
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    venue: str
+    online_url: str
+    capacity: int | None
+    rsvp_deadline: datetime | None
+    cpd_hours: Decimal
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, str], *, default_zone: str = "Asia/Singapore") -> EventForm:
+        errors: dict[str, str] = {}
+        title = " ".join(str(raw.get("title", "")).split())
+        if not title:
+            errors["title"] = "Give the event a title."
+        elif len(title) > TITLE_MAX:
+            errors["title"] = f"Keep the title to {TITLE_MAX} characters."
+        description = str(raw.get("description", "")).strip()
+        if len(description) > DESCRIPTION_MAX:
+            errors["description"] = f"Keep the description to {DESCRIPTION_MAX:,} characters."
+        try:
+            kind = EventKind(str(raw.get("kind", "talk")))
+        except ValueError:
+            errors["kind"] = "Choose the kind of event from the list."
+            kind = EventKind.OTHER
+        zone_name = str(raw.get("time_zone", "")).strip() or default_zone
+        zone: ZoneInfo | None = None
+        if zone_name in available_timezones():
+            try:
+                zone = ZoneInfo(zone_name)
+            except ZoneInfoNotFoundError:
+                zone = None
+        if zone is None:
+            errors["time_zone"] = "Choose a time zone such as Asia/Singapore."
+        starts_at = _local(str(raw.get("starts_at", "")), zone)
+        ends_at = _local(str(raw.get("ends_at", "")), zone)
+        if starts_at is None and zone is not None:
+            errors["starts_at"] = "Enter when the event starts, as a date and time."
+        if ends_at is None and zone is not None:
+            errors["ends_at"] = "Enter when the event ends, as a date and time."
+        if starts_at and ends_at and ends_at <= starts_at:
+            errors["ends_at"] = "Choose an end time after the start."
+        venue = str(raw.get("venue", "")).strip()[:1000]
+        online_url = str(raw.get("online_url", "")).strip()
+        if online_url:
+            parts = urlsplit(online_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or len(online_url) > 500:
+                errors["online_url"] = "Enter the full online link, starting with https://."
+        if not venue and not online_url:
+            errors["venue"] = "Enter a venue address, an online link, or both."
+        capacity: int | None = None
+        raw_capacity = str(raw.get("capacity", "")).strip()
+        if raw_capacity:
+            if not raw_capacity.isdigit() or not 1 <= int(raw_capacity) <= CAPACITY_MAX:
+                errors["capacity"] = (
+                    f"Enter the number of seats, from 1 to {CAPACITY_MAX:,}, or leave it empty."
+                )
+            else:
+                capacity = int(raw_capacity)
+        deadline: datetime | None = None
+        raw_deadline = str(raw.get("rsvp_deadline", "")).strip()
+        if raw_deadline:
+            deadline = _local(raw_deadline, zone)
+            if deadline is None:
+                errors["rsvp_deadline"] = "Enter the RSVP deadline as a date and time."
+            elif starts_at and deadline > starts_at:
+                errors["rsvp_deadline"] = "Choose an RSVP deadline before the start."
+        cpd_hours = Decimal(0)
+        raw_hours = str(raw.get("cpd_hours", "")).strip()
+        if raw_hours:
+            try:
+                cpd_hours = Decimal(raw_hours)
+            except InvalidOperation:
+                cpd_hours = Decimal(-1)
+            if (
+                not cpd_hours.is_finite()
+                or not 0 <= cpd_hours <= 500
+                or cpd_hours != round(cpd_hours, 2)
+            ):
+                errors["cpd_hours"] = "Enter CPD hours as a number from 0 to 500, like 1.5."
+        if errors:
+            raise Invalid(**errors)
+        assert starts_at is not None and ends_at is not None  # noqa: S101  # checked above
+        return cls(
+            title, description, kind, starts_at, ends_at, zone_name, venue, online_url,
+            capacity, deadline, cpd_hours,
+        )  # fmt: skip

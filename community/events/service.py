@@ -1,0 +1,267 @@
+"""Event actions (create, RSVP, cancel an RSVP with waitlist promotion) and their reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from community import clock
+from community.accounts.access import ensure_admin, ensure_signed_in
+from community.accounts.models import Member
+from community.db import Page, decode_cursor, encode_cursor
+from community.errors import Conflict
+from community.events import emails
+from community.events.access import EventView, access_event, ensure_may_rsvp
+from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
+from community.events.schemas import EventForm
+from community.groups.access import Viewer, access_facilitation
+from community.groups.models import Membership, Visibility
+from community.mail.outbox import enqueue
+from community.settings import current as current_settings
+from community.text import render_markdown
+
+EVENTS_PER_PAGE = 20
+
+
+class _AnsweredMeanwhile(Exception):
+    """Another request changed this RSVP first; roll ours back."""
+
+
+def local_time(event: Event) -> str:
+    """When the event happens, in its own time zone, for emails."""
+    start = event.starts_at.astimezone(ZoneInfo(event.time_zone))
+    return f"{start:%A %-d %B %Y, %H:%M} ({event.time_zone})"
+
+
+async def create_event(*, actor: Member | None, slug: str | None, form: EventForm) -> Event:
+    """Schedule an event for a group (its facilitators) or the whole site (admins)."""
+    group_id = None
+    if slug:
+        group_id = (await access_facilitation(actor, slug)).group.id
+        creator = ensure_signed_in(actor)
+    else:
+        creator = ensure_admin(actor)
+    return await Event.create(
+        group_id=group_id,
+        title=form.title,
+        description=form.description,
+        description_html=render_markdown(form.description) if form.description else "",
+        kind=form.kind,
+        starts_at=form.starts_at,
+        ends_at=form.ends_at,
+        time_zone=form.time_zone,
+        venue=form.venue,
+        online_url=form.online_url,
+        capacity=form.capacity,
+        rsvp_deadline=form.rsvp_deadline,
+        cpd_hours=form.cpd_hours,
+        created_by_id=creator.id,
+        created_at=clock.now(),
+    )
+
+
+def _ensure_open(event: Event) -> None:
+    now = clock.now()
+    if event.is_cancelled:
+        raise Conflict("This event is cancelled.")
+    if now >= event.starts_at:
+        raise Conflict("RSVPs for this event have closed: it has started.")
+    if event.rsvp_deadline is not None and now >= event.rsvp_deadline:
+        raise Conflict("RSVPs for this event have closed: the deadline has passed.")
+
+
+async def _take_seat(event: Event) -> bool:
+    """Take a seat if one is free (a guarded counter). Call inside a transaction."""
+    seats = Event.filter(id=event.id)
+    if event.capacity is not None:
+        seats = seats.filter(seats_taken__lt=F("capacity"))
+    return bool(await seats.update(seats_taken=F("seats_taken") + 1))
+
+
+async def rsvp(*, actor: Member | None, event_id: int) -> Rsvp:
+    """Say "going": a seat if one is free, else a place on the waitlist. Harmless to repeat."""
+    view = await access_event(actor, event_id)
+    member = ensure_may_rsvp(view)
+    event = view.event
+    _ensure_open(event)
+    existing = await Rsvp.filter(event_id=event.id, member_id=member.id).first()
+    if existing is not None and existing.status != RsvpStatus.NOT_GOING:
+        return existing
+    now = clock.now()
+    try:
+        async with in_transaction():
+            # the guarded seat comes first: the database settles the race for the last seat
+            seated = await _take_seat(event)
+            status = RsvpStatus.GOING if seated else RsvpStatus.WAITLIST
+            if existing is None:
+                await Rsvp.create(
+                    event_id=event.id, member_id=member.id, status=status, answered_at=now
+                )
+            else:
+                changed = await Rsvp.filter(id=existing.id, status=RsvpStatus.NOT_GOING).update(
+                    status=status, answered_at=now
+                )
+                if not changed:
+                    raise _AnsweredMeanwhile
+    except (IntegrityError, _AnsweredMeanwhile):
+        pass  # a double submit answered first: its seat stands, ours was rolled back
+    return await Rsvp.get(event_id=event.id, member_id=member.id)
+
+
+async def cancel_rsvp(*, actor: Member | None, event_id: int) -> Rsvp | None:
+    """Say "not going"; a freed seat goes at once to the first on the waitlist."""
+    view = await access_event(actor, event_id)
+    member = ensure_may_rsvp(view)
+    event = view.event
+    existing = await Rsvp.filter(event_id=event.id, member_id=member.id).first()
+    if existing is None or existing.status == RsvpStatus.NOT_GOING:
+        return existing
+    async with in_transaction():
+        was_going = await Rsvp.filter(id=existing.id, status=RsvpStatus.GOING).update(
+            status=RsvpStatus.NOT_GOING, answered_at=clock.now()
+        )
+        if was_going:
+            await Event.filter(id=event.id).update(seats_taken=F("seats_taken") - 1)
+            await promote_waitlist(event.id)
+        else:
+            await Rsvp.filter(id=existing.id, status=RsvpStatus.WAITLIST).update(
+                status=RsvpStatus.NOT_GOING, answered_at=clock.now()
+            )
+    return await Rsvp.get(id=existing.id)
+
+
+async def promote_waitlist(event_id: int) -> int:
+    """Move waitlisted members to going while seats are free, first come first served, each
+    exactly once (guarded updates), and email them. Call inside a transaction."""
+    event = await Event.get(id=event_id)
+    if event.is_cancelled or clock.now() >= event.starts_at:
+        return 0
+    promoted = 0
+    while True:
+        candidate = (
+            await Rsvp.filter(event_id=event_id, status=RsvpStatus.WAITLIST)
+            .order_by("answered_at", "id")
+            .select_related("member")
+            .first()
+        )
+        if candidate is None or not await _take_seat(event):
+            return promoted
+        moved = await Rsvp.filter(id=candidate.id, status=RsvpStatus.WAITLIST).update(
+            status=RsvpStatus.GOING, promoted_at=clock.now()
+        )
+        if not moved:  # someone else moved them first: give the seat back
+            await Event.filter(id=event_id).update(seats_taken=F("seats_taken") - 1)
+            continue
+        promoted += 1
+        if candidate.member.email:
+            await enqueue(
+                emails.promoted(
+                    candidate,
+                    candidate.member,
+                    event,
+                    base_url=current_settings().base_url,
+                    when=local_time(event),
+                )
+            )
+
+
+@dataclass(frozen=True)
+class EventPage:
+    view: EventView
+    my_rsvp: Rsvp | None
+    #: 1-based place on the waitlist, if the viewer is on it
+    waitlist_position: int | None
+    waitlist_length: int
+    rsvp_open: bool
+
+
+async def event_page(*, actor: Member | None, event_id: int) -> EventPage:
+    """What the event page shows to this viewer."""
+    view = await access_event(actor, event_id)
+    event = view.event
+    my_rsvp = None
+    position = None
+    if actor is not None:
+        my_rsvp = await Rsvp.filter(event_id=event.id, member_id=actor.id).first()
+    waitlist = Rsvp.filter(event_id=event.id, status=RsvpStatus.WAITLIST)
+    waitlist_length = await waitlist.count()
+    if my_rsvp is not None and my_rsvp.status == RsvpStatus.WAITLIST:
+        ahead = await waitlist.filter(
+            Q(answered_at__lt=my_rsvp.answered_at)
+            | Q(answered_at=my_rsvp.answered_at, id__lt=my_rsvp.id)
+        ).count()
+        position = ahead + 1
+    try:
+        _ensure_open(event)
+        rsvp_open = True
+    except Conflict:
+        rsvp_open = False
+    return EventPage(view, my_rsvp, position, waitlist_length, rsvp_open)
+
+
+async def _visible_groups(actor: Member | None) -> Q:
+    if actor is not None and actor.is_admin:
+        return Q()
+    visible = Q(group_id__isnull=True) | Q(group__visibility=Visibility.PUBLIC)
+    if actor is not None:
+        mine = [m.group_id for m in await Membership.filter(member_id=actor.id).only("group_id")]
+        if mine:
+            visible |= Q(group_id__in=mine)
+    return visible
+
+
+async def list_events(
+    *,
+    actor: Member | None,
+    past: bool = False,
+    group_slug: str = "",
+    kind: str = "",
+    mine: bool = False,
+    cursor: str | None = None,
+) -> Page[Event]:
+    """Upcoming events soonest first (or past ones, latest first) that the actor may see."""
+    now = clock.now()
+    query = Event.filter(await _visible_groups(actor)).select_related("group")
+    query = query.filter(ends_at__lt=now) if past else query.filter(ends_at__gte=now)
+    if group_slug:
+        query = query.filter(group__slug=group_slug)
+    if kind in {str(k) for k in EventKind}:
+        query = query.filter(kind=kind)
+    if mine:
+        if actor is None:
+            return Page(items=[], next_cursor=None)
+        query = query.filter(
+            rsvps__member_id=actor.id, rsvps__status__in=[RsvpStatus.GOING, RsvpStatus.WAITLIST]
+        )
+    position = decode_cursor(cursor, datetime, int)
+    if position is not None:
+        moment, event_id = position
+        if past:
+            query = query.filter(Q(starts_at__lt=moment) | Q(starts_at=moment, id__lt=event_id))
+        else:
+            query = query.filter(Q(starts_at__gt=moment) | Q(starts_at=moment, id__gt=event_id))
+    order = ("-starts_at", "-id") if past else ("starts_at", "id")
+    rows = list(await query.order_by(*order).limit(EVENTS_PER_PAGE + 1))
+    items = rows[:EVENTS_PER_PAGE]
+    next_cursor = None
+    if len(rows) > EVENTS_PER_PAGE:
+        next_cursor = encode_cursor(items[-1].starts_at, items[-1].id)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def upcoming_for_group(*, viewer: Viewer, limit: int = 3) -> list[Event]:
+    """The next events of a group, for its home page."""
+    if not viewer.can_see_content:
+        return []
+    return list(
+        await Event.filter(
+            group_id=viewer.group.id, ends_at__gte=clock.now(), state=EventState.SCHEDULED
+        )
+        .order_by("starts_at", "id")
+        .limit(limit)
+    )

@@ -1,0 +1,98 @@
+"""Event pages: scheduling through the form, the event page, RSVP through it."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+
+from community.events.models import Event, Rsvp
+from tests.conftest import open_browser, text_of
+from tests.factories import PASSWORD, add_member, make_event, make_group, make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_facilitator_schedules_an_event_through_the_form(app: Starlette) -> None:
+    facilitator = await make_member(email="ev@example.org")
+    group = await make_group(facilitator=facilitator, name="Practice Circle")
+    async with open_browser(app) as browser:
+        await browser.login("ev@example.org", PASSWORD)
+        assert (await browser.get(f"/groups/{group.slug}/events/new")).status_code == 200
+        bad = await browser.post(
+            f"/groups/{group.slug}/events",
+            {"title": "", "starts_at": "2026-12-01T19:00", "ends_at": "2026-12-01T18:00"},
+        )
+        assert bad.status_code == 422
+        text = text_of(bad)
+        assert "Give the event a title." in text and "Choose an end time after the start." in text
+        assert "Enter a venue address, an online link, or both." in text
+        assert await Event.all().count() == 0
+        done = await browser.post(
+            f"/groups/{group.slug}/events",
+            {
+                "title": "Motivational interviewing refresher",
+                "kind": "workshop",
+                "starts_at": "2026-12-03T09:30",
+                "ends_at": "2026-12-03T12:30",
+                "time_zone": "Europe/London",
+                "venue": "Room 2, 10 Downing Lane",
+                "capacity": "12",
+                "cpd_hours": "3",
+            },
+        )
+        assert done.status_code == 303
+        page = text_of(await browser.get(done.headers["location"]))
+        assert "Thursday 3 December 2026, 09:30 to 12:30 (Europe/London)" in page
+        assert "That is Thursday 3 December, 17:30 in Asia/Singapore." in page
+        assert "12 seats left" in page and "3.00 CPD hours" in page
+        home = text_of(await browser.get(f"/groups/{group.slug}"))
+        assert "Motivational interviewing refresher" in home
+
+
+async def test_rsvp_waitlist_and_cancel_through_the_page(app: Starlette) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=1)
+    for email in ("a@example.org", "b@example.org"):
+        await add_member(group, await make_member(email=email))
+    async with open_browser(app) as first, open_browser(app) as second:
+        await first.login("a@example.org", PASSWORD)
+        await second.login("b@example.org", PASSWORD)
+        before = text_of(await first.get(f"/events/{event.id}"))
+        assert "NCSS Hub" not in before and "shown to members who are going" in before
+        await first.post(f"/events/{event.id}/rsvp", {"answer": "going"})
+        going = text_of(await first.get(f"/events/{event.id}"))
+        assert "You are going." in going and "NCSS Hub, Level 3" in going
+        assert "Join online" in going
+        response = await second.post(f"/events/{event.id}/rsvp", {"answer": "going"})
+        assert response.status_code == 303
+        waiting = text_of(await second.get(f"/events/{event.id}"))
+        assert "you are on the waitlist" in waiting
+        assert "You are number 1 on the waitlist." in waiting
+        await first.post(f"/events/{event.id}/rsvp", {"answer": "not_going"})
+        promoted = text_of(await second.get(f"/events/{event.id}"))
+        assert "You are going." in promoted
+    assert await Rsvp.filter(status="going").count() == 1
+
+
+async def test_event_lists(app: Starlette) -> None:
+    facilitator = await make_member(email="el@example.org")
+    public = await make_group(facilitator=facilitator)
+    private = await make_group(facilitator=facilitator, visibility="private")
+    await make_event(public, facilitator, title="Open talk")
+    await make_event(private, facilitator, title="Members-only circle")
+    await make_event(
+        public,
+        facilitator,
+        title="Last year's forum",
+        starts="2025-01-10T10:00",
+        ends="2025-01-10T12:00",
+    )
+    async with open_browser(app) as browser:
+        upcoming = text_of(await browser.get("/events"))
+        assert "Open talk" in upcoming and "Members-only" not in upcoming
+        assert "Last year's forum" not in upcoming
+        assert "Last year's forum" in text_of(await browser.get("/events?when=past"))
+        await browser.login("el@example.org", PASSWORD)
+        assert "Members-only circle" in text_of(await browser.get("/events"))
+        assert "Open talk" not in text_of(await browser.get("/events?kind=course"))

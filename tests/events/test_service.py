@@ -1,0 +1,188 @@
+"""Events: scheduling, RSVP, capacity under concurrency, waitlist promotion."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from community import clock
+from community.errors import Conflict, Invalid, NotFound, PermissionDenied
+from community.events import service
+from community.events.models import Event, Rsvp, RsvpStatus
+from community.events.schemas import EventForm
+from community.mail.models import OutboxMessage
+from tests.factories import add_member, emails_to, make_event, make_group, make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_event_times_are_stored_in_utc_with_their_zone(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator)
+    assert event.starts_at == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    assert event.time_zone == "Asia/Singapore" and event.cpd_hours == Decimal("1.5")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ends_at", "2026-12-01T18:00", "Choose an end time after the start."),
+        ("starts_at", "31/02/2026", "Enter when the event starts"),
+        ("starts_at", "2026-02-30T10:00", "Enter when the event starts"),
+        ("time_zone", "Mars/Olympus", "Choose a time zone"),
+        ("capacity", "-5", "Enter the number of seats"),
+        ("capacity", "99999999", "Enter the number of seats"),
+        ("cpd_hours", "lots", "Enter CPD hours"),
+        ("cpd_hours", "NaN", "Enter CPD hours"),
+        ("rsvp_deadline", "2026-12-02T10:00", "Choose an RSVP deadline before the start."),
+        ("online_url", "javascript:alert(1)", "Enter the full online link"),
+    ],
+)
+async def test_bad_event_input_names_the_field(field: str, value: str, message: str) -> None:
+    raw = {
+        "title": "T",
+        "starts_at": "2026-12-01T19:00",
+        "ends_at": "2026-12-01T21:00",
+        "time_zone": "Asia/Singapore",
+        "venue": "Room 1",
+        field: value,
+    }
+    with pytest.raises(Invalid) as caught:
+        EventForm.parse(raw)
+    assert message in caught.value.fields[field]
+
+
+async def test_only_facilitators_schedule_group_events(database: None) -> None:
+    group = await make_group()
+    member = await make_member()
+    await add_member(group, member)
+    with pytest.raises(PermissionDenied):
+        await make_event(group, member)
+    with pytest.raises(PermissionDenied):
+        await make_event(None, member)  # site-wide: admins only
+    assert await Event.all().count() == 0
+
+
+async def test_full_event_puts_members_on_the_waitlist(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=1)
+    first, second, third = [await make_member() for _ in range(3)]
+    for person in (first, second, third):
+        await add_member(group, person)
+    assert (await service.rsvp(actor=first, event_id=event.id)).status == RsvpStatus.GOING
+    assert (await service.rsvp(actor=second, event_id=event.id)).status == RsvpStatus.WAITLIST
+    clock.advance(timedelta(seconds=1))
+    await service.rsvp(actor=third, event_id=event.id)
+    page = await service.event_page(actor=third, event_id=event.id)
+    assert (page.waitlist_position, page.waitlist_length) == (2, 2)
+    assert (await service.rsvp(actor=first, event_id=event.id)).status == RsvpStatus.GOING  # again
+    assert (await Event.get(id=event.id)).seats_taken == 1
+
+
+async def test_cancelling_promotes_the_first_waitlisted_once_and_emails_them(
+    database: None,
+) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=1)
+    going = await make_member()
+    waiting = await make_member(email="waiting@example.org")
+    later = await make_member()
+    for person in (going, waiting, later):
+        await add_member(group, person)
+    await service.rsvp(actor=going, event_id=event.id)
+    await service.rsvp(actor=waiting, event_id=event.id)
+    clock.advance(timedelta(seconds=1))
+    await service.rsvp(actor=later, event_id=event.id)
+    await service.cancel_rsvp(actor=going, event_id=event.id)
+    await service.cancel_rsvp(actor=going, event_id=event.id)  # double submit
+    statuses = {r.member_id: r.status for r in await Rsvp.filter(event_id=event.id)}
+    assert statuses == {
+        going.id: RsvpStatus.NOT_GOING,
+        waiting.id: RsvpStatus.GOING,
+        later.id: RsvpStatus.WAITLIST,
+    }
+    assert (await Event.get(id=event.id)).seats_taken == 1
+    [email] = [m for m in await emails_to("waiting@example.org") if m.template == "events/promoted"]
+    assert "Tuesday 1 December 2026, 19:00 (Asia/Singapore)" in email.text_body
+
+
+async def test_capacity_holds_under_concurrent_rsvps(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=5)
+    people = [await make_member() for _ in range(20)]
+    for person in people:
+        await add_member(group, person)
+    await asyncio.gather(
+        *(service.rsvp(actor=person, event_id=event.id) for person in people for _ in range(2))
+    )
+    assert await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).count() == 5
+    assert await Rsvp.filter(event_id=event.id, status=RsvpStatus.WAITLIST).count() == 15
+    assert (await Event.get(id=event.id)).seats_taken == 5
+
+
+async def test_concurrent_cancellations_promote_each_waitlisted_member_once(
+    database: None,
+) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=4)
+    people = [await make_member() for _ in range(10)]
+    for person in people:
+        await add_member(group, person)
+        clock.advance(timedelta(seconds=1))
+        await service.rsvp(actor=person, event_id=event.id)
+    await asyncio.gather(*(service.cancel_rsvp(actor=p, event_id=event.id) for p in people[:4]))
+    going = await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).values_list(
+        "member_id", flat=True
+    )
+    assert sorted(going) == sorted(p.id for p in people[4:8])
+    assert (await Event.get(id=event.id)).seats_taken == 4
+    promotions = await OutboxMessage.filter(template="events/promoted").count()
+    assert promotions == 4
+
+
+async def test_rsvp_closes_at_the_deadline_and_at_the_start(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, deadline="2026-11-30T12:00")
+    member = await make_member()
+    await add_member(group, member)
+    clock.freeze(datetime(2026, 11, 30, 4, 0, 1, tzinfo=UTC))  # 12:00:01 in Singapore
+    with pytest.raises(Conflict, match="deadline"):
+        await service.rsvp(actor=member, event_id=event.id)
+    other = await make_event(group, facilitator, starts="2026-11-30T12:00", ends="2026-11-30T13:00")
+    with pytest.raises(Conflict, match="started"):
+        await service.rsvp(actor=member, event_id=other.id)
+    assert await Rsvp.all().count() == 0
+
+
+async def test_private_group_events_are_hidden_from_outsiders(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator, visibility="private")
+    event = await make_event(group, facilitator, title="Closed session")
+    outsider = await make_member()
+    with pytest.raises(NotFound):
+        await service.event_page(actor=outsider, event_id=event.id)
+    with pytest.raises(NotFound):
+        await service.rsvp(actor=outsider, event_id=event.id)
+    listed = await service.list_events(actor=outsider)
+    assert [e.title for e in listed.items] == []
+    assert [e.title for e in (await service.list_events(actor=facilitator)).items] == [
+        "Closed session"
+    ]
+
+
+async def test_non_members_cannot_rsvp_to_group_events(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator)
+    outsider = await make_member()
+    with pytest.raises(PermissionDenied, match="Join the group"):
+        await service.rsvp(actor=outsider, event_id=event.id)
