@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from community import clock, sessions
 from community.accounts.jobs import delete_expired_tokens
+from community.events.reminders import send_due_reminders
 from community.mail.backends.base import Backend
 from community.mail.outbox import delete_old_sent, deliver_due
 from community.settings import Settings
@@ -38,6 +39,12 @@ class Scheduler:
             "deliver_email",
             lambda: deliver_due(backend, limit=settings.outbox_batch_size, lease=lease),
             seconds=settings.outbox_interval_seconds,
+            first=soon,
+        )
+        self._add(
+            "send_reminders",
+            lambda: send_due_reminders(settings.reminder_offsets),
+            seconds=settings.scheduler_tick_seconds,
             first=soon,
         )
         self._add("clean_up", lambda: clean_up(settings), seconds=86400, first=soon)

@@ -107,3 +107,28 @@ class Rsvp(Model):
         table = "events_rsvp"
         unique_together = (("event", "member"),)
         indexes = (("event_id", "status", "answered_at"),)
+
+
+class ReminderDelivery(Model):
+    """One reminder sent to one member for one event start, at one offset before it.
+
+    Unique, so two workers or a re-run never send the same reminder twice; keyed by the start
+    it was for, so moving the event re-arms reminders for the new time.
+    """
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "community.Event", related_name="reminders", on_delete=fields.CASCADE
+    )
+    member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="reminders", on_delete=fields.CASCADE
+    )
+    #: minutes before the start (1440 for "24h")
+    offset_minutes = fields.IntField()
+    #: the event's start this reminder was for (UTC)
+    starts_at = fields.DatetimeField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "events_reminder_delivery"
+        unique_together = (("event", "member", "offset_minutes", "starts_at"),)

@@ -10,9 +10,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from community.accounts.access import ensure_admin
-from community.errors import Invalid
+from community.errors import Invalid, NotFound
 from community.events import service
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
+from community.events.reminders import check_cancel_signature
 from community.events.schemas import COMMON_ZONES, EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.web.templates import read_form, redirect_to, render
@@ -124,6 +125,33 @@ async def event_rsvp(request: Request) -> Response:
     return redirect_to(request, f"/events/{event_id}", RSVP_MESSAGES[RsvpStatus(rsvp.status)])
 
 
+async def cant_make_it_form(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    member = request.query_params.get("member", "")
+    signature = request.query_params.get("signature", "")
+    if not member.isdigit():
+        raise NotFound("This link is not valid.")
+    check_cancel_signature(event_id, int(member), signature)
+    return render(
+        request,
+        "events/cant_make_it.html",
+        {"event_id": event_id, "member_id": member, "signature": signature},
+    )
+
+
+async def cant_make_it(request: Request) -> Response:
+    raw = await read_form(request)
+    member = raw.get("member", "")
+    if not member.isdigit():
+        raise NotFound("This link is not valid.")
+    event = await service.cancel_rsvp_by_link(
+        event_id=request.path_params["event_id"],
+        member_id=int(member),
+        signature=raw.get("signature", ""),
+    )
+    return render(request, "events/cant_make_it_done.html", {"event": event})
+
+
 async def group_events_section(viewer: Viewer) -> dict[str, Any]:
     """The group home's "Upcoming events" panel."""
     return {"events": await service.upcoming_for_group(viewer=viewer)}
@@ -135,6 +163,8 @@ routes = [
     Route("/events/new", event_new, name="events:new"),
     Route("/events/{event_id:int}", event_detail, name="events:detail"),
     Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),
+    Route("/events/{event_id:int}/cant-make-it", cant_make_it_form, name="events:cant_make_it"),
+    Route("/events/{event_id:int}/cant-make-it", cant_make_it, methods=["POST"]),
     Route("/groups/{slug:str}/events/new", event_new, name="events:group_new"),
     Route("/groups/{slug:str}/events", event_create, methods=["POST"]),
 ]

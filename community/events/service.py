@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -14,10 +13,12 @@ from community import clock
 from community.accounts.access import ensure_admin, ensure_signed_in
 from community.accounts.models import Member
 from community.db import Page, decode_cursor, encode_cursor
-from community.errors import Conflict
+from community.errors import Conflict, NotFound
 from community.events import emails
 from community.events.access import EventView, access_event, ensure_may_rsvp
+from community.events.emails import local_time
 from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
+from community.events.reminders import check_cancel_signature
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.groups.models import Membership, Visibility
@@ -30,12 +31,6 @@ EVENTS_PER_PAGE = 20
 
 class _AnsweredMeanwhile(Exception):
     """Another request changed this RSVP first; roll ours back."""
-
-
-def local_time(event: Event) -> str:
-    """When the event happens, in its own time zone, for emails."""
-    start = event.starts_at.astimezone(ZoneInfo(event.time_zone))
-    return f"{start:%A %-d %B %Y, %H:%M} ({event.time_zone})"
 
 
 async def create_event(*, actor: Member | None, slug: str | None, form: EventForm) -> Event:
@@ -133,6 +128,16 @@ async def cancel_rsvp(*, actor: Member | None, event_id: int) -> Rsvp | None:
                 status=RsvpStatus.NOT_GOING, answered_at=clock.now()
             )
     return await Rsvp.get(id=existing.id)
+
+
+async def cancel_rsvp_by_link(*, event_id: int, member_id: int, signature: str) -> Event:
+    """The one-click "I can't make it" from a reminder: no sign-in, a signed link instead."""
+    check_cancel_signature(event_id, member_id, signature)
+    member = await Member.filter(id=member_id, deleted_at__isnull=True).first()
+    if member is None:
+        raise NotFound("This link is not valid.")
+    await cancel_rsvp(actor=member, event_id=event_id)
+    return await Event.get(id=event_id)
 
 
 async def promote_waitlist(event_id: int) -> int:

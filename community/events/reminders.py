@@ -1,0 +1,110 @@
+"""Event reminders: the schedule is data. A tick sends what is due and records each delivery.
+
+For every event that has not started, the latest reminder offset whose time has come is sent
+to each member going, once: a unique delivery row per (event, member, offset, start) settles
+two workers racing, and a worker that was down catches up with that latest reminder only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from community import clock
+from community.errors import NotFound
+from community.events import emails
+from community.events.models import Event, EventState, ReminderDelivery, Rsvp, RsvpStatus
+from community.mail.outbox import enqueue
+from community.settings import current as current_settings
+
+logger = logging.getLogger(__name__)
+
+
+def cancel_signature(event_id: int, member_id: int) -> str:
+    """The signature of a one-click "I can't make it" link (no sign-in needed)."""
+    secret = current_settings().secret_key.encode()
+    message = f"events:cant-make-it:{event_id}:{member_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def check_cancel_signature(event_id: int, member_id: int, signature: str) -> None:
+    """NotFound unless the link was made by this site for this member and event."""
+    if not hmac.compare_digest(cancel_signature(event_id, member_id), signature):
+        raise NotFound("This link is not valid.")
+
+
+def cancel_url(event_id: int, member_id: int) -> str:
+    base_url = current_settings().base_url
+    signature = cancel_signature(event_id, member_id)
+    return f"{base_url}/events/{event_id}/cant-make-it?member={member_id}&signature={signature}"
+
+
+def _label(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+async def send_due_reminders(offsets: tuple[timedelta, ...] | None = None) -> int:
+    """Queue every reminder that is due now; returns how many. Safe to run anywhere, often."""
+    offsets = tuple(sorted(offsets or current_settings().reminder_offsets))
+    if not offsets:
+        return 0
+    now = clock.now()
+    events = await Event.filter(
+        state=EventState.SCHEDULED, starts_at__gt=now, starts_at__lte=now + offsets[-1]
+    )
+    sent = 0
+    for event in events:
+        # the latest due offset: the smallest one whose moment has come
+        offset = next(o for o in offsets if event.starts_at - o <= now)
+        sent += await _remind(event, offset)
+    return sent
+
+
+async def _remind(event: Event, offset: timedelta) -> int:
+    minutes = int(offset.total_seconds() // 60)
+    done = {
+        delivery.member_id  # type: ignore[attr-defined]
+        for delivery in await ReminderDelivery.filter(
+            event_id=event.id, offset_minutes=minutes, starts_at=event.starts_at
+        ).only("id", "member_id")
+    }
+    rsvps = await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).select_related("member")
+    sent = 0
+    for rsvp in rsvps:
+        member = rsvp.member
+        if member.id in done or not member.email:
+            continue
+        try:
+            async with in_transaction():
+                await ReminderDelivery.create(
+                    event_id=event.id,
+                    member_id=member.id,
+                    offset_minutes=minutes,
+                    starts_at=event.starts_at,
+                    created_at=clock.now(),
+                )
+                await enqueue(
+                    emails.reminder(
+                        event,
+                        member,
+                        label=_label(offset),
+                        base_url=current_settings().base_url,
+                        cancel_url=cancel_url(event.id, member.id),
+                    )
+                )
+        except IntegrityError:  # another worker sent this one a moment ago
+            continue
+        sent += 1
+    if sent:
+        logger.info("Queued %d reminders for event %s (%s before)", sent, event.id, _label(offset))
+    return sent

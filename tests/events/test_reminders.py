@@ -1,0 +1,136 @@
+"""Reminders: once per member and offset, latest due only, none after the start."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from starlette.applications import Starlette
+
+from community import clock
+from community.accounts.models import Member
+from community.events import service
+from community.events.models import Event, EventState, ReminderDelivery, Rsvp, RsvpStatus
+from community.events.reminders import cancel_signature, send_due_reminders
+from community.mail.models import OutboxMessage
+from tests.conftest import open_browser, text_of
+from tests.factories import add_member, make_event, make_group, make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+#: the factory's events start at 19:00 in Singapore on 1 December 2026
+START = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+OFFSETS = (timedelta(hours=24), timedelta(hours=1))
+
+
+async def setup(capacity: int | None = None) -> tuple[Event, list[Member]]:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=capacity)
+    people = []
+    for number in range(3):
+        person = await make_member(email=f"r{number}@example.org")
+        await add_member(group, person)
+        people.append(person)
+    return event, people
+
+
+async def reminders() -> list[str]:
+    return sorted(
+        await OutboxMessage.filter(template="events/reminder").values_list("to_address", flat=True)
+    )
+
+
+async def test_each_offset_is_sent_once_and_none_after_the_start(database: None) -> None:
+    event, people = await setup()
+    await service.rsvp(actor=people[0], event_id=event.id)
+    await service.rsvp(actor=people[1], event_id=event.id)
+    clock.freeze(START - timedelta(hours=25))
+    assert await send_due_reminders(OFFSETS) == 0
+    clock.freeze(START - timedelta(hours=23))
+    assert await send_due_reminders(OFFSETS) == 2
+    assert await send_due_reminders(OFFSETS) == 0  # the next tick
+    clock.freeze(START - timedelta(minutes=50))
+    assert await send_due_reminders(OFFSETS) == 2
+    clock.freeze(START + timedelta(minutes=1))
+    assert await send_due_reminders(OFFSETS) == 0
+    assert await reminders() == ["r0@example.org"] * 2 + ["r1@example.org"] * 2
+    message = await OutboxMessage.filter(template="events/reminder").first()
+    assert message is not None
+    assert "Tuesday 1 December 2026, 19:00 (Asia/Singapore)" in message.text_body
+    assert "https://meet.example.org/abc" in message.text_body
+    assert "/cant-make-it?member=" in message.text_body
+
+
+async def test_a_worker_that_was_down_sends_only_the_latest_due_reminder(database: None) -> None:
+    event, people = await setup()
+    await service.rsvp(actor=people[0], event_id=event.id)
+    clock.freeze(START - timedelta(minutes=30))
+    assert await send_due_reminders(OFFSETS) == 1
+    [delivery] = await ReminderDelivery.all()
+    assert delivery.offset_minutes == 60
+
+
+async def test_no_reminders_for_cancelled_rsvps_waitlist_or_cancelled_events(
+    database: None,
+) -> None:
+    event, people = await setup(capacity=1)
+    await service.rsvp(actor=people[0], event_id=event.id)
+    await service.rsvp(actor=people[1], event_id=event.id)  # waitlist
+    await service.rsvp(actor=people[2], event_id=event.id)
+    await service.cancel_rsvp(actor=people[2], event_id=event.id)
+    clock.freeze(START - timedelta(hours=2))
+    assert await send_due_reminders(OFFSETS) == 1
+    assert await reminders() == ["r0@example.org"]
+    # no action cancels an event yet (next part of #6): set the state as it will
+    await Event.filter(id=event.id).update(state=EventState.CANCELLED)
+    clock.freeze(START - timedelta(minutes=30))
+    assert await send_due_reminders(OFFSETS) == 0
+
+
+async def test_two_workers_never_send_the_same_reminder(database: None) -> None:
+    event, people = await setup()
+    for person in people:
+        await service.rsvp(actor=person, event_id=event.id)
+    clock.freeze(START - timedelta(hours=3))
+    counts = await asyncio.gather(*(send_due_reminders(OFFSETS) for _ in range(4)))
+    assert sum(counts) == 3
+    assert await ReminderDelivery.all().count() == 3
+    assert len(await reminders()) == 3
+
+
+async def test_a_moved_event_re_arms_its_reminders(database: None) -> None:
+    event, people = await setup()
+    await service.rsvp(actor=people[0], event_id=event.id)
+    clock.freeze(START - timedelta(hours=2))
+    assert await send_due_reminders(OFFSETS) == 1
+    # editing events is the next part of #6: move the start as the edit will
+    await Event.filter(id=event.id).update(starts_at=START + timedelta(days=1))
+    clock.freeze(START + timedelta(days=1) - timedelta(hours=2))
+    assert await send_due_reminders(OFFSETS) == 1
+
+
+async def test_one_click_cant_make_it_frees_the_seat(app: Starlette) -> None:
+    event, people = await setup(capacity=1)
+    await service.rsvp(actor=people[0], event_id=event.id)
+    await service.rsvp(actor=people[1], event_id=event.id)
+    clock.freeze(START - timedelta(hours=2))
+    await send_due_reminders(OFFSETS)
+    message = await OutboxMessage.get(template="events/reminder")
+    link = next(line for line in message.text_body.splitlines() if "cant-make-it" in line).replace(
+        "https://community.test", ""
+    )
+    async with open_browser(app) as browser:  # not signed in
+        forged = await browser.get(link.replace("signature=", "signature=0"))
+        assert forged.status_code == 404
+        page = await browser.get(link)
+        assert page.status_code == 200 and "Can't make it?" in text_of(page)
+        member_id = str(people[0].id)
+        done = await browser.post(
+            f"/events/{event.id}/cant-make-it",
+            {"member": member_id, "signature": cancel_signature(event.id, int(member_id))},
+        )
+        assert done.status_code == 200 and "Your RSVP is cancelled" in text_of(done)
+    statuses = {r.member_id: r.status for r in await Rsvp.filter(event_id=event.id)}
+    assert statuses[people[0].id] == RsvpStatus.NOT_GOING
+    assert statuses[people[1].id] == RsvpStatus.GOING
