@@ -49,3 +49,20 @@ def reminder(event: Event, member: Member, *, label: str, base_url: str, cancel_
             f"events:reminder:{event.id}:{member.id}:{label}:{event.starts_at.timestamp():.0f}"
         ),
     )
+
+
+def event_news(event: Event, member: Member, *, template: str, kind: str, base_url: str) -> Email:
+    """The event changed (time or place) or was cancelled."""
+    return Email(
+        to=member.email or "",
+        template=template,
+        context={
+            "name": member.display_name,
+            "event": event.title,
+            "when": local_time(event),
+            "venue": event.venue,
+            "online_url": event.online_url,
+            "url": f"{base_url}/events/{event.id}",
+        },
+        idempotency_key=f"events:{kind}:{event.id}:{member.id}",
+    )

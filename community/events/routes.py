@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from community.accounts.access import ensure_admin
-from community.errors import Invalid, NotFound
+from community.errors import Invalid, NotFound, PermissionDenied
 from community.events import service
+from community.events.access import access_event
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
 from community.events.reminders import check_cancel_signature
 from community.events.schemas import COMMON_ZONES, EventForm
@@ -115,6 +117,59 @@ async def event_detail(request: Request) -> Response:
     )
 
 
+def _local_input(value: datetime | None, zone: str) -> str:
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+async def event_edit(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    view = await access_event(request.state.member, event_id)
+    if not view.can_manage:
+        raise PermissionDenied("Only the group's facilitators can change this event.")
+    event = view.event
+    values = {
+        "title": event.title,
+        "kind": str(event.kind),
+        "description": event.description,
+        "starts_at": _local_input(event.starts_at, event.time_zone),
+        "ends_at": _local_input(event.ends_at, event.time_zone),
+        "time_zone": event.time_zone,
+        "venue": event.venue,
+        "online_url": event.online_url,
+        "capacity": "" if event.capacity is None else str(event.capacity),
+        "rsvp_deadline": _local_input(event.rsvp_deadline, event.time_zone),
+        "cpd_hours": str(event.cpd_hours),
+    }
+    return render(
+        request, "events/form.html", _form_context(values, {}, f"/events/{event_id}/edit")
+    )
+
+
+async def event_update(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    raw = await read_form(request)
+    try:
+        form = EventForm.parse(raw, default_zone=request.app.state.settings.time_zone)
+        await service.update_event(actor=request.state.member, event_id=event_id, form=form)
+    except Invalid as exc:
+        return render(
+            request,
+            "events/form.html",
+            _form_context(raw, exc.fields, f"/events/{event_id}/edit"),
+            status_code=422,
+        )
+    return redirect_to(request, f"/events/{event_id}", "The event is updated.")
+
+
+async def event_cancel(request: Request) -> Response:
+    event = await service.cancel_event(
+        actor=request.state.member, event_id=request.path_params["event_id"]
+    )
+    return redirect_to(
+        request, f"/events/{event.id}", "The event is cancelled and its attendees emailed."
+    )
+
+
 async def event_rsvp(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     answer = (await read_form(request)).get("answer", "going")
@@ -163,6 +218,9 @@ routes = [
     Route("/events/new", event_new, name="events:new"),
     Route("/events/{event_id:int}", event_detail, name="events:detail"),
     Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),
+    Route("/events/{event_id:int}/edit", event_edit, name="events:edit"),
+    Route("/events/{event_id:int}/edit", event_update, methods=["POST"]),
+    Route("/events/{event_id:int}/cancel", event_cancel, methods=["POST"], name="events:cancel"),
     Route("/events/{event_id:int}/cant-make-it", cant_make_it_form, name="events:cant_make_it"),
     Route("/events/{event_id:int}/cant-make-it", cant_make_it, methods=["POST"]),
     Route("/groups/{slug:str}/events/new", event_new, name="events:group_new"),

@@ -13,7 +13,7 @@ from community import clock
 from community.accounts.access import ensure_admin, ensure_signed_in
 from community.accounts.models import Member
 from community.db import Page, decode_cursor, encode_cursor
-from community.errors import Conflict, NotFound
+from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event, ensure_may_rsvp
 from community.events.emails import local_time
@@ -58,6 +58,87 @@ async def create_event(*, actor: Member | None, slug: str | None, form: EventFor
         created_by_id=creator.id,
         created_at=clock.now(),
     )
+
+
+def _ensure_manager(view: EventView) -> Member:
+    if view.actor is None or not view.can_manage:
+        raise PermissionDenied("Only the group's facilitators can change this event.")
+    return view.actor
+
+
+async def update_event(*, actor: Member | None, event_id: int, form: EventForm) -> Event:
+    """Change an event. A new time or place is emailed to everyone going (and reminders follow
+    the new start); more seats promote the waitlist at once."""
+    view = await access_event(actor, event_id)
+    _ensure_manager(view)
+    event = view.event
+    if event.is_cancelled:
+        raise Conflict("This event is cancelled.")
+    if form.capacity is not None and form.capacity < event.seats_taken:
+        raise Invalid(
+            capacity=f"{event.seats_taken} members are going: choose at least "
+            f"{event.seats_taken} seats, or leave it empty for no limit."
+        )
+    moved = (form.starts_at, form.ends_at, form.venue, form.online_url) != (
+        event.starts_at,
+        event.ends_at,
+        event.venue,
+        event.online_url,
+    )
+    now = clock.now()
+    async with in_transaction():
+        await Event.filter(id=event.id).update(
+            title=form.title,
+            description=form.description,
+            description_html=render_markdown(form.description) if form.description else "",
+            kind=form.kind,
+            starts_at=form.starts_at,
+            ends_at=form.ends_at,
+            time_zone=form.time_zone,
+            venue=form.venue,
+            online_url=form.online_url,
+            capacity=form.capacity,
+            rsvp_deadline=form.rsvp_deadline,
+            cpd_hours=form.cpd_hours,
+        )
+        updated = await Event.get(id=event.id)
+        if moved:
+            await _email_attendees(updated, "events/changed", f"changed:{now.timestamp():.0f}")
+        await promote_waitlist(event.id)
+    return updated
+
+
+async def cancel_event(*, actor: Member | None, event_id: int) -> Event:
+    """Cancel an event: everyone going or waitlisted is emailed; no reminder goes out."""
+    view = await access_event(actor, event_id)
+    _ensure_manager(view)
+    async with in_transaction():
+        changed = await Event.filter(id=event_id, state=EventState.SCHEDULED).update(
+            state=EventState.CANCELLED
+        )
+        event = await Event.get(id=event_id)
+        if changed:
+            await _email_attendees(
+                event, "events/cancelled", "cancelled", statuses=(RsvpStatus.WAITLIST,)
+            )
+    return event
+
+
+async def _email_attendees(
+    event: Event, template: str, kind: str, statuses: tuple[RsvpStatus, ...] = ()
+) -> None:
+    """Email everyone going (and `statuses`) about the event. Call inside a transaction."""
+    rsvps = await Rsvp.filter(
+        event_id=event.id, status__in=[RsvpStatus.GOING, *statuses]
+    ).select_related("member")
+    base_url = current_settings().base_url
+    for rsvp in rsvps:
+        if rsvp.member.email:
+            await enqueue(
+                emails.event_news(
+                    event, rsvp.member, template=template, kind=kind, base_url=base_url
+                )
+            )
 
 
 def _ensure_open(event: Event) -> None:

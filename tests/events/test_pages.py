@@ -96,3 +96,33 @@ async def test_event_lists(app: Starlette) -> None:
         await browser.login("el@example.org", PASSWORD)
         assert "Members-only circle" in text_of(await browser.get("/events"))
         assert "Open talk" not in text_of(await browser.get("/events?kind=course"))
+
+
+async def test_facilitator_edits_and_cancels_through_the_pages(app: Starlette) -> None:
+    facilitator = await make_member(email="ec@example.org")
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=3)
+    async with open_browser(app) as browser:
+        await browser.login("ec@example.org", PASSWORD)
+        form = await browser.get(f"/events/{event.id}/edit")
+        assert form.status_code == 200 and 'value="2026-12-01T19:00"' in form.text
+        assert "Edit the event" in text_of(form)
+        saved = await browser.post(
+            f"/events/{event.id}/edit",
+            {
+                "title": "Renamed session",
+                "kind": "talk",
+                "starts_at": "2026-12-01T19:00",
+                "ends_at": "2026-12-01T21:00",
+                "time_zone": "Asia/Singapore",
+                "venue": "Room 9",
+            },
+        )
+        assert saved.status_code == 303
+        assert "Renamed session" in text_of(await browser.get(f"/events/{event.id}"))
+        cancelled = await browser.post(f"/events/{event.id}/cancel")
+        assert cancelled.status_code == 303
+        page = text_of(await browser.get(f"/events/{event.id}"))
+        assert "Cancelled" in page and "RSVPs are closed." in page
+    async with open_browser(app) as visitor:
+        assert (await visitor.post(f"/events/{event.id}/cancel")).status_code == 403

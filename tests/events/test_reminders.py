@@ -11,8 +11,9 @@ from starlette.applications import Starlette
 from community import clock
 from community.accounts.models import Member
 from community.events import service
-from community.events.models import Event, EventState, ReminderDelivery, Rsvp, RsvpStatus
+from community.events.models import Event, ReminderDelivery, Rsvp, RsvpStatus
 from community.events.reminders import cancel_signature, send_due_reminders
+from community.events.schemas import EventForm
 from community.mail.models import OutboxMessage
 from tests.conftest import open_browser, text_of
 from tests.factories import add_member, make_event, make_group, make_member
@@ -82,8 +83,8 @@ async def test_no_reminders_for_cancelled_rsvps_waitlist_or_cancelled_events(
     clock.freeze(START - timedelta(hours=2))
     assert await send_due_reminders(OFFSETS) == 1
     assert await reminders() == ["r0@example.org"]
-    # no action cancels an event yet (next part of #6): set the state as it will
-    await Event.filter(id=event.id).update(state=EventState.CANCELLED)
+    facilitator = await Member.get(id=event.created_by_id)  # type: ignore[attr-defined]
+    await service.cancel_event(actor=facilitator, event_id=event.id)
     clock.freeze(START - timedelta(minutes=30))
     assert await send_due_reminders(OFFSETS) == 0
 
@@ -104,8 +105,15 @@ async def test_a_moved_event_re_arms_its_reminders(database: None) -> None:
     await service.rsvp(actor=people[0], event_id=event.id)
     clock.freeze(START - timedelta(hours=2))
     assert await send_due_reminders(OFFSETS) == 1
-    # editing events is the next part of #6: move the start as the edit will
-    await Event.filter(id=event.id).update(starts_at=START + timedelta(days=1))
+    facilitator = await Member.get(id=event.created_by_id)  # type: ignore[attr-defined]
+    moved = {
+        "title": event.title,
+        "starts_at": "2026-12-02T19:00",
+        "ends_at": "2026-12-02T21:00",
+        "time_zone": "Asia/Singapore",
+        "venue": "NCSS Hub, Level 3",
+    }
+    await service.update_event(actor=facilitator, event_id=event.id, form=EventForm.parse(moved))
     clock.freeze(START + timedelta(days=1) - timedelta(hours=2))
     assert await send_due_reminders(OFFSETS) == 1
 

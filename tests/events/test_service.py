@@ -186,3 +186,55 @@ async def test_non_members_cannot_rsvp_to_group_events(database: None) -> None:
     outsider = await make_member()
     with pytest.raises(PermissionDenied, match="Join the group"):
         await service.rsvp(actor=outsider, event_id=event.id)
+
+
+async def test_moving_an_event_emails_those_going_and_more_seats_promote(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=1)
+    going = await make_member(email="g@example.org")
+    waiting = await make_member(email="w@example.org")
+    for person in (going, waiting):
+        await add_member(group, person)
+    await service.rsvp(actor=going, event_id=event.id)
+    await service.rsvp(actor=waiting, event_id=event.id)
+    base = {
+        "title": event.title,
+        "kind": "workshop",
+        "starts_at": "2026-12-02T19:00",
+        "ends_at": "2026-12-02T21:00",
+        "time_zone": "Asia/Singapore",
+        "venue": "NCSS Hub, Level 3",
+        "online_url": "https://meet.example.org/abc",
+        "capacity": "2",
+    }
+    with pytest.raises(PermissionDenied):
+        await service.update_event(actor=going, event_id=event.id, form=EventForm.parse(base))
+    await service.update_event(actor=facilitator, event_id=event.id, form=EventForm.parse(base))
+    changed = [m for m in await emails_to("g@example.org") if m.template == "events/changed"]
+    assert len(changed) == 1 and "Wednesday 2 December 2026, 19:00" in changed[0].text_body
+    assert (await Rsvp.get(member_id=waiting.id)).status == RsvpStatus.GOING
+    with pytest.raises(Invalid, match="Please correct"):
+        await service.update_event(
+            actor=facilitator, event_id=event.id, form=EventForm.parse({**base, "capacity": "1"})
+        )
+
+
+async def test_cancelling_an_event_emails_going_and_waitlisted(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    event = await make_event(group, facilitator, capacity=1)
+    going = await make_member(email="cg@example.org")
+    waiting = await make_member(email="cw@example.org")
+    for person in (going, waiting):
+        await add_member(group, person)
+    await service.rsvp(actor=going, event_id=event.id)
+    await service.rsvp(actor=waiting, event_id=event.id)
+    await service.cancel_event(actor=facilitator, event_id=event.id)
+    await service.cancel_event(actor=facilitator, event_id=event.id)  # double submit
+    cancelled = await OutboxMessage.filter(template="events/cancelled").values_list(
+        "to_address", flat=True
+    )
+    assert sorted(cancelled) == ["cg@example.org", "cw@example.org"]
+    with pytest.raises(Conflict, match="cancelled"):
+        await service.rsvp(actor=going, event_id=event.id)
