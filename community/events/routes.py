@@ -14,6 +14,7 @@ from community.accounts.access import ensure_admin
 from community.errors import Invalid, NotFound, PermissionDenied
 from community.events import service
 from community.events.access import access_event
+from community.events.ical import calendar_for
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
 from community.events.reminders import check_cancel_signature
 from community.events.schemas import COMMON_ZONES, EventForm
@@ -207,6 +208,17 @@ async def cant_make_it(request: Request) -> Response:
     return render(request, "events/cant_make_it_done.html", {"event": event})
 
 
+async def event_ics(request: Request) -> Response:
+    view = await access_event(request.state.member, request.path_params["event_id"])
+    settings = request.app.state.settings
+    body = calendar_for([view.event], base_url=settings.base_url, name=view.event.title)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="event-{view.event.id}.ics"'},
+    )
+
+
 async def group_events_section(viewer: Viewer) -> dict[str, Any]:
     """The group home's "Upcoming events" panel."""
     return {"events": await service.upcoming_for_group(viewer=viewer)}
@@ -217,6 +229,7 @@ routes = [
     Route("/events", event_create, methods=["POST"]),
     Route("/events/new", event_new, name="events:new"),
     Route("/events/{event_id:int}", event_detail, name="events:detail"),
+    Route("/events/{event_id:int}.ics", event_ics, name="events:ics"),
     Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),
     Route("/events/{event_id:int}/edit", event_edit, name="events:edit"),
     Route("/events/{event_id:int}/edit", event_update, methods=["POST"]),

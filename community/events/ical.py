@@ -1,0 +1,41 @@
+"""iCalendar (RFC 5545) for events: local times with their TZID and a VTIMEZONE."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from community import clock
+from community.events.models import Event, EventState
+
+PRODUCT_ID = "-//community//learning events//EN"
+
+
+def calendar_for(events: Iterable[Event], *, base_url: str, name: str) -> bytes:
+    """A calendar with the events, each in its own time zone; cancelled ones say so."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    host = base_url.split("://", 1)[-1].split("/", 1)[0]
+    for event in events:
+        zone = ZoneInfo(event.time_zone)
+        entry = CalendarEvent()
+        entry.add("uid", f"event-{event.id}@{host}")
+        entry.add("dtstamp", clock.now())
+        entry.add("dtstart", event.starts_at.astimezone(zone))
+        entry.add("dtend", event.ends_at.astimezone(zone))
+        entry.add("summary", event.title)
+        entry.add("url", f"{base_url}/events/{event.id}")
+        entry.add("description", f"{event.description}\n\n{base_url}/events/{event.id}".strip())
+        if event.venue:
+            entry.add("location", event.venue)
+        cancelled = event.state == EventState.CANCELLED
+        entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        calendar.add_component(entry)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
