@@ -1,12 +1,13 @@
 """Demo content for a new site: believable members with social-service profiles, groups
 with facilitators, members and a waiting request, and discussions, all made through the real
-actions. Later features (events) add their own demo content here.
+actions, and upcoming and past learning events with RSVPs and a waitlist.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -14,6 +15,8 @@ from community import clock
 from community.accounts.models import Member, Profession
 from community.accounts.passwords import hash_password
 from community.accounts.service import assign_handle
+from community.events import service as events
+from community.events.schemas import EventForm
 from community.forum import service as forum
 from community.forum.models import Post, ReactionKind
 from community.forum.schemas import NewPost, NewThread
@@ -106,10 +109,11 @@ async def seed_demo() -> str:
             await assign_handle(member)
     group_count = await _seed_groups(rng)
     thread_count = await _seed_threads(rng)
+    event_count = await _seed_events(rng)
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (
-        f"added {len(_PEOPLE)} demo members, {group_count} groups and {thread_count} "
-        "discussions. Sign in as "
+        f"added {len(_PEOPLE)} demo members, {group_count} groups, {thread_count} "
+        f"discussions and {event_count} events. Sign in as "
         f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
 
@@ -233,3 +237,58 @@ async def _seed_threads(rng: random.Random) -> int:
                         actor=reactor, post_id=post.id, kind=rng.choice(list(ReactionKind))
                     )
     return len(_THREADS)
+
+
+_EVENTS = [
+    # (group index or None for site-wide, title, kind, days from now, hours, capacity, cpd)
+    (0, "Safety planning with families: a practice workshop", "workshop", 9, 3, 20, "3"),
+    (1, "Inclusive classrooms: visual supports clinic", "talk", 16, 2, 8, "2"),
+    (None, "Annual social service practice forum", "cet", 30, 6, None, "6"),
+    (2, "Reflective practice circle (last month)", "networking", -20, 2, 12, "1.5"),
+]
+
+
+async def _seed_events(rng: random.Random) -> int:
+    """Upcoming and past events with RSVPs, made through the actions."""
+    all_groups = list(await Group.all().order_by("id"))
+    admin = await Member.filter(is_admin=True).order_by("id").first()
+    assert admin is not None  # noqa: S101  # the seed made one
+    zone = ZoneInfo("Asia/Singapore")
+    today = clock.now().astimezone(zone).replace(hour=19, minute=0, second=0, microsecond=0)
+    for group_index, title, kind, days, hours, capacity, cpd in _EVENTS:
+        group = all_groups[group_index] if group_index is not None else None
+        start = today + timedelta(days=days)
+        if group is not None:
+            facilitator = await Member.filter(
+                memberships__group_id=group.id, memberships__role="facilitator"
+            ).first()
+        else:
+            facilitator = admin
+        assert facilitator is not None  # noqa: S101  # every group has one
+        form = EventForm.parse(
+            {
+                "title": title,
+                "kind": kind,
+                "description": "Bring a case or a question. Tea and kueh provided.",
+                "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": (start + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M"),
+                "time_zone": "Asia/Singapore",
+                "venue": "Social Service Hub, 340 Jalan Sejarah, Level 3",
+                "online_url": "https://meet.example.org/community-demo",
+                "capacity": "" if capacity is None else str(capacity),
+                "cpd_hours": cpd,
+            }
+        )
+        event = await events.create_event(
+            actor=facilitator, slug=group.slug if group else None, form=form
+        )
+        if days < 0:
+            continue  # RSVPs to a past event are closed
+        people = list(
+            await (
+                Member.filter(memberships__group_id=group.id) if group else Member.all()
+            ).order_by("id")
+        )
+        for person in rng.sample(people, k=min(len(people), (capacity or 12) + 2)):
+            await events.rsvp(actor=person, event_id=event.id)
+    return len(_EVENTS)

@@ -44,7 +44,7 @@ async def test_facilitator_schedules_an_event_through_the_form(app: Starlette) -
         page = text_of(await browser.get(done.headers["location"]))
         assert "Thursday 3 December 2026, 09:30 to 12:30 (Europe/London)" in page
         assert "That is Thursday 3 December, 17:30 in Asia/Singapore." in page
-        assert "12 seats left" in page and "3.00 CPD hours" in page
+        assert "12 seats left" in page and "3 CPD hours" in page
         home = text_of(await browser.get(f"/groups/{group.slug}"))
         assert "Motivational interviewing refresher" in home
 
