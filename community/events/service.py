@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -33,6 +34,24 @@ class _AnsweredMeanwhile(Exception):
     """Another request changed this RSVP first; roll ours back."""
 
 
+def _fields(form: EventForm) -> dict[str, Any]:
+    """The event's columns from a form; Markdown rendered once, here."""
+    return {
+        "title": form.title,
+        "description": form.description,
+        "description_html": render_markdown(form.description) if form.description else "",
+        "kind": form.kind,
+        "starts_at": form.starts_at,
+        "ends_at": form.ends_at,
+        "time_zone": form.time_zone,
+        "venue": form.venue,
+        "online_url": form.online_url,
+        "capacity": form.capacity,
+        "rsvp_deadline": form.rsvp_deadline,
+        "cpd_hours": form.cpd_hours,
+    }
+
+
 async def create_event(*, actor: Member | None, slug: str | None, form: EventForm) -> Event:
     """Schedule an event for a group (its facilitators) or the whole site (admins)."""
     group_id = None
@@ -42,21 +61,7 @@ async def create_event(*, actor: Member | None, slug: str | None, form: EventFor
     else:
         creator = ensure_admin(actor)
     return await Event.create(
-        group_id=group_id,
-        title=form.title,
-        description=form.description,
-        description_html=render_markdown(form.description) if form.description else "",
-        kind=form.kind,
-        starts_at=form.starts_at,
-        ends_at=form.ends_at,
-        time_zone=form.time_zone,
-        venue=form.venue,
-        online_url=form.online_url,
-        capacity=form.capacity,
-        rsvp_deadline=form.rsvp_deadline,
-        cpd_hours=form.cpd_hours,
-        created_by_id=creator.id,
-        created_at=clock.now(),
+        group_id=group_id, created_by_id=creator.id, created_at=clock.now(), **_fields(form)
     )
 
 
@@ -87,20 +92,7 @@ async def update_event(*, actor: Member | None, event_id: int, form: EventForm) 
     )
     now = clock.now()
     async with in_transaction():
-        await Event.filter(id=event.id).update(
-            title=form.title,
-            description=form.description,
-            description_html=render_markdown(form.description) if form.description else "",
-            kind=form.kind,
-            starts_at=form.starts_at,
-            ends_at=form.ends_at,
-            time_zone=form.time_zone,
-            venue=form.venue,
-            online_url=form.online_url,
-            capacity=form.capacity,
-            rsvp_deadline=form.rsvp_deadline,
-            cpd_hours=form.cpd_hours,
-        )
+        await Event.filter(id=event.id).update(**_fields(form))
         updated = await Event.get(id=event.id)
         if moved:
             await _email_attendees(updated, "events/changed", f"changed:{now.timestamp():.0f}")
