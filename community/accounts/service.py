@@ -25,7 +25,7 @@ from community.accounts.schemas import (
     Registration,
     normalise_email,
 )
-from community.errors import Conflict, Invalid, NotFound, PermissionDenied
+from community.errors import Conflict, Invalid, PermissionDenied
 from community.mail.outbox import enqueue
 from community.settings import current as current_settings
 from community.text import render_markdown
@@ -361,11 +361,3 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
 async def find_member_by_email(email: str) -> Member | None:
     """The live account with this address, if any."""
     return await Member.filter(email=normalise_email(email), deleted_at__isnull=True).first()
-
-
-async def get_member(member_id: int) -> Member:
-    """A member by id (system use); NotFound if absent."""
-    member = await Member.filter(id=member_id).first()
-    if member is None:
-        raise NotFound()
-    return member

@@ -235,17 +235,9 @@ async def post_history(request: Request) -> Response:
     )
 
 
-async def reaction_add(request: Request) -> Response:
-    post = await service.react(
-        actor=request.state.member,
-        post_id=request.path_params["post_id"],
-        kind=parse_reaction(request.path_params["kind"]),
-    )
-    return redirect_to(request, thread_url(post.thread_id, post.number))
-
-
-async def reaction_remove(request: Request) -> Response:
-    post = await service.unreact(
+async def reaction_change(request: Request) -> Response:
+    change = service.unreact if request.url.path.endswith("/remove") else service.react
+    post = await change(
         actor=request.state.member,
         post_id=request.path_params["post_id"],
         kind=parse_reaction(request.path_params["kind"]),
@@ -389,13 +381,13 @@ routes = [
     Route("/posts/{post_id:int}/history", post_history, name="forum:post_history"),
     Route(
         "/posts/{post_id:int}/reactions/{kind:str}",
-        reaction_add,
+        reaction_change,
         methods=["POST"],
         name="forum:react",
     ),
     Route(
         "/posts/{post_id:int}/reactions/{kind:str}/remove",
-        reaction_remove,
+        reaction_change,
         methods=["POST"],
         name="forum:unreact",
     ),

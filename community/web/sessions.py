@@ -13,7 +13,6 @@ import json
 import secrets
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from http.cookies import SimpleCookie
-from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
@@ -214,8 +213,3 @@ def sign_out(request: Request) -> None:
     request.state.cookie_updates[SESSION_COOKIE] = None
     request.state.session_key = None
     request.state.member = None
-
-
-def current_member(request: Request) -> Any:
-    """The signed-in member, or None."""
-    return request.state.member
