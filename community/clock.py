@@ -6,8 +6,32 @@ Tests freeze and move it; nothing else may call `datetime.now()`.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _frozen: datetime | None = None
+
+#: the zones offered first in time-zone pickers
+COMMON_ZONES = (
+    "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Jakarta", "Asia/Manila", "Asia/Hong_Kong",
+    "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "Europe/London", "America/New_York", "UTC",
+)  # fmt: skip
+
+
+@cache
+def all_zones() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone called `name`, or None for anything else (no file paths, no typos)."""
+    if name not in all_zones():
+        return None
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        return None
 
 
 def now() -> datetime:
@@ -35,3 +59,8 @@ def unfreeze() -> None:
     """Let the clock run again."""
     global _frozen
     _frozen = None
+
+
+def reader_zone(chosen: str, site_zone: str) -> ZoneInfo:
+    """The zone a person reads times in: their chosen one if it is valid, else the site's."""
+    return (zone_named(chosen) if chosen else None) or ZoneInfo(site_zone)

@@ -63,6 +63,10 @@ class Member(Model):
     #: the worker profile: "why I do this work"
     story = fields.TextField(default="")
     story_html = fields.TextField(default="")
+    #: IANA zone the member reads times in, empty for the site's zone
+    time_zone = fields.CharField(max_length=64, default="")
+    #: bumped to reset the secret calendar feed address (it is signed with this number)
+    calendar_feed_version = fields.IntField(default=0)
     is_admin = fields.BooleanField(default=False)
     verified_at = fields.DatetimeField(null=True)
     suspended_at = fields.DatetimeField(null=True)

@@ -17,6 +17,7 @@ from community.accounts.schemas import (
     ProfileUpdate,
     Registration,
 )
+from community.clock import all_zones
 from community.errors import Invalid, PermissionDenied
 from community.web.limits import check_rate_limit
 from community.web.sessions import sign_in, sign_out
@@ -187,6 +188,15 @@ def _profile_values(member: Member) -> dict[str, object]:
         "years_in_practice": "" if member.years_in_practice is None else member.years_in_practice,
         "bio": member.bio,
         "story": member.story,
+        "time_zone": member.time_zone,
+    }
+
+
+def _profile_choices(request: Request) -> dict[str, object]:
+    return {
+        "professions": PROFESSION_LABELS,
+        "zones": all_zones(),
+        "site_zone": request.app.state.settings.time_zone,
     }
 
 
@@ -195,7 +205,7 @@ async def profile_edit(request: Request) -> Response:
     return render(
         request,
         "accounts/profile_edit.html",
-        {"values": _profile_values(actor), "professions": PROFESSION_LABELS},
+        {"values": _profile_values(actor), **_profile_choices(request)},
     )
 
 
@@ -208,7 +218,7 @@ async def profile_save(request: Request) -> Response:
         return render(
             request,
             "accounts/profile_edit.html",
-            {"values": raw, "errors": exc.fields, "professions": PROFESSION_LABELS},
+            {"values": raw, "errors": exc.fields, **_profile_choices(request)},
             status_code=422,
         )
     return redirect(request, "accounts:profile", "Your profile is saved.", member_id=actor.id)

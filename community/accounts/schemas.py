@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from community.accounts.models import Profession
 from community.accounts.passwords import password_problem
+from community.clock import zone_named
 from community.errors import Invalid
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -141,6 +142,8 @@ class ProfileUpdate:
     years_in_practice: int | None
     bio: str
     story: str
+    #: empty for the site's zone
+    time_zone: str = ""
 
     @classmethod
     def parse(cls, raw: Mapping[str, str]) -> ProfileUpdate:
@@ -169,5 +172,8 @@ class ProfileUpdate:
         story = raw.get("story", "").strip()
         if len(story) > STORY_MAX:
             errors["story"] = f"Keep your story to {STORY_MAX} characters (it has {len(story)})."
+        time_zone = raw.get("time_zone", "").strip()
+        if time_zone and zone_named(time_zone) is None:
+            errors["time_zone"] = "Choose a time zone from the list, such as Europe/London."
         _raise(errors)
-        return cls(name, profession, organisation, years, bio, story)
+        return cls(name, profession, organisation, years, bio, story, time_zone)

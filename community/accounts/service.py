@@ -259,10 +259,11 @@ async def update_profile(*, actor: Member, form: ProfileUpdate) -> Member:
     actor.bio_html = render_markdown(form.bio) if form.bio else ""
     actor.story = form.story
     actor.story_html = render_markdown(form.story) if form.story else ""
+    actor.time_zone = form.time_zone
     await actor.save(
         update_fields=[
             "display_name", "profession", "organisation", "years_in_practice",
-            "bio", "bio_html", "story", "story_html",
+            "bio", "bio_html", "story", "story_html", "time_zone",
         ]
     )  # fmt: skip
     return actor

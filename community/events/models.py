@@ -102,6 +102,9 @@ class Rsvp(Model):
     #: when this answer was given (orders the waitlist)
     answered_at = fields.DatetimeField()
     promoted_at = fields.DatetimeField(null=True)
+    #: marked by a facilitator at or after the event, None until then
+    attended = fields.BooleanField(null=True)
+    attendance_marked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "events_rsvp"

@@ -11,15 +11,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from community.accounts.access import ensure_admin
+from community.clock import COMMON_ZONES
 from community.errors import Invalid, NotFound, PermissionDenied
 from community.events import service
 from community.events.access import access_event
 from community.events.ical import calendar_for
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
 from community.events.reminders import check_cancel_signature
-from community.events.schemas import COMMON_ZONES, EventForm
+from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
-from community.web.templates import read_form, redirect_to, render
+from community.web.templates import read_form, redirect_to, render, request_zone
 
 RSVP_MESSAGES = {
     RsvpStatus.GOING: "You are going. See you there!",
@@ -101,7 +102,7 @@ async def event_detail(request: Request) -> Response:
     )
     event = result.view.event
     zone = ZoneInfo(event.time_zone)
-    site_zone = ZoneInfo(request.app.state.settings.time_zone)
+    reader = request_zone(request)
     return render(
         request,
         "events/detail.html",
@@ -111,9 +112,8 @@ async def event_detail(request: Request) -> Response:
             "kinds": EVENT_KIND_LABELS,
             "local_start": event.starts_at.astimezone(zone),
             "local_end": event.ends_at.astimezone(zone),
-            "site_start": event.starts_at.astimezone(site_zone)
-            if site_zone.key != zone.key
-            else None,
+            "reader_start": event.starts_at.astimezone(reader) if reader.key != zone.key else None,
+            "reader_end": event.ends_at.astimezone(reader),
         },
     )
 

@@ -7,18 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
+from community.clock import zone_named
 from community.errors import Invalid
 from community.events.models import EventKind
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 CAPACITY_MAX = 100_000
-COMMON_ZONES = (
-    "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Jakarta", "Asia/Manila", "Asia/Hong_Kong",
-    "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "Europe/London", "America/New_York", "UTC",
-)  # fmt: skip
 
 
 def _local(value: str, zone: ZoneInfo | None) -> datetime | None:
@@ -63,12 +60,7 @@ class EventForm:
             errors["kind"] = "Choose the kind of event from the list."
             kind = EventKind.OTHER
         zone_name = str(raw.get("time_zone", "")).strip() or default_zone
-        zone: ZoneInfo | None = None
-        if zone_name in available_timezones():
-            try:
-                zone = ZoneInfo(zone_name)
-            except ZoneInfoNotFoundError:
-                zone = None
+        zone = zone_named(zone_name)
         if zone is None:
             errors["time_zone"] = "Choose a time zone such as Asia/Singapore."
         starts_at = _local(str(raw.get("starts_at", "")), zone)

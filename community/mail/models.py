@@ -27,6 +27,8 @@ class OutboxMessage(Model):
     html_body = fields.TextField()
     #: extra headers as {"Name": "value"}
     headers = fields.JSONField[dict[str, str]](default=dict)
+    #: files as [{"Name": ..., "ContentType": ..., "Content": base64}], as Postmark takes them
+    attachments = fields.JSONField[list[dict[str, str]]](default=list)
     template = fields.CharField(max_length=100)
     message_stream = fields.CharField(max_length=50, default="outbound")
     status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from community.clock import reader_zone
 from community.settings import Settings
 from community.text import clean_text
 from community.web.context import page_context
@@ -36,11 +39,23 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["site_name"] = settings.site_name
-    zone = ZoneInfo(settings.time_zone)
-    env.filters["local_date"] = lambda value: value.astimezone(zone).strftime("%-d %B %Y")
-    env.filters["local_datetime"] = lambda value: value.astimezone(zone).strftime(
-        "%-d %b %Y, %H:%M"
-    )
+
+    def viewer_zone(context: Mapping[str, Any]) -> ZoneInfo:
+        """The signed-in member's own zone if they chose one, else the site's."""
+        member = context.get("member")
+        return reader_zone(member.time_zone if member else "", settings.time_zone)
+
+    @jinja2.pass_context
+    def local_date(context: Mapping[str, Any], value: datetime) -> str:
+        return value.astimezone(viewer_zone(context)).strftime("%-d %B %Y")
+
+    @jinja2.pass_context
+    def local_datetime(context: Mapping[str, Any], value: datetime) -> str:
+        return value.astimezone(viewer_zone(context)).strftime("%-d %b %Y, %H:%M")
+
+    env.filters["local_date"] = local_date
+    env.filters["local_datetime"] = local_datetime
+    env.globals["viewer_zone"] = jinja2.pass_context(viewer_zone)
     return Jinja2Templates(env=env)
 
 
@@ -74,3 +89,9 @@ async def read_form(request: Request) -> dict[str, str]:
     """The submitted form as plain strings, with NUL and control characters removed."""
     form: FormData = await request.form()
     return {key: clean_text(value) for key, value in form.items() if isinstance(value, str)}
+
+
+def request_zone(request: Request) -> ZoneInfo:
+    """The zone the person making this request reads times in."""
+    member = getattr(request.state, "member", None)
+    return reader_zone(member.time_zone if member else "", request.app.state.settings.time_zone)

@@ -43,7 +43,7 @@ async def test_facilitator_schedules_an_event_through_the_form(app: Starlette) -
         assert done.status_code == 303
         page = text_of(await browser.get(done.headers["location"]))
         assert "Thursday 3 December 2026, 09:30 to 12:30 (Europe/London)" in page
-        assert "That is Thursday 3 December, 17:30 in Asia/Singapore." in page
+        assert "Your time: Thursday 3 December, 17:30 to 20:30 (Asia/Singapore)." in page
         assert "12 seats left" in page and "3 CPD hours" in page
         home = text_of(await browser.get(f"/groups/{group.slug}"))
         assert "Motivational interviewing refresher" in home
