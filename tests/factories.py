@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from community import clock
 from community.accounts import service
 from community.accounts.models import Member
 from community.accounts.schemas import Registration
@@ -85,6 +86,25 @@ async def make_group(
     )
 
 
+async def bulk_members(count: int) -> list[Member]:
+    """Many verified members at once, straight into the table (for concurrency tests)."""
+    now = clock.now()
+    numbers = [next(_numbers) for _ in range(count)]
+    await Member.bulk_create(
+        [
+            Member(
+                email=f"bulk{number}@example.org",
+                display_name=f"Bulk member {number}",
+                handle=f"bulk{number}",
+                verified_at=now,
+                created_at=now,
+            )
+            for number in numbers
+        ]
+    )
+    return list(await Member.filter(handle__in=[f"bulk{n}" for n in numbers]).order_by("id"))
+
+
 async def add_member(group: Group, member: Member) -> None:
     """Bring the member into the group the way its policy allows (approving a request)."""
     outcome = await groups_service.join_group(actor=member, slug=group.slug)
@@ -120,15 +140,17 @@ async def make_event(
     ends: str = "2026-12-01T21:00",
     deadline: str = "",
     title: str = "Trauma-informed supervision",
+    zone: str = "Asia/Singapore",
+    kind: str = "workshop",
 ) -> Event:
-    """Schedule an event through the real action (times in Asia/Singapore)."""
+    """Schedule an event through the real action (times in `zone`)."""
     form = EventForm.parse(
         {
             "title": title,
-            "kind": "workshop",
+            "kind": kind,
             "starts_at": starts,
             "ends_at": ends,
-            "time_zone": "Asia/Singapore",
+            "time_zone": zone,
             "venue": "NCSS Hub, Level 3",
             "online_url": "https://meet.example.org/abc",
             "capacity": "" if capacity is None else str(capacity),

@@ -14,8 +14,13 @@ from community.events.models import Event, EventState
 PRODUCT_ID = "-//community//learning events//EN"
 
 
-def calendar_for(events: Iterable[Event], *, base_url: str, name: str) -> bytes:
-    """A calendar with the events, each in its own time zone; cancelled ones say so."""
+def calendar_for(
+    events: Iterable[Event], *, base_url: str, name: str, going: bool = False
+) -> bytes:
+    """A calendar with the events, each in its own time zone; cancelled ones say so.
+
+    `going`: for someone going to every one of them, so the online link is included.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -31,7 +36,10 @@ def calendar_for(events: Iterable[Event], *, base_url: str, name: str) -> bytes:
         entry.add("dtend", event.ends_at.astimezone(zone))
         entry.add("summary", event.title)
         entry.add("url", f"{base_url}/events/{event.id}")
-        entry.add("description", f"{event.description}\n\n{base_url}/events/{event.id}".strip())
+        details = [event.description, f"{base_url}/events/{event.id}"]
+        if going and event.online_url:
+            details.insert(1, f"Join online: {event.online_url}")
+        entry.add("description", "\n\n".join(part for part in details if part))
         if event.venue:
             entry.add("location", event.venue)
         cancelled = event.state == EventState.CANCELLED

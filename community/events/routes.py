@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from community.accounts.access import ensure_admin
+from community import clock
+from community.accounts.access import ensure_admin, ensure_signed_in
 from community.clock import COMMON_ZONES
 from community.errors import Invalid, NotFound, PermissionDenied
-from community.events import service
+from community.events import feeds, service
 from community.events.access import access_event
+from community.events.calendar import Month, month_grid
 from community.events.ical import calendar_for
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
 from community.events.reminders import check_cancel_signature
@@ -53,6 +56,37 @@ async def event_list(request: Request) -> Response:
             "kind": params.get("kind", ""),
             "group_slug": params.get("group", ""),
             "kinds": EVENT_KIND_LABELS,
+            "groups": await service.group_choices(actor=request.state.member),
+        },
+    )
+
+
+async def event_calendar(request: Request) -> Response:
+    """A month of events, Monday to Sunday, in the reader's time zone."""
+    params = request.query_params
+    zone = request_zone(request)
+    month = Month.parse(params.get("month", ""), today=clock.now().astimezone(zone).date())
+    start, end = month.bounds(zone)
+    group_slug, kind = params.get("group", ""), params.get("kind", "")
+    actor = request.state.member
+    events = await service.events_between(
+        actor=actor, start=start, end=end, group_slug=group_slug, kind=kind
+    )
+    return render(
+        request,
+        "events/calendar.html",
+        {
+            "month": month,
+            "weeks": month_grid(month, events, zone),
+            "today": clock.now().astimezone(zone).date(),
+            "zone": zone.key,
+            "kind": kind,
+            "group_slug": group_slug,
+            "filter_query": urlencode(
+                {k: v for k, v in (("group", group_slug), ("kind", kind)) if v}
+            ),
+            "kinds": EVENT_KIND_LABELS,
+            "groups": await service.group_choices(actor=actor),
         },
     )
 
@@ -209,13 +243,54 @@ async def cant_make_it(request: Request) -> Response:
 
 
 async def event_ics(request: Request) -> Response:
-    view = await access_event(request.state.member, request.path_params["event_id"])
-    settings = request.app.state.settings
-    body = calendar_for([view.event], base_url=settings.base_url, name=view.event.title)
+    result = await service.event_page(
+        actor=request.state.member, event_id=request.path_params["event_id"]
+    )
+    event = result.view.event
+    going = result.my_rsvp is not None and result.my_rsvp.status == RsvpStatus.GOING
+    body = calendar_for(
+        [event], base_url=request.app.state.settings.base_url, name=event.title, going=going
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="event-{view.event.id}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+    )
+
+
+async def calendar_feed(request: Request) -> Response:
+    """The member's events as a calendar subscription; the secret address is the key."""
+    member = await feeds.member_for_feed(request.path_params["token"])
+    body = calendar_for(
+        await feeds.feed_events(member),
+        base_url=request.app.state.settings.base_url,
+        name=f"{request.app.state.settings.site_name}: my events",
+        going=True,
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=900", "X-Robots-Tag": "noindex"},
+    )
+
+
+async def calendar_feed_settings(request: Request) -> Response:
+    member = ensure_signed_in(request.state.member)
+    url = feeds.feed_url(member)
+    return render(
+        request,
+        "events/calendar_feed.html",
+        {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[-1]},
+    )
+
+
+async def calendar_feed_reset(request: Request) -> Response:
+    await feeds.reset_feed(ensure_signed_in(request.state.member))
+    return redirect_to(
+        request,
+        "/settings/calendar",
+        "Your calendar has a new address. The old one no longer works: "
+        "subscribe again with the new one.",
     )
 
 
@@ -228,6 +303,10 @@ routes = [
     Route("/events", event_list, name="events:list"),
     Route("/events", event_create, methods=["POST"]),
     Route("/events/new", event_new, name="events:new"),
+    Route("/events/calendar", event_calendar, name="events:calendar"),
+    Route("/calendar/{token:str}.ics", calendar_feed, name="events:feed"),
+    Route("/settings/calendar", calendar_feed_settings, name="events:feed_settings"),
+    Route("/settings/calendar/reset", calendar_feed_reset, methods=["POST"]),
     Route("/events/{event_id:int}", event_detail, name="events:detail"),
     Route("/events/{event_id:int}.ics", event_ics, name="events:ics"),
     Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),

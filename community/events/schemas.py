@@ -18,8 +18,31 @@ DESCRIPTION_MAX = 10_000
 CAPACITY_MAX = 100_000
 
 
-def _local(value: str, zone: ZoneInfo | None) -> datetime | None:
-    """A `YYYY-MM-DDTHH:MM` (datetime-local) value in `zone`, as aware UTC."""
+def _local(
+    value: str, zone: ZoneInfo | None, errors: dict[str, str], field: str, message: str
+) -> datetime | None:
+    """A `YYYY-MM-DDTHH:MM` (datetime-local) value in `zone`, as aware UTC.
+
+    Records `message` under `field` when it is not a date and time, and says so when the
+    time does not exist there (the hour skipped when daylight saving starts). A time that
+    happens twice (when it ends) is read as the first of the two.
+    """
+    moment = _parse_local(value, zone)
+    if moment is None:
+        if zone is not None:
+            errors[field] = message
+        return None
+    assert zone is not None  # noqa: S101  # a moment needs a zone
+    if moment.astimezone(zone).replace(tzinfo=None) != datetime.fromisoformat(value.strip()):
+        errors[field] = (
+            f"That time does not exist in {zone.key}: the clocks go forward then. "
+            "Choose a time an hour later."
+        )
+        return None
+    return moment
+
+
+def _parse_local(value: str, zone: ZoneInfo | None) -> datetime | None:
     try:
         naive = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -63,12 +86,20 @@ class EventForm:
         zone = zone_named(zone_name)
         if zone is None:
             errors["time_zone"] = "Choose a time zone such as Asia/Singapore."
-        starts_at = _local(str(raw.get("starts_at", "")), zone)
-        ends_at = _local(str(raw.get("ends_at", "")), zone)
-        if starts_at is None and zone is not None:
-            errors["starts_at"] = "Enter when the event starts, as a date and time."
-        if ends_at is None and zone is not None:
-            errors["ends_at"] = "Enter when the event ends, as a date and time."
+        starts_at = _local(
+            str(raw.get("starts_at", "")),
+            zone,
+            errors,
+            "starts_at",
+            "Enter when the event starts, as a date and time.",
+        )
+        ends_at = _local(
+            str(raw.get("ends_at", "")),
+            zone,
+            errors,
+            "ends_at",
+            "Enter when the event ends, as a date and time.",
+        )
         if starts_at and ends_at and ends_at <= starts_at:
             errors["ends_at"] = "Choose an end time after the start."
         venue = str(raw.get("venue", "")).strip()[:1000]
@@ -91,10 +122,14 @@ class EventForm:
         deadline: datetime | None = None
         raw_deadline = str(raw.get("rsvp_deadline", "")).strip()
         if raw_deadline:
-            deadline = _local(raw_deadline, zone)
-            if deadline is None:
-                errors["rsvp_deadline"] = "Enter the RSVP deadline as a date and time."
-            elif starts_at and deadline > starts_at:
+            deadline = _local(
+                raw_deadline,
+                zone,
+                errors,
+                "rsvp_deadline",
+                "Enter the RSVP deadline as a date and time.",
+            )
+            if deadline is not None and starts_at and deadline > starts_at:
                 errors["rsvp_deadline"] = "Choose an RSVP deadline before the start."
         cpd_hours = Decimal(0)
         raw_hours = str(raw.get("cpd_hours", "")).strip()

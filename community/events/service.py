@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from community import clock
@@ -22,12 +23,14 @@ from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStat
 from community.events.reminders import check_cancel_signature
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
-from community.groups.models import Membership, Visibility
+from community.groups.models import Group, Membership, Visibility
 from community.mail.outbox import enqueue
 from community.settings import current as current_settings
 from community.text import render_markdown
 
 EVENTS_PER_PAGE = 20
+#: the most events one calendar month shows
+MONTH_LIMIT = 500
 
 
 class _AnsweredMeanwhile(Exception):
@@ -282,15 +285,57 @@ async def event_page(*, actor: Member | None, event_id: int) -> EventPage:
     return EventPage(view, my_rsvp, position, waitlist_length, rsvp_open)
 
 
+async def _my_group_ids(actor: Member) -> list[int]:
+    return [m.group_id for m in await Membership.filter(member_id=actor.id).only("group_id")]
+
+
 async def _visible_groups(actor: Member | None) -> Q:
     if actor is not None and actor.is_admin:
         return Q()
     visible = Q(group_id__isnull=True) | Q(group__visibility=Visibility.PUBLIC)
     if actor is not None:
-        mine = [m.group_id for m in await Membership.filter(member_id=actor.id).only("group_id")]
+        mine = await _my_group_ids(actor)
         if mine:
             visible |= Q(group_id__in=mine)
     return visible
+
+
+def _filtered(query: QuerySet[Event], group_slug: str, kind: str) -> QuerySet[Event]:
+    if group_slug:
+        query = query.filter(group__slug=group_slug)
+    if kind in {str(k) for k in EventKind}:
+        query = query.filter(kind=kind)
+    return query
+
+
+async def group_choices(*, actor: Member | None) -> list[tuple[str, str]]:
+    """(slug, name) of the groups whose events the actor may see, for the group filter."""
+    query = Group.all()
+    if actor is None or not actor.is_admin:
+        visible = Q(visibility=Visibility.PUBLIC)
+        if actor is not None:
+            mine = await _my_group_ids(actor)
+            if mine:
+                visible |= Q(id__in=mine)
+        query = query.filter(visible)
+    rows = await query.order_by("name").limit(500).values_list("slug", "name")
+    return [(str(slug), str(name)) for slug, name in rows]
+
+
+async def events_between(
+    *,
+    actor: Member | None,
+    start: datetime,
+    end: datetime,
+    group_slug: str = "",
+    kind: str = "",
+) -> list[Event]:
+    """Events the actor may see that take place (at least partly) between start and end."""
+    query = Event.filter(
+        await _visible_groups(actor), starts_at__lt=end, ends_at__gt=start
+    ).select_related("group")
+    query = _filtered(query, group_slug, kind)
+    return list(await query.order_by("starts_at", "id").limit(MONTH_LIMIT))
 
 
 async def list_events(
@@ -306,10 +351,7 @@ async def list_events(
     now = clock.now()
     query = Event.filter(await _visible_groups(actor)).select_related("group")
     query = query.filter(ends_at__lt=now) if past else query.filter(ends_at__gte=now)
-    if group_slug:
-        query = query.filter(group__slug=group_slug)
-    if kind in {str(k) for k in EventKind}:
-        query = query.filter(kind=kind)
+    query = _filtered(query, group_slug, kind)
     if mine:
         if actor is None:
             return Page(items=[], next_cursor=None)

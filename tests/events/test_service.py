@@ -14,7 +14,14 @@ from community.events import service
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.schemas import EventForm
 from community.mail.models import OutboxMessage
-from tests.factories import add_member, emails_to, make_event, make_group, make_member
+from tests.factories import (
+    add_member,
+    bulk_members,
+    emails_to,
+    make_event,
+    make_group,
+    make_member,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -112,19 +119,37 @@ async def test_cancelling_promotes_the_first_waitlisted_once_and_emails_them(
     assert "Tuesday 1 December 2026, 19:00 (Asia/Singapore)" in email.text_body
 
 
-async def test_capacity_holds_under_concurrent_rsvps(database: None) -> None:
-    facilitator = await make_member()
-    group = await make_group(facilitator=facilitator)
-    event = await make_event(group, facilitator, capacity=5)
-    people = [await make_member() for _ in range(20)]
-    for person in people:
-        await add_member(group, person)
+async def test_capacity_holds_under_200_concurrent_rsvps_for_50_seats(database: None) -> None:
+    admin = await make_member(admin=True)
+    event = await make_event(None, admin, capacity=50)
+    people = await bulk_members(200)
+    # every member answers twice at once (a double submit), 400 requests in all
     await asyncio.gather(
         *(service.rsvp(actor=person, event_id=event.id) for person in people for _ in range(2))
     )
-    assert await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).count() == 5
-    assert await Rsvp.filter(event_id=event.id, status=RsvpStatus.WAITLIST).count() == 15
-    assert (await Event.get(id=event.id)).seats_taken == 5
+    rsvps = await Rsvp.filter(event_id=event.id).order_by("answered_at", "id")
+    going = [r for r in rsvps if r.status == RsvpStatus.GOING]
+    waiting = [r for r in rsvps if r.status == RsvpStatus.WAITLIST]
+    assert (len(rsvps), len(going), len(waiting)) == (200, 50, 150)
+    assert (await Event.get(id=event.id)).seats_taken == 50
+    # the waitlist is in order: positions 1 to 150, first answered first
+    by_id = {person.id: person for person in people}
+    positions = [
+        (await service.event_page(actor=by_id[r.member_id], event_id=event.id)).waitlist_position
+        for r in waiting
+    ]
+    assert positions == list(range(1, 151))
+    # 20 going members cancel at once: exactly the first 20 waiting take their seats, once each
+    await asyncio.gather(
+        *(service.cancel_rsvp(actor=by_id[r.member_id], event_id=event.id) for r in going[:20])
+    )
+    promoted = await Rsvp.filter(event_id=event.id, promoted_at__isnull=False).values_list(
+        "member_id", flat=True
+    )
+    assert sorted(promoted) == sorted(r.member_id for r in waiting[:20])
+    assert await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).count() == 50
+    assert (await Event.get(id=event.id)).seats_taken == 50
+    assert await OutboxMessage.filter(template="events/promoted").count() == 20
 
 
 async def test_concurrent_cancellations_promote_each_waitlisted_member_once(

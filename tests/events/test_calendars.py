@@ -1,0 +1,208 @@
+"""Calendars: the month view, the personal feed, filters, and time zones seen from elsewhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from starlette.applications import Starlette
+
+from community import clock
+from community.accounts.models import Member
+from community.errors import Invalid
+from community.events import feeds, service
+from community.events.calendar import Month, month_grid
+from community.events.schemas import EventForm
+from tests.conftest import open_browser, text_of
+from tests.factories import PASSWORD, add_member, make_event, make_group, make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def _in_london(member: Member) -> Member:
+    await Member.filter(id=member.id).update(time_zone="Europe/London")
+    return await Member.get(id=member.id)
+
+
+async def test_month_view_puts_events_on_the_readers_day(app: Starlette) -> None:
+    facilitator = await make_member(email="mv@example.org")
+    group = await make_group(facilitator=facilitator, name="Early Years Circle")
+    # 07:00 on 2 December in Singapore is 23:00 on 1 December in London
+    await make_event(
+        group, facilitator, title="Dawn reflective circle",
+        starts="2026-12-02T07:00", ends="2026-12-02T08:00",
+    )  # fmt: skip
+    async with open_browser(app) as browser:
+        page = text_of(await browser.get("/events/calendar?month=2026-12"))
+        assert "Events in December 2026" in page and "Times in Asia/Singapore" in page
+        assert "Wednesday 2 December 07:00 Dawn reflective circle" in page
+        await _in_london(facilitator)
+        await browser.login("mv@example.org", PASSWORD)
+        london = text_of(await browser.get("/events/calendar?month=2026-12"))
+        assert "Times in Europe/London" in london
+        assert "Tuesday 1 December 23:00 Dawn reflective circle" in london
+        today = text_of(await browser.get("/events/calendar"))
+        assert "Events in November 2026" in today and "Today" in today
+
+
+async def test_month_view_hides_private_events_and_filters(app: Starlette) -> None:
+    facilitator = await make_member(email="mf@example.org")
+    open_group = await make_group(facilitator=facilitator, name="Open Circle")
+    closed = await make_group(facilitator=facilitator, name="Closed Circle", visibility="private")
+    await make_event(open_group, facilitator, title="Open talk", kind="talk")
+    await make_event(open_group, facilitator, title="Open course", kind="course")
+    await make_event(closed, facilitator, title="Closed talk", kind="talk")
+    async with open_browser(app) as browser:
+        visitor = text_of(await browser.get("/events/calendar?month=2026-12"))
+        assert "Open talk" in visitor and "Closed talk" not in visitor
+        assert "Closed Circle" not in visitor  # not even in the group filter
+        talks = text_of(await browser.get("/events/calendar?month=2026-12&kind=talk"))
+        assert "Open talk" in talks and "Open course" not in talks
+        await browser.login("mf@example.org", PASSWORD)
+        only_closed = await browser.get(f"/events/calendar?month=2026-12&group={closed.slug}")
+        text = text_of(only_closed)
+        assert "Closed talk" in text and "Open talk" not in text
+        assert f"month=2027-01&amp;group={closed.slug}" in only_closed.text  # filters kept
+
+
+async def test_event_list_filters_by_group(app: Starlette) -> None:
+    facilitator = await make_member()
+    first = await make_group(facilitator=facilitator, name="First Circle")
+    second = await make_group(facilitator=facilitator, name="Second Circle")
+    await make_event(first, facilitator, title="First event")
+    await make_event(second, facilitator, title="Second event")
+    async with open_browser(app) as browser:
+        page = await browser.get("/events")
+        assert f'<option value="{second.slug}">Second Circle</option>' in page.text
+        text = text_of(await browser.get(f"/events?group={second.slug}"))
+        assert "Second event" in text and "First event" not in text
+
+
+@pytest.mark.parametrize("month", ["2026-13", "December", "1999-12", "2026-1x"])
+async def test_a_bad_month_is_a_clear_error(app: Starlette, month: str) -> None:
+    async with open_browser(app) as browser:
+        response = await browser.get(f"/events/calendar?month={month}")
+    assert response.status_code == 422
+    assert "Choose a month" in text_of(response)
+
+
+async def test_a_multi_day_event_is_on_each_of_its_days() -> None:
+    event = await _unsaved_event("2026-12-30T09:00", "2027-01-02T00:00")
+    weeks = month_grid(Month(2026, 12), [event], ZoneInfo("Asia/Singapore"))
+    days = [day.date.isoformat() for week in weeks for day in week if day.events]
+    assert days == ["2026-12-30", "2026-12-31", "2027-01-01"]  # ends at midnight: not the 2nd
+
+
+async def _unsaved_event(starts: str, ends: str) -> service.Event:
+    form = EventForm.parse(
+        {"title": "Course", "starts_at": starts, "ends_at": ends, "venue": "Hall"}
+    )
+    return service.Event(
+        title=form.title, starts_at=form.starts_at, ends_at=form.ends_at, time_zone="UTC"
+    )
+
+
+async def test_personal_feed_lists_going_events_with_links(app: Starlette) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    member = await make_member(email="feed@example.org")
+    await add_member(group, member)
+    going = await make_event(group, facilitator, title="Going to this", capacity=1)
+    skipped = await make_event(group, facilitator, title="Not going to this")
+    await service.rsvp(actor=member, event_id=going.id)
+    url = feeds.feed_url(member)
+    assert url.startswith("https://community.test/calendar/")
+    async with open_browser(app) as browser:  # no sign-in: the address is the key
+        response = await browser.get(url.removeprefix("https://community.test"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    [entry] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(entry["summary"]) == "Going to this"
+    assert "Join online: https://meet.example.org/abc" in str(entry["description"])
+    assert skipped.title not in response.text
+    await service.cancel_event(actor=facilitator, event_id=going.id)
+    async with open_browser(app) as browser:
+        again = await browser.get(url.removeprefix("https://community.test"))
+    assert str(Calendar.from_ical(again.content).walk("VEVENT")[0]["status"]) == "CANCELLED"
+
+
+async def test_feed_address_resets_and_refuses_forgeries(app: Starlette) -> None:
+    member = await make_member(email="reset@example.org")
+    old_path = feeds.feed_url(member).removeprefix("https://community.test")
+    async with open_browser(app) as browser:
+        assert (await browser.get(old_path)).status_code == 200
+        for forged in (f"/calendar/{member.id}-{'0' * 32}.ics", "/calendar/x-y.ics"):
+            assert (await browser.get(forged)).status_code == 404
+        assert (await browser.get("/settings/calendar")).status_code == 403
+        await browser.login("reset@example.org", PASSWORD)
+        settings = await browser.get("/settings/calendar")
+        assert old_path in settings.text and "webcal://community.test/calendar/" in settings.text
+        done = await browser.post("/settings/calendar/reset", {})
+        assert done.status_code == 303
+        assert "The old one no longer works" in text_of(await browser.get(done.headers["location"]))
+        assert (await browser.get(old_path)).status_code == 404
+    fresh = await Member.get(id=member.id)
+    new_path = feeds.feed_url(fresh).removeprefix("https://community.test")
+    assert new_path != old_path
+    async with open_browser(app) as browser:
+        assert (await browser.get(new_path)).status_code == 200
+    await Member.filter(id=member.id).update(suspended_at=clock.now())
+    async with open_browser(app) as browser:
+        assert (await browser.get(new_path)).status_code == 404
+
+
+async def test_singapore_event_seen_by_a_member_in_london(app: Starlette) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    member = await _in_london(await make_member(email="ldn@example.org"))
+    event = await make_event(group, facilitator, starts="2026-12-01T19:00", ends="2026-12-01T21:00")
+    async with open_browser(app) as browser:
+        await browser.login("ldn@example.org", PASSWORD)
+        page = text_of(await browser.get(f"/events/{event.id}"))
+    assert "Tuesday 1 December 2026, 19:00 to 21:00 (Asia/Singapore)" in page
+    assert "Your time: Tuesday 1 December, 11:00 to 13:00 (Europe/London)." in page
+    assert member.time_zone == "Europe/London"
+
+
+async def test_members_choose_their_zone_on_the_profile_form(app: Starlette) -> None:
+    await make_member(email="tz@example.org", name="Tz Person")
+    async with open_browser(app) as browser:
+        await browser.login("tz@example.org", PASSWORD)
+        form = await browser.get("/settings/profile")
+        assert "<option>Europe/London</option>" in form.text
+        bad = await browser.post(
+            "/settings/profile", {"display_name": "Tz Person", "time_zone": "Mars/Olympus"}
+        )
+        assert bad.status_code == 422 and "Choose a time zone from the list" in text_of(bad)
+        assert (await Member.get(email="tz@example.org")).time_zone == ""
+        ok = await browser.post(
+            "/settings/profile", {"display_name": "Tz Person", "time_zone": "Europe/London"}
+        )
+        assert ok.status_code == 303
+    assert (await Member.get(email="tz@example.org")).time_zone == "Europe/London"
+
+
+async def test_daylight_saving_in_new_york() -> None:
+    def parse(starts: str, ends: str) -> EventForm:
+        return EventForm.parse(
+            {"title": "T", "starts_at": starts, "ends_at": ends, "time_zone": "America/New_York",
+             "venue": "Hall"}
+        )  # fmt: skip
+
+    # 10:00 is 15:00 UTC in winter (EST) and 14:00 UTC the day after the clocks go forward
+    before = parse("2027-03-13T10:00", "2027-03-13T11:00")
+    after = parse("2027-03-15T10:00", "2027-03-15T11:00")
+    assert before.starts_at == datetime(2027, 3, 13, 15, 0, tzinfo=UTC)
+    assert after.starts_at == datetime(2027, 3, 15, 14, 0, tzinfo=UTC)
+    # across the change, 01:00 to 04:00 local is only two hours long
+    across = parse("2027-03-14T01:00", "2027-03-14T04:00")
+    assert across.ends_at - across.starts_at == datetime(2027, 3, 14, 8) - datetime(2027, 3, 14, 6)
+    # 02:30 does not happen that night: a clear error, not a silent shift
+    with pytest.raises(Invalid) as caught:
+        parse("2027-03-14T02:30", "2027-03-14T04:00")
+    assert "does not exist in America/New_York" in caught.value.fields["starts_at"]
+    # 01:30 on 7 November happens twice: read as the first (still daylight time, UTC-4)
+    twice = parse("2027-11-07T01:30", "2027-11-07T03:00")
+    assert twice.starts_at == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)
