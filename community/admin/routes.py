@@ -38,10 +38,12 @@ async def outbox_list(request: Request) -> Response:
 
 
 async def outbox_message(request: Request) -> Response:
-    message = await service.get_outbox_message(
+    message, attachments = await service.get_outbox_message(
         actor=request.state.member, message_id=request.path_params["message_id"]
     )
-    return render(request, "admin/outbox_message.html", {"message": message})
+    return render(
+        request, "admin/outbox_message.html", {"message": message, "attachments": attachments}
+    )
 
 
 async def outbox_retry(request: Request) -> Response:

@@ -9,7 +9,7 @@ from community.accounts.models import Member
 from community.db import Page, newest_first
 from community.errors import Conflict, Invalid, NotFound
 from community.mail.models import OutboxMessage, OutboxStatus
-from community.mail.outbox import retry_failed
+from community.mail.outbox import Attachment, attachments_of, retry_failed
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -36,13 +36,15 @@ async def list_outbox(
     return page, counts
 
 
-async def get_outbox_message(*, actor: Member | None, message_id: int) -> OutboxMessage:
-    """One outbox message with its bodies, for reading what was (or will be) sent."""
+async def get_outbox_message(
+    *, actor: Member | None, message_id: int
+) -> tuple[OutboxMessage, list[Attachment]]:
+    """One outbox message with its bodies and attachments, to read what was (or will be) sent."""
     ensure_admin(actor)
     message = await OutboxMessage.filter(id=message_id).first()
     if message is None:
         raise NotFound("There is no such message in the outbox.")
-    return message
+    return message, attachments_of(message)
 
 
 async def retry_message(*, actor: Member | None, message_id: int) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import random
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +29,24 @@ LEASE = timedelta(minutes=5)
 #: attempts before a message that keeps failing temporarily is given up (spread over about a day)
 MAX_ATTEMPTS = 14
 BASE_DELAY = timedelta(seconds=30)
+#: Postmark's limit for a message, counted after base64 encoding, as Postmark counts it
+MAX_ATTACHMENTS_SIZE = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email, such as an event's .ics invitation."""
+
+    #: the file name the reader sees, without any directory
+    name: str
+    #: its MIME type, e.g. "text/calendar"
+    content_type: str
+    content: bytes
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        return len(self.content)
 
 
 @dataclass(frozen=True)
@@ -39,13 +59,16 @@ class Email:
     #: "<feature>:<kind>:<ids>"; a second enqueue with the same key is ignored
     idempotency_key: str
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 async def enqueue(email: Email) -> OutboxMessage | None:
     """Render and store the email for the worker; None if its key was already used.
 
-    Call inside a transaction: the message is then sent only if the change commits.
+    Call inside a transaction: the message is then sent only if the change commits. Raises
+    ValueError for an attachment with a bad name or attachments over MAX_ATTACHMENTS_SIZE.
     """
+    attachments = _encode_attachments(email.attachments)
     rendered = render_email(email.template, email.context)
     now = clock.now()
     if await OutboxMessage.exists(idempotency_key=email.idempotency_key):
@@ -59,12 +82,52 @@ async def enqueue(email: Email) -> OutboxMessage | None:
                 text_body=rendered.text_body,
                 html_body=rendered.html_body,
                 headers=email.headers,
+                attachments=attachments,
                 template=email.template,
                 next_attempt_at=now,
                 created_at=now,
             )
     except IntegrityError:  # a concurrent enqueue with the same key won
         return None
+
+
+def _encode_attachments(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
+    """The attachments in Postmark's shape, after refusing what Postmark or a reader should not
+    get: a name with a directory or a control character, or more than MAX_ATTACHMENTS_SIZE."""
+    for attachment in attachments:
+        if not attachment.name:
+            raise ValueError("An attachment needs a file name.")
+        if any(char in "/\\" or unicodedata.category(char) == "Cc" for char in attachment.name):
+            raise ValueError(
+                f"The attachment name {attachment.name!r} must not contain a path separator "
+                "or a control character."
+            )
+    encoded_size = sum(4 * -(-attachment.size // 3) for attachment in attachments)  # base64
+    if encoded_size > MAX_ATTACHMENTS_SIZE:
+        raise ValueError(
+            f"The attachments come to {encoded_size} bytes once base64-encoded; an email can "
+            f"carry at most {MAX_ATTACHMENTS_SIZE} bytes (10 MB)."
+        )
+    return [
+        {
+            "Name": attachment.name,
+            "ContentType": attachment.content_type,
+            "Content": base64.b64encode(attachment.content).decode("ascii"),
+        }
+        for attachment in attachments
+    ]
+
+
+def attachments_of(message: OutboxMessage) -> list[Attachment]:
+    """The files stored with a message, decoded."""
+    return [
+        Attachment(
+            name=item["Name"],
+            content_type=item["ContentType"],
+            content=base64.b64decode(item["Content"]),
+        )
+        for item in message.attachments or []
+    ]
 
 
 def _due() -> Q:

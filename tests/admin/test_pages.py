@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from community import clock
 from community.mail.backends.base import Outcome
 from community.mail.models import OutboxMessage, OutboxStatus
-from community.mail.outbox import Email, deliver_due, enqueue
+from community.mail.outbox import Attachment, Email, deliver_due, enqueue
 from tests.conftest import QueryCounter, open_browser, text_of
 from tests.factories import PASSWORD, make_member
 from tests.mail.test_outbox import ScriptedBackend
@@ -120,4 +120,30 @@ async def test_admin_reads_a_message(app: Starlette) -> None:
         assert "https://community.test/verify?token=" in text
         assert f"accounts:verify:{message.idempotency_key.split(':')[2]}" in text
         assert "&lt;a href=" in page.text  # the HTML body is shown as source, escaped
+        assert "Attachments" not in text
         assert (await admin.get("/admin/outbox/999999")).status_code == 404
+
+
+async def test_admin_sees_a_messages_attachments(app: Starlette) -> None:
+    await make_member(email="root4@example.org", admin=True)
+    message = await enqueue(
+        Email(
+            to="r@example.org",
+            template="accounts/verify",
+            context={"name": "R", "url": "https://community.test/verify?token=x"},
+            idempotency_key="test:admin:attachments",
+            attachments=(
+                Attachment("event-42.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n" * 10),
+                Attachment("notes <draft>.txt", "text/plain", b"hello"),
+            ),
+        )
+    )
+    assert message is not None
+    async with open_browser(app) as admin:
+        await admin.login("root4@example.org", PASSWORD)
+        page = await admin.get(f"/admin/outbox/{message.id}")
+        assert page.status_code == 200
+        text = text_of(page)
+        assert "Attachments event-42.ics (text/calendar, 170 bytes)" in text
+        assert "notes <draft>.txt (text/plain, 5 bytes)" in text
+        assert "notes &lt;draft&gt;.txt" in page.text  # names are escaped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 from collections.abc import Sequence
 from datetime import timedelta
@@ -16,7 +17,9 @@ from community.mail.backends.console import ConsoleBackend
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.mail.outbox import (
     LEASE,
+    MAX_ATTACHMENTS_SIZE,
     MAX_ATTEMPTS,
+    Attachment,
     Email,
     claim_due,
     deliver_due,
@@ -27,12 +30,20 @@ from community.mail.outbox import (
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-def verification(key: str = "accounts:verify:1:1", to: str = "a@example.org") -> Email:
+INVITATION = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n\x00\xff"
+
+
+def verification(
+    key: str = "accounts:verify:1:1",
+    to: str = "a@example.org",
+    attachments: tuple[Attachment, ...] = (),
+) -> Email:
     return Email(
         to=to,
         template="accounts/verify",
         context={"name": "Ann <b>", "url": "https://community.test/verify?token=abc"},
         idempotency_key=key,
+        attachments=attachments,
     )
 
 
@@ -62,6 +73,73 @@ async def test_enqueue_renders_all_parts(database: None) -> None:
     assert "Ann <b>" in message.text_body  # plain text is not escaped
     assert "Ann &lt;b&gt;" in message.html_body  # HTML is
     assert message.status == OutboxStatus.PENDING
+
+
+async def test_enqueue_stores_attachments_as_base64(database: None) -> None:
+    invitation = Attachment("event-42.ics", "text/calendar; method=REQUEST", INVITATION)
+    notes = Attachment("Notes (draft).txt", "text/plain", b"")
+    await enqueue(verification(attachments=(invitation, notes)))
+    stored = (await OutboxMessage.get()).attachments
+    assert [(item["Name"], item["ContentType"]) for item in stored] == [
+        ("event-42.ics", "text/calendar; method=REQUEST"),
+        ("Notes (draft).txt", "text/plain"),
+    ]
+    assert [set(item) for item in stored] == [{"Name", "ContentType", "Content"}] * 2
+    assert base64.b64decode(stored[0]["Content"], validate=True) == INVITATION
+    assert stored[1]["Content"] == ""
+
+
+async def test_enqueue_without_attachments_stores_none(database: None) -> None:
+    await enqueue(verification())
+    assert (await OutboxMessage.get()).attachments == []
+
+
+async def test_enqueue_accepts_attachments_up_to_the_size_limit(database: None) -> None:
+    # two files whose base64 forms add up to exactly the limit (3 bytes encode as 4)
+    half = b"x" * (MAX_ATTACHMENTS_SIZE // 8 * 3)
+    await enqueue(
+        verification(attachments=(Attachment("a.bin", "application/octet-stream", half),) * 2)
+    )
+    stored = (await OutboxMessage.get()).attachments
+    assert sum(len(item["Content"]) for item in stored) == MAX_ATTACHMENTS_SIZE
+
+
+async def test_enqueue_refuses_attachments_over_the_size_limit(database: None) -> None:
+    # each file alone is well under the limit; together, once encoded, they are 4 bytes over
+    half = b"x" * (MAX_ATTACHMENTS_SIZE // 8 * 3)
+    attachments = (
+        Attachment("a.bin", "application/octet-stream", half),
+        Attachment("b.bin", "application/octet-stream", half + b"x"),
+    )
+    with pytest.raises(ValueError, match=r"at most 10485760 bytes \(10 MB\)"):
+        await enqueue(verification(attachments=attachments))
+    assert await OutboxMessage.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../event.ics",
+        "events/event.ics",
+        "C:\\event.ics",
+        "event\n.ics",
+        "event\x00.ics",
+        "\x7f.ics",
+    ],
+)
+async def test_enqueue_refuses_a_bad_attachment_name(database: None, name: str) -> None:
+    attachment = Attachment(name, "text/calendar", INVITATION)
+    with pytest.raises(
+        ValueError, match="must not contain a path separator or a control character"
+    ):
+        await enqueue(verification(attachments=(attachment,)))
+    assert await OutboxMessage.all().count() == 0
+
+
+async def test_enqueue_refuses_an_attachment_without_a_name(database: None) -> None:
+    with pytest.raises(ValueError, match=r"An attachment needs a file name\."):
+        await enqueue(verification(attachments=(Attachment("", "text/calendar", INVITATION),)))
+    assert await OutboxMessage.all().count() == 0
 
 
 async def test_enqueue_with_a_used_key_adds_nothing(database: None) -> None:
@@ -98,6 +176,26 @@ async def test_console_backend_prints_and_marks_sent(database: None) -> None:
     assert message.provider_message_id == f"console-{message.id}"
     assert message.sent_at == clock.now()
     assert await deliver_due(ConsoleBackend("s@example.org", io.StringIO())) == 0
+
+
+async def test_console_backend_prints_each_attachment(database: None) -> None:
+    invitation = Attachment("event-42.ics", "text/calendar", INVITATION)
+    await enqueue(verification(attachments=(invitation,)))
+    stream = io.StringIO()
+    assert await deliver_due(ConsoleBackend("s@example.org", stream)) == 1
+    printed = stream.getvalue()
+    line = f"Attachment: event-42.ics (text/calendar, {len(INVITATION)} bytes)\n"
+    assert line in printed
+    assert printed.index("verify?token=abc") < printed.index(line)  # after the body
+
+
+async def test_console_backend_prints_no_attachment_line_without_attachments(
+    database: None,
+) -> None:
+    await enqueue(verification())
+    stream = io.StringIO()
+    await deliver_due(ConsoleBackend("s@example.org", stream))
+    assert "Attachment:" not in stream.getvalue()
 
 
 async def test_temporary_failure_is_retried_later(database: None) -> None:

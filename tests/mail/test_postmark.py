@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,12 +14,13 @@ import pytest_asyncio
 from community import clock
 from community.mail.backends.postmark import PostmarkBackend
 from community.mail.models import OutboxMessage, OutboxStatus
-from community.mail.outbox import Email, deliver_due, enqueue
+from community.mail.outbox import Attachment, Email, deliver_due, enqueue
 from tests.fakes.email_api import TOKEN, FakeEmailApi, free_port
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 SENDER = "Community <no-reply@community.test>"
+INVITATION = Attachment("event-42.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -28,7 +30,9 @@ async def backend(email_api: FakeEmailApi) -> AsyncIterator[PostmarkBackend]:
     await postmark.close()
 
 
-async def queue(count: int = 1, *, to: str = "member{n}@example.org") -> list[OutboxMessage]:
+async def queue(
+    count: int = 1, *, to: str = "member{n}@example.org", attachments: tuple[Attachment, ...] = ()
+) -> list[OutboxMessage]:
     messages = []
     for number in range(count):
         message = await enqueue(
@@ -38,6 +42,7 @@ async def queue(count: int = 1, *, to: str = "member{n}@example.org") -> list[Ou
                 context={"name": f"M{number}", "url": "https://community.test/verify?token=t"},
                 idempotency_key=f"test:postmark:{number}",
                 headers={"X-Community-Kind": "verify"},
+                attachments=attachments,
             )
         )
         assert message is not None
@@ -65,6 +70,61 @@ async def test_single_message_is_sent_with_the_postmark_shape(
     stored = await OutboxMessage.get(id=message.id)
     assert stored.status == OutboxStatus.SENT
     assert stored.provider_message_id.startswith("msg-")
+
+
+def sent_attachments(message: dict[str, object]) -> list[tuple[str, str, bytes]]:
+    """What the provider received as attachments: name, type and the decoded bytes."""
+    attachments = message["Attachments"]
+    assert isinstance(attachments, list)
+    return [
+        (item["Name"], item["ContentType"], base64.b64decode(item["Content"], validate=True))
+        for item in attachments
+    ]
+
+
+async def test_single_message_carries_its_attachments(
+    database: None, email_api: FakeEmailApi, backend: PostmarkBackend
+) -> None:
+    await queue(attachments=(INVITATION,))
+    assert await deliver_due(backend) == 1
+    [request] = email_api.requests
+    assert request["path"] == "/email"
+    assert sent_attachments(request["json"]) == [
+        ("event-42.ics", "text/calendar", INVITATION.content)
+    ]
+
+
+async def test_single_message_without_attachments_has_no_attachments_key(
+    database: None, email_api: FakeEmailApi, backend: PostmarkBackend
+) -> None:
+    await queue()
+    assert await deliver_due(backend) == 1
+    [request] = email_api.requests
+    assert request["path"] == "/email"
+    assert "Attachments" not in request["json"]
+
+
+async def test_batch_carries_each_messages_own_attachments(
+    database: None, email_api: FakeEmailApi, backend: PostmarkBackend
+) -> None:
+    await queue(2, attachments=(INVITATION,))
+    await enqueue(
+        Email(
+            to="plain@example.org",
+            template="accounts/verify",
+            context={"name": "P", "url": "u"},
+            idempotency_key="test:postmark:plain",
+        )
+    )
+    assert await deliver_due(backend) == 3
+    [request] = email_api.requests
+    assert request["path"] == "/email/batch"
+    by_address = {message["To"]: message for message in request["json"]}
+    for address in ("member0@example.org", "member1@example.org"):
+        assert sent_attachments(by_address[address]) == [
+            ("event-42.ics", "text/calendar", INVITATION.content)
+        ]
+    assert "Attachments" not in by_address["plain@example.org"]
 
 
 async def test_several_due_messages_go_as_one_batch(

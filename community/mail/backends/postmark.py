@@ -29,7 +29,7 @@ def message_json(message: OutboxMessage, sender: str) -> dict[str, Any]:
     """One message in Postmark's JSON shape."""
     headers = [{"Name": name, "Value": value} for name, value in (message.headers or {}).items()]
     headers.append({"Name": "Idempotency-Key", "Value": message.idempotency_key})
-    return {
+    body: dict[str, Any] = {
         "From": sender,
         "To": message.to_address,
         "Subject": message.subject,
@@ -39,6 +39,9 @@ def message_json(message: OutboxMessage, sender: str) -> dict[str, Any]:
         "Headers": headers,
         "Metadata": {"idempotency_key": message.idempotency_key},
     }
+    if message.attachments:  # stored in Postmark's shape, base64 already
+        body["Attachments"] = message.attachments
+    return body
 
 
 def retry_after(response: httpx.Response) -> timedelta | None:
