@@ -19,6 +19,8 @@ from community import db
 from community.accounts.routes import routes as account_routes
 from community.admin.routes import routes as admin_routes
 from community.errors import DomainError
+from community.events.attendance_routes import profile_learning_section
+from community.events.attendance_routes import routes as attendance_routes
 from community.events.routes import group_events_section
 from community.events.routes import routes as event_routes
 from community.forum.routes import group_threads_section
@@ -27,6 +29,7 @@ from community.groups.routes import HomeSection
 from community.groups.routes import routes as group_routes
 from community.mail import render as mail_render
 from community.mail.service import make_backend
+from community.notifications.routes import routes as notification_routes
 from community.scheduler import Scheduler
 from community.settings import Settings, configure
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
@@ -75,6 +78,8 @@ def create_app(
         *group_routes,
         *forum_routes,
         *event_routes,
+        *attendance_routes,
+        *notification_routes,
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
     ]
@@ -100,6 +105,8 @@ def create_app(
         HomeSection("events/_group_events.html", group_events_section),
         HomeSection("forum/_group_threads.html", group_threads_section),
     ]
+    # (template, loader(actor, member) -> context): panels of other features on a profile
+    app.state.profile_sections = [("events/_profile_learning.html", profile_learning_section)]
     return app
 
 

@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "community.groups.models",
     "community.forum.models",
     "community.events.models",
+    "community.notifications.models",
 ]
 
 

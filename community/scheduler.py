@@ -8,12 +8,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from community import clock, sessions
 from community.accounts.jobs import delete_expired_tokens
 from community.events.reminders import send_due_reminders
 from community.mail.backends.base import Backend
 from community.mail.outbox import delete_old_sent, deliver_due
+from community.notifications.delivery import send_digests, send_pending_emails
 from community.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,15 @@ class Scheduler:
             seconds=settings.scheduler_tick_seconds,
             first=soon,
         )
+        self._add(
+            "email_notifications",
+            send_pending_emails,
+            seconds=settings.scheduler_tick_seconds,
+            first=soon,
+        )
+        # every quarter hour (zones differ by 30 and 45 minutes), each member's digest goes
+        # once their own 08:00 has passed; the first run catches up after a stop
+        self._add("daily_digests", send_digests, cron={"minute": "*/15"}, first=soon)
         self._add("clean_up", lambda: clean_up(settings), seconds=86400, first=soon)
 
     def _add(
@@ -54,7 +65,8 @@ class Scheduler:
         name: str,
         job: Callable[[], Awaitable[object]],
         *,
-        seconds: int,
+        seconds: int = 0,
+        cron: dict[str, str] | None = None,
         first: object,
     ) -> None:
         async def run() -> None:
@@ -74,9 +86,14 @@ class Scheduler:
             finally:
                 self.running.discard(task)
 
-        self.scheduler.add_job(
-            run, "interval", seconds=seconds, id=name, name=name, next_run_time=first
-        )
+        if cron is not None:
+            self.scheduler.add_job(
+                run, CronTrigger(timezone="UTC", **cron), id=name, name=name, next_run_time=first
+            )
+        else:
+            self.scheduler.add_job(
+                run, "interval", seconds=seconds, id=name, name=name, next_run_time=first
+            )
 
     def start(self) -> None:
         self.scheduler.start()

@@ -19,13 +19,19 @@ from community.groups import service as groups_service
 from community.groups.models import Group, JoinRequest
 from community.groups.schemas import GroupForm
 from community.mail.models import OutboxMessage
+from community.notifications.delivery import send_pending_emails
+from community.notifications.models import Notification
+from community.notifications.service import COALESCE_WINDOW
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
 
 
-async def emails_to(address: str) -> list[OutboxMessage]:
-    return await OutboxMessage.filter(to_address=address.lower()).order_by("id")
+async def emails_to(address: str, template: str | None = None) -> list[OutboxMessage]:
+    query = OutboxMessage.filter(to_address=address.lower())
+    if template is not None:
+        query = query.filter(template=template)
+    return list(await query.order_by("id"))
 
 
 def link_in(message: OutboxMessage) -> str:
@@ -103,6 +109,20 @@ async def bulk_members(count: int) -> list[Member]:
         ]
     )
     return list(await Member.filter(handle__in=[f"bulk{n}" for n in numbers]).order_by("id"))
+
+
+async def deliver_notification_emails() -> int:
+    """Let the coalescing window pass and run the notification email job."""
+    clock.advance(COALESCE_WINDOW)
+    return await send_pending_emails()
+
+
+async def notified(email: str, kind: str | None = None) -> list[Notification]:
+    """The notifications of the member with this email, oldest first."""
+    query = Notification.filter(member__email=email)
+    if kind is not None:
+        query = query.filter(kind=kind)
+    return list(await query.order_by("id"))
 
 
 async def add_member(group: Group, member: Member) -> None:

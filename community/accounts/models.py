@@ -67,6 +67,8 @@ class Member(Model):
     time_zone = fields.CharField(max_length=64, default="")
     #: bumped to reset the secret calendar feed address (it is signed with this number)
     calendar_feed_version = fields.IntField(default=0)
+    #: unread notifications, kept with them (the bell on every page costs no query)
+    unread_notifications = fields.IntField(default=0)
     is_admin = fields.BooleanField(default=False)
     verified_at = fields.DatetimeField(null=True)
     suspended_at = fields.DatetimeField(null=True)

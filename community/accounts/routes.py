@@ -169,6 +169,11 @@ async def reset_submit(request: Request) -> Response:
 async def profile(request: Request) -> Response:
     actor = request.state.member
     member = await service.get_profile(actor=actor, member_id=request.path_params["member_id"])
+    # panels of later features (the learning record), listed by the app: accounts knows none
+    sections = [
+        (template, await load(actor, member))
+        for template, load in getattr(request.app.state, "profile_sections", [])
+    ]
     return render(
         request,
         "accounts/profile.html",
@@ -176,6 +181,7 @@ async def profile(request: Request) -> Response:
             "profile": member,
             "is_own": actor is not None and actor.id == member.id,
             "can_moderate": can_moderate_members(actor) and actor.id != member.id,
+            "sections": sections,
         },
     )
 

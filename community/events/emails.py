@@ -5,64 +5,66 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from community.accounts.models import Member
-from community.events.models import Event, Rsvp
-from community.mail.outbox import Email
+from community.clock import reader_zone
+from community.events.ical import calendar_for
+from community.events.models import Event
+from community.mail.outbox import Attachment, Email
+from community.notifications.delivery import footer_context, unsubscribe_headers
+from community.notifications.models import NotificationKind
+from community.settings import current as current_settings
 
 
-def local_time(event: Event) -> str:
-    """When the event happens, in its own time zone, for emails."""
-    start = event.starts_at.astimezone(ZoneInfo(event.time_zone))
-    return f"{start:%A %-d %B %Y, %H:%M} ({event.time_zone})"
+def local_time(event: Event, member: Member | None = None) -> str:
+    """When the event starts, for emails: in the member's own zone if given, else the event's."""
+    zone = ZoneInfo(event.time_zone)
+    if member is not None:
+        zone = reader_zone(member.time_zone, current_settings().time_zone)
+    start = event.starts_at.astimezone(zone)
+    return f"{start:%A %-d %B %Y, %H:%M} ({zone.key})"
 
 
-def promoted(rsvp: Rsvp, member: Member, event: Event, *, base_url: str, when: str) -> Email:
-    """A seat opened and the member moved from the waitlist to going."""
-    return Email(
-        to=member.email or "",
-        template="events/promoted",
-        context={
-            "name": member.display_name,
-            "event": event.title,
-            "when": when,
-            "url": f"{base_url}/events/{event.id}",
-        },
-        idempotency_key=f"events:promoted:{event.id}:{member.id}:{rsvp.answered_at.timestamp():.0f}",
+def event_time(event: Event, member: Member) -> str:
+    """The event's own local start, when the member reads times in another zone (else "")."""
+    if reader_zone(member.time_zone, current_settings().time_zone).key == event.time_zone:
+        return ""
+    return local_time(event)
+
+
+def _details(event: Event, member: Member, base_url: str) -> dict[str, str]:
+    return {
+        "name": member.display_name,
+        "event": event.title,
+        "when": local_time(event, member),
+        "event_when": event_time(event, member),
+        "venue": event.venue,
+        "online_url": event.online_url,
+        "url": f"{base_url}/events/{event.id}",
+    }
+
+
+def ics_attachment(event: Event, *, base_url: str) -> Attachment:
+    """The event as an .ics file for someone going (so with its online link)."""
+    return Attachment(
+        name=f"event-{event.id}.ics",
+        content_type="text/calendar",
+        content=calendar_for([event], base_url=base_url, name=event.title, going=True),
     )
 
 
 def reminder(event: Event, member: Member, *, label: str, base_url: str, cancel_url: str) -> Email:
-    """A reminder before the event, with its details in the event's time."""
+    """A reminder before the event, with its details in the member's time and an .ics file."""
     return Email(
         to=member.email or "",
         template="events/reminder",
         context={
-            "name": member.display_name,
-            "event": event.title,
-            "when": local_time(event),
-            "venue": event.venue,
-            "online_url": event.online_url,
-            "url": f"{base_url}/events/{event.id}",
+            **_details(event, member, base_url),
+            **footer_context(member.id, NotificationKind.EVENT_REMINDER),
             "cancel_url": cancel_url,
             "soon": label,
         },
+        headers=unsubscribe_headers(member.id, NotificationKind.EVENT_REMINDER),
+        attachments=(ics_attachment(event, base_url=base_url),),
         idempotency_key=(
             f"events:reminder:{event.id}:{member.id}:{label}:{event.starts_at.timestamp():.0f}"
         ),
-    )
-
-
-def event_news(event: Event, member: Member, *, template: str, kind: str, base_url: str) -> Email:
-    """The event changed (time or place) or was cancelled."""
-    return Email(
-        to=member.email or "",
-        template=template,
-        context={
-            "name": member.display_name,
-            "event": event.title,
-            "when": local_time(event),
-            "venue": event.venue,
-            "online_url": event.online_url,
-            "url": f"{base_url}/events/{event.id}",
-        },
-        idempotency_key=f"events:{kind}:{event.id}:{member.id}",
     )

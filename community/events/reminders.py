@@ -20,6 +20,8 @@ from community.errors import NotFound
 from community.events import emails
 from community.events.models import Event, EventState, ReminderDelivery, Rsvp, RsvpStatus
 from community.mail.outbox import enqueue
+from community.notifications.models import Delivery, NotificationKind
+from community.notifications.service import deliveries
 from community.settings import current as current_settings
 
 logger = logging.getLogger(__name__)
@@ -79,10 +81,11 @@ async def _remind(event: Event, offset: timedelta) -> int:
         ).only("id", "member_id")
     }
     rsvps = await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).select_related("member")
+    choices = await deliveries([r.member_id for r in rsvps], NotificationKind.EVENT_REMINDER)
     sent = 0
     for rsvp in rsvps:
         member = rsvp.member
-        if member.id in done or not member.email:
+        if member.id in done or not member.email or choices[member.id] == Delivery.NEVER:
             continue
         try:
             async with in_transaction():

@@ -18,14 +18,13 @@ from community.db import Page, decode_cursor, encode_cursor
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event, ensure_may_rsvp
-from community.events.emails import local_time
 from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
 from community.events.reminders import check_cancel_signature
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.groups.models import Group, Membership, Visibility
-from community.mail.outbox import enqueue
-from community.settings import current as current_settings
+from community.notifications.models import NotificationKind
+from community.notifications.service import Notice, notify
 from community.text import render_markdown
 
 EVENTS_PER_PAGE = 20
@@ -78,7 +77,7 @@ async def update_event(*, actor: Member | None, event_id: int, form: EventForm) 
     """Change an event. A new time or place is emailed to everyone going (and reminders follow
     the new start); more seats promote the waitlist at once."""
     view = await access_event(actor, event_id)
-    _ensure_manager(view)
+    manager = _ensure_manager(view)
     event = view.event
     if event.is_cancelled:
         raise Conflict("This event is cancelled.")
@@ -98,7 +97,12 @@ async def update_event(*, actor: Member | None, event_id: int, form: EventForm) 
         await Event.filter(id=event.id).update(**_fields(form))
         updated = await Event.get(id=event.id)
         if moved:
-            await _email_attendees(updated, "events/changed", f"changed:{now.timestamp():.0f}")
+            await _tell_attendees(
+                updated,
+                manager,
+                title=f"“{updated.title}” has a new time or place",
+                dedupe_key=f"event-changed:{event.id}:{now.timestamp():.0f}",
+            )
         await promote_waitlist(event.id)
     return updated
 
@@ -106,34 +110,56 @@ async def update_event(*, actor: Member | None, event_id: int, form: EventForm) 
 async def cancel_event(*, actor: Member | None, event_id: int) -> Event:
     """Cancel an event: everyone going or waitlisted is emailed; no reminder goes out."""
     view = await access_event(actor, event_id)
-    _ensure_manager(view)
+    manager = _ensure_manager(view)
     async with in_transaction():
         changed = await Event.filter(id=event_id, state=EventState.SCHEDULED).update(
             state=EventState.CANCELLED
         )
         event = await Event.get(id=event_id)
         if changed:
-            await _email_attendees(
-                event, "events/cancelled", "cancelled", statuses=(RsvpStatus.WAITLIST,)
+            await _tell_attendees(
+                event,
+                manager,
+                title=f"“{event.title}” is cancelled",
+                dedupe_key=f"event-cancelled:{event.id}",
+                cancelled=True,
             )
     return event
 
 
-async def _email_attendees(
-    event: Event, template: str, kind: str, statuses: tuple[RsvpStatus, ...] = ()
+async def _tell_attendees(
+    event: Event,
+    actor: Member,
+    *,
+    title: str,
+    dedupe_key: str,
+    cancelled: bool = False,
 ) -> None:
-    """Email everyone going (and `statuses`) about the event. Call inside a transaction."""
-    rsvps = await Rsvp.filter(
-        event_id=event.id, status__in=[RsvpStatus.GOING, *statuses]
-    ).select_related("member")
-    base_url = current_settings().base_url
+    """Notify everyone going (and, for a cancellation, waiting) about the event, each with
+    its time in their own zone. Call inside a transaction."""
+    statuses = [RsvpStatus.GOING, RsvpStatus.WAITLIST] if cancelled else [RsvpStatus.GOING]
+    rsvps = await Rsvp.filter(event_id=event.id, status__in=statuses).select_related("member")
     for rsvp in rsvps:
-        if rsvp.member.email:
-            await enqueue(
-                emails.event_news(
-                    event, rsvp.member, template=template, kind=kind, base_url=base_url
-                )
+        member = rsvp.member
+        if cancelled:
+            body = f"It was to start {emails.local_time(event, member)}."
+        else:
+            where = " and ".join(
+                part for part in (event.venue, "online" if event.online_url else "") if part
             )
+            body = f"Now: {emails.local_time(event, member)}. Where: {where}."
+        await notify(
+            [member],
+            Notice(
+                NotificationKind.EVENT_CHANGED,
+                title,
+                url=f"/events/{event.id}",
+                dedupe_key=dedupe_key,
+                body=body,
+                topic=f"event:{event.id}",
+                actor_id=actor.id,
+            ),
+        )
 
 
 def _ensure_open(event: Event) -> None:
@@ -239,16 +265,18 @@ async def promote_waitlist(event_id: int) -> int:
             await Event.filter(id=event_id).update(seats_taken=F("seats_taken") - 1)
             continue
         promoted += 1
-        if candidate.member.email:
-            await enqueue(
-                emails.promoted(
-                    candidate,
-                    candidate.member,
-                    event,
-                    base_url=current_settings().base_url,
-                    when=local_time(event),
-                )
-            )
+        member = candidate.member
+        await notify(
+            [member],
+            Notice(
+                NotificationKind.PROMOTED,
+                f"A seat opened: you are going to “{event.title}”",
+                url=f"/events/{event.id}",
+                dedupe_key=f"promoted:{event.id}:{candidate.answered_at.timestamp():.0f}",
+                body=f"It starts {emails.local_time(event, member)}.",
+                topic=f"event:{event.id}",
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class Thread(Model):
     author: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="threads", on_delete=fields.RESTRICT
     )
+    author_id: int
     title = fields.CharField(max_length=200)
     #: posts in the thread, the opening post included (also numbers the next post)
     post_count = fields.IntField(default=0)
@@ -83,12 +84,14 @@ class Post(Model):
     author: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="posts", on_delete=fields.RESTRICT
     )
+    author_id: int
     body = fields.TextField()
     #: `body` rendered by text.render_markdown (with mentions linked) on write
     body_html = fields.TextField()
     quote: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "community.Post", related_name="quoted_by", null=True, on_delete=fields.SET_NULL
     )
+    quote_id: int | None
     created_at = fields.DatetimeField()
     edited_at = fields.DatetimeField(null=True)
     #: deleted by its author: shown as "post deleted", keeps its place
@@ -239,6 +242,7 @@ class Watch(Model):
     member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="watches", on_delete=fields.CASCADE
     )
+    member_id: int
     thread: fields.ForeignKeyNullableRelation[Thread] = fields.ForeignKeyField(
         "community.Thread", related_name="watches", null=True, on_delete=fields.CASCADE
     )

@@ -5,9 +5,19 @@ from __future__ import annotations
 import pytest
 from starlette.applications import Starlette
 
+from community import clock
+from community.events import service
 from community.events.models import Event, Rsvp
-from tests.conftest import open_browser, text_of
-from tests.factories import PASSWORD, add_member, make_event, make_group, make_member
+from community.groups.models import Membership
+from tests.conftest import QueryCounter, open_browser, text_of
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    bulk_members,
+    make_event,
+    make_group,
+    make_member,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -126,3 +136,26 @@ async def test_facilitator_edits_and_cancels_through_the_pages(app: Starlette) -
         assert "Cancelled" in page and "RSVPs are closed." in page
     async with open_browser(app) as visitor:
         assert (await visitor.post(f"/events/{event.id}/cancel")).status_code == 403
+
+
+async def test_event_page_costs_the_same_for_few_and_many_attendees(
+    app: Starlette, count_queries: QueryCounter
+) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    viewer = await make_member(email="qc@example.org")
+    await add_member(group, viewer)
+    costs = []
+    for people in (2, 30):
+        event = await make_event(group, facilitator, capacity=people // 2)
+        for person in await bulk_members(people):
+            await Membership.create(group_id=group.id, member_id=person.id, joined_at=clock.now())
+            await service.rsvp(actor=person, event_id=event.id)
+        await service.rsvp(actor=viewer, event_id=event.id)  # on the waitlist
+        async with open_browser(app) as browser:
+            await browser.login("qc@example.org", PASSWORD)
+            count_queries.queries.clear()
+            page = await browser.get(f"/events/{event.id}")
+            costs.append(len(count_queries.queries))
+        assert "You are number" in text_of(page)
+    assert costs[0] == costs[1], costs

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from starlette.applications import Starlette
 
 from community import clock
@@ -16,7 +19,7 @@ from community.events.reminders import cancel_signature, send_due_reminders
 from community.events.schemas import EventForm
 from community.mail.models import OutboxMessage
 from tests.conftest import open_browser, text_of
-from tests.factories import add_member, make_event, make_group, make_member
+from tests.factories import add_member, emails_to, make_event, make_group, make_member
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 #: the factory's events start at 19:00 in Singapore on 1 December 2026
@@ -142,3 +145,27 @@ async def test_one_click_cant_make_it_frees_the_seat(app: Starlette) -> None:
     statuses = {r.member_id: r.status for r in await Rsvp.filter(event_id=event.id)}
     assert statuses[people[0].id] == RsvpStatus.NOT_GOING
     assert statuses[people[1].id] == RsvpStatus.GOING
+
+
+async def test_reminder_is_in_the_members_time_with_an_ics_file(database: None) -> None:
+    event, people = await setup()
+    await Member.filter(id=people[0].id).update(time_zone="Europe/London")
+    await service.rsvp(actor=people[0], event_id=event.id)
+    await service.rsvp(actor=people[1], event_id=event.id)
+    clock.freeze(START - timedelta(minutes=30))
+    assert await send_due_reminders(OFFSETS) == 2
+    london = (await emails_to("r0@example.org"))[-1]
+    assert london.subject.endswith("Tuesday 1 December 2026, 11:00 (Europe/London)")
+    assert "That is Tuesday 1 December 2026, 19:00 (Asia/Singapore) where it happens." in (
+        london.text_body
+    )
+    assert "Join online: https://meet.example.org/abc" in london.text_body
+    singapore = (await emails_to("r1@example.org"))[-1]
+    assert "Tuesday 1 December 2026, 19:00 (Asia/Singapore)" in singapore.text_body
+    assert "where it happens" not in singapore.text_body
+    [attachment] = london.attachments
+    assert attachment["Name"] == f"event-{event.id}.ics"
+    assert attachment["ContentType"] == "text/calendar"
+    [entry] = Calendar.from_ical(base64.b64decode(attachment["Content"])).walk("VEVENT")
+    assert entry.decoded("dtstart") == START.astimezone(ZoneInfo("Asia/Singapore"))
+    assert "Join online: https://meet.example.org/abc" in str(entry["description"])

@@ -13,14 +13,16 @@ from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import service
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.schemas import EventForm
-from community.mail.models import OutboxMessage
+from community.notifications.models import Notification
 from tests.factories import (
     add_member,
     bulk_members,
+    deliver_notification_emails,
     emails_to,
     make_event,
     make_group,
     make_member,
+    notified,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -115,7 +117,11 @@ async def test_cancelling_promotes_the_first_waitlisted_once_and_emails_them(
         later.id: RsvpStatus.WAITLIST,
     }
     assert (await Event.get(id=event.id)).seats_taken == 1
-    [email] = [m for m in await emails_to("waiting@example.org") if m.template == "events/promoted"]
+    [notice] = await notified("waiting@example.org", "promoted")
+    assert notice.body == "It starts Tuesday 1 December 2026, 19:00 (Asia/Singapore)."
+    assert await deliver_notification_emails() == 1
+    [email] = await emails_to("waiting@example.org", "notifications/activity")
+    assert email.subject == f"A seat opened: you are going to “{event.title}”"
     assert "Tuesday 1 December 2026, 19:00 (Asia/Singapore)" in email.text_body
 
 
@@ -149,7 +155,7 @@ async def test_capacity_holds_under_200_concurrent_rsvps_for_50_seats(database: 
     assert sorted(promoted) == sorted(r.member_id for r in waiting[:20])
     assert await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).count() == 50
     assert (await Event.get(id=event.id)).seats_taken == 50
-    assert await OutboxMessage.filter(template="events/promoted").count() == 20
+    assert await Notification.filter(kind="promoted").count() == 20
 
 
 async def test_concurrent_cancellations_promote_each_waitlisted_member_once(
@@ -169,7 +175,7 @@ async def test_concurrent_cancellations_promote_each_waitlisted_member_once(
     )
     assert sorted(going) == sorted(p.id for p in people[4:8])
     assert (await Event.get(id=event.id)).seats_taken == 4
-    promotions = await OutboxMessage.filter(template="events/promoted").count()
+    promotions = await Notification.filter(kind="promoted").count()
     assert promotions == 4
 
 
@@ -236,8 +242,9 @@ async def test_moving_an_event_emails_those_going_and_more_seats_promote(databas
     with pytest.raises(PermissionDenied):
         await service.update_event(actor=going, event_id=event.id, form=EventForm.parse(base))
     await service.update_event(actor=facilitator, event_id=event.id, form=EventForm.parse(base))
-    changed = [m for m in await emails_to("g@example.org") if m.template == "events/changed"]
-    assert len(changed) == 1 and "Wednesday 2 December 2026, 19:00" in changed[0].text_body
+    [changed] = await notified("g@example.org", "event_changed")
+    assert "Now: Wednesday 2 December 2026, 19:00 (Asia/Singapore)" in changed.body
+    assert changed.title == f"“{event.title}” has a new time or place"
     assert (await Rsvp.get(member_id=waiting.id)).status == RsvpStatus.GOING
     with pytest.raises(Invalid, match="Please correct"):
         await service.update_event(
@@ -257,8 +264,8 @@ async def test_cancelling_an_event_emails_going_and_waitlisted(database: None) -
     await service.rsvp(actor=waiting, event_id=event.id)
     await service.cancel_event(actor=facilitator, event_id=event.id)
     await service.cancel_event(actor=facilitator, event_id=event.id)  # double submit
-    cancelled = await OutboxMessage.filter(template="events/cancelled").values_list(
-        "to_address", flat=True
+    cancelled = await Notification.filter(kind="event_changed").values_list(
+        "member__email", flat=True
     )
     assert sorted(cancelled) == ["cg@example.org", "cw@example.org"]
     with pytest.raises(Conflict, match="cancelled"):

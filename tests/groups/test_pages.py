@@ -96,7 +96,8 @@ async def test_request_flow_through_pages(app: Starlette) -> None:
         )
         assert response.status_code == 303
         assert "You are a member" in text_of(await asker.get(f"/groups/{group.slug}"))
-    assert (await emails_to("asker@example.org"))[-1].template == "groups/request_approved"
+        inbox = text_of(await asker.get("/notifications"))
+        assert "Your request to join" in inbox and "was approved" in inbox and "Welcome!" in inbox
 
 
 async def test_invitation_link_for_a_visitor_then_a_new_account(app: Starlette) -> None:

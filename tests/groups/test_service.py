@@ -20,7 +20,15 @@ from community.groups.models import (
     Role,
 )
 from community.groups.schemas import GroupForm
-from tests.factories import add_member, emails_to, link_in, make_group, make_member
+from tests.factories import (
+    add_member,
+    deliver_notification_emails,
+    emails_to,
+    link_in,
+    make_group,
+    make_member,
+    notified,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -85,8 +93,11 @@ async def test_request_to_join_emails_the_facilitators(database: None) -> None:
     outcome = await service.join_group(actor=member, slug=group.slug, message="I work in hospice.")
     assert outcome == "requested"
     assert await service.join_group(actor=member, slug=group.slug) == "requested"  # double
-    [email] = [m for m in await emails_to("fac@example.org") if m.template.startswith("groups")]
-    assert email.subject == "Rae asks to join Grief Support"
+    [notice] = await notified("fac@example.org", "join_request")
+    assert notice.title == "Rae asked to join Grief Support"
+    assert await deliver_notification_emails() == 1
+    [email] = await emails_to("fac@example.org", "notifications/activity")
+    assert email.subject == "Rae asked to join Grief Support"
     assert "I work in hospice." in email.text_body
     assert "https://community.test/groups/grief-support/requests" in email.text_body
     assert await JoinRequest.filter(status=RequestStatus.PENDING).count() == 1
@@ -104,9 +115,11 @@ async def test_approve_admits_and_emails_once(database: None) -> None:
     await service.approve_join_request(actor=facilitator, slug=group.slug, request_id=request.id)
     assert await Membership.filter(group_id=group.id, member_id=member.id).exists()
     assert (await Group.get(id=group.id)).member_count == 2
-    decisions = [m for m in await emails_to("ap@example.org") if m.template.startswith("groups")]
-    assert [m.template for m in decisions] == ["groups/request_approved"]
-    assert "Welcome, Ap!" in decisions[0].text_body
+    [decision] = await notified("ap@example.org", "request_decided")
+    assert decision.title.endswith("was approved") and decision.body == "Welcome, Ap!"
+    assert await deliver_notification_emails() == 2  # the request, to the facilitator, too
+    [email] = await emails_to("ap@example.org", "notifications/activity")
+    assert "Welcome, Ap!" in email.text_body
     with pytest.raises(Conflict, match="already approved"):
         await service.decline_join_request(
             actor=facilitator, slug=group.slug, request_id=request.id
@@ -122,9 +135,8 @@ async def test_declined_member_may_ask_again(database: None) -> None:
     await service.decline_join_request(
         actor=facilitator, slug=group.slug, request_id=request.id, message="Full this term."
     )
-    declined = (await emails_to("dc@example.org"))[-1]
-    assert declined.template == "groups/request_declined"
-    assert "Full this term." in declined.text_body
+    [declined] = await notified("dc@example.org", "request_decided")
+    assert declined.title.endswith("was declined") and declined.body == "Full this term."
     assert not await Membership.filter(member_id=member.id).exists()
     clock.advance(timedelta(minutes=1))
     await service.join_group(actor=member, slug=group.slug, message="second")
@@ -159,9 +171,13 @@ async def test_invite_an_existing_member_who_accepts(database: None) -> None:
     invitation = await service.invite(actor=facilitator, slug=group.slug, email="guest@example.org")
     [listed] = await service.list_invitations(actor=guest)
     assert listed.id == invitation.id
-    email = (await emails_to("guest@example.org"))[-1]
-    assert email.template == "groups/invitation"
-    assert "invites you to Supervisors" in email.subject
+    [notice] = await notified("guest@example.org", "invitation")
+    assert notice.title.endswith("invited you to join Supervisors")
+    assert notice.url == "/invitations"
+    assert await deliver_notification_emails() == 1
+    [email] = await emails_to("guest@example.org", "notifications/activity")
+    assert "invited you to join Supervisors" in email.subject
+    assert "https://community.test/invitations" in email.text_body
     joined = await service.accept_invitation(actor=guest, invitation_id=invitation.id)
     assert joined.id == group.id
     assert (await Invitation.get()).status == InvitationStatus.ACCEPTED

@@ -77,5 +77,5 @@ async def test_profile_page_query_count_is_fixed(
         count_queries.queries.clear()
         response = await browser.get(f"/members/{member.id}")
         assert response.status_code == 200
-    # the session with its member (1), the profile (1)
-    assert len(count_queries.queries) == 2, count_queries.queries
+    # the session with its member (1), the profile (1), the learning record (1)
+    assert len(count_queries.queries) == 3, count_queries.queries

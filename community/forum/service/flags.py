@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
-from community.forum import emails
+from community.forum import emails, notify
 from community.forum.access import access_forum, access_post, ensure_can_post
 from community.forum.models import Flag, FlagReason, FlagStatus, HiddenReason, Post
 from community.groups.access import Viewer
@@ -48,13 +48,14 @@ async def flag_post(
     now = clock.now()
     try:
         async with in_transaction():
-            await Flag.create(
+            flag = await Flag.create(
                 post_id=post.id,
                 member_id=flagger.id,
                 reason=reason,
                 details=details,
                 created_at=now,
             )
+            await notify.post_flagged(post, view.thread, view.viewer.group, flag.id)
             open_flags = await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).count()
             if open_flags >= HIDE_AT:
                 await Post.filter(id=post.id, hidden_at__isnull=True).update(

@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member
 from community.errors import PermissionDenied
+from community.forum import notify
 from community.forum.access import ThreadView, access_post, access_thread
 from community.forum.models import HiddenReason, Post, PostRevision, Thread
 
@@ -80,6 +81,8 @@ async def restore_post(*, actor: Member | None, post_id: int) -> Post:
         await Post.filter(id=post_id).update(hidden_at=None, hidden_reason=None)
         if post.is_held and post.number == 1:
             await Thread.filter(id=post.thread_id).update(hidden_at=None)
+        if post.is_held:
+            await notify.held_post_approved(post)
     post.hidden_at = None
     post.hidden_reason = None  # type: ignore[assignment]  # the field is nullable
     return post

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
+from community.forum import notify
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.mentions import find_mentioned, link_mentions
 from community.forum.models import (
@@ -66,9 +67,11 @@ async def _rendered(body: str) -> tuple[str, list[Member]]:
     return link_mentions(render_markdown(body), mentioned), mentioned
 
 
-async def _record_mentions(post: Post, members: list[Member], author: Member) -> None:
-    """Call inside a transaction."""
+async def _record_mentions(post: Post, members: list[Member], author: Member) -> list[Member]:
+    """Record who the post mentions; returns those mentioned for the first time. Call inside
+    a transaction."""
     now = clock.now()
+    added = []
     for member in members:
         if member.id == author.id:
             continue
@@ -77,6 +80,8 @@ async def _record_mentions(post: Post, members: list[Member], author: Member) ->
                 await Mention.create(post_id=post.id, member_id=member.id, created_at=now)
         except IntegrityError:  # mentioned already (an edit repeating a mention)
             continue
+        added.append(member)
+    return added
 
 
 async def mark_read(thread_id: int, member_id: int, number: int) -> None:
@@ -128,6 +133,8 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
         await _record_mentions(post, mentioned, author)
         await ThreadRead.create(thread_id=thread.id, member_id=author.id, last_read_number=1)
         await Group.filter(id=viewer.group.id).update(last_activity_at=now)
+        if not held:
+            await notify.post_published(post, thread, viewer.group, author, mentioned)
     return thread
 
 
@@ -172,6 +179,8 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
         await _record_mentions(post, mentioned, author)
         await mark_read(thread_id, author.id, number)
         await Group.filter(id=view.viewer.group.id).update(last_activity_at=now)
+        if not held:
+            await notify.post_published(post, view.thread, view.viewer.group, author, mentioned)
     return post
 
 
@@ -192,7 +201,10 @@ async def edit_post(*, actor: Member | None, post_id: int, body: str) -> Post:
     async with in_transaction():
         await PostRevision.create(post_id=post.id, body=post.body, replaced_at=now)
         await Post.filter(id=post.id).update(body=form.body, body_html=body_html, edited_at=now)
-        await _record_mentions(post, mentioned, actor)
+        added = await _record_mentions(post, mentioned, actor)
+        post.body = form.body
+        if added and not post.is_hidden:
+            await notify.mentions_added(post, view.thread, view.viewer.group, actor, added)
     return await Post.get(id=post.id)
 
 

@@ -28,6 +28,8 @@ from community.groups.models import (
 )
 from community.groups.service.counters import add_membership, remove_membership
 from community.mail.outbox import enqueue
+from community.notifications.models import NotificationKind
+from community.notifications.service import Notice, notify
 from community.settings import current as current_settings
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -58,7 +60,6 @@ async def join_group(*, actor: Member, slug: str, message: str = "") -> JoinOutc
 
 async def _request_to_join(actor: Member, group: Group, message: str) -> None:
     now = clock.now()
-    base_url = current_settings().base_url
     async with in_transaction():
         reopened = await JoinRequest.filter(
             group_id=group.id,
@@ -86,10 +87,18 @@ async def _request_to_join(actor: Member, group: Group, message: str) -> None:
             memberships__role=Role.FACILITATOR,
             deleted_at__isnull=True,
         )
-        for facilitator in facilitators:
-            await enqueue(
-                emails.request_received(facilitator, request, actor, group, base_url=base_url)
-            )
+        await notify(
+            facilitators,
+            Notice(
+                NotificationKind.JOIN_REQUEST,
+                f"{actor.display_name} asked to join {group.name}",
+                url=f"/groups/{group.slug}/requests",
+                dedupe_key=f"join-request:{request.id}:{now.timestamp():.0f}",
+                body=message,
+                topic=f"requests:{group.id}",
+                actor_id=actor.id,
+            ),
+        )
 
 
 async def leave_group(*, actor: Member, slug: str) -> Group:
@@ -132,10 +141,17 @@ async def _decide(
         request.status, request.decision_message = status, message
         if status == RequestStatus.APPROVED:
             await add_membership(group.id, request.member.id)
-        await enqueue(
-            emails.request_decided(
-                request, request.member, group, base_url=current_settings().base_url
-            )
+        await notify(
+            [request.member],
+            Notice(
+                NotificationKind.REQUEST_DECIDED,
+                f"Your request to join {group.name} was {status}",
+                url=f"/groups/{group.slug}",
+                dedupe_key=f"join-decision:{request.id}:{request.created_at.timestamp():.0f}",
+                body=message,
+                topic=f"group:{group.id}",
+                actor_id=facilitator.id,
+            ),
         )
     return request
 
@@ -176,11 +192,26 @@ async def invite(*, actor: Member | None, slug: str, email: str) -> Invitation:
         if not renewed:
             await Invitation.create(group_id=group.id, email=email, **values)
         invitation = await Invitation.get(group_id=group.id, email=email)
-        await enqueue(
-            emails.invitation(
-                invitation, group, inviter, token=token, base_url=current_settings().base_url
+        invitee = await Member.filter(email=email, deleted_at__isnull=True).first()
+        if invitee is None:  # someone new: the emailed link is how they find it
+            await enqueue(
+                emails.invitation(
+                    invitation, group, inviter, token=token, base_url=current_settings().base_url
+                )
             )
-        )
+        else:
+            await notify(
+                [invitee],
+                Notice(
+                    NotificationKind.INVITATION,
+                    f"{inviter.display_name} invited you to join {group.name}",
+                    url="/invitations",
+                    dedupe_key=f"invitation:{invitation.id}:{now.timestamp():.0f}",
+                    body=group.description,
+                    topic=f"group:{group.id}",
+                    actor_id=inviter.id,
+                ),
+            )
     return invitation
 
 

@@ -1,0 +1,212 @@
+"""Notifying members, and their inbox: unread counts, marking read, preferences.
+
+`notify` is called by the forum, groups and events inside the transaction of the action that
+causes it. Each member gets a thing once (a unique key per member), never about their own
+action; the caller decides who may see it. Email follows the member's preference for the
+kind: soon (coalesced with its neighbours by `delivery.send_pending_emails`), in the daily
+digest, or never.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from community import clock
+from community.accounts.models import Member
+from community.db import Page, decode_cursor, encode_cursor
+from community.errors import NotFound
+from community.notifications.kinds import DEFAULTS, NO_DIGEST
+from community.notifications.models import (
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+
+#: an email waits this long for more of the same burst (ten quick replies make one email)
+COALESCE_WINDOW = timedelta(minutes=5)
+PER_PAGE = 50
+BODY_MAX = 500
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell: the same for every recipient unless built per recipient."""
+
+    kind: NotificationKind
+    title: str
+    url: str
+    #: the thing it is about: each member hears about it once
+    dedupe_key: str
+    body: str = ""
+    topic: str = ""
+    actor_id: int | None = None
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= BODY_MAX else text[: BODY_MAX - 1].rstrip() + "…"
+
+
+async def deliveries(member_ids: Iterable[int], kind: NotificationKind) -> dict[int, Delivery]:
+    """Each member's email choice for `kind` (the default where they made none)."""
+    ids = list(set(member_ids))
+    chosen = {
+        p.member_id: Delivery(p.delivery)
+        for p in await NotificationPreference.filter(member_id__in=ids, kind=kind)
+    }
+    return {member_id: chosen.get(member_id, DEFAULTS[kind]) for member_id in ids}
+
+
+async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
+    """Tell each member (once, never the actor); returns those told. Call inside the
+    caller's transaction: a rolled-back action notifies no one."""
+    recipients = {
+        m.id: m
+        for m in members
+        if m.id != notice.actor_id and m.deleted_at is None and m.suspended_at is None
+    }
+    if not recipients:
+        return []
+    choices = await deliveries(recipients, notice.kind)
+    now = clock.now()
+    told = []
+    for member_id, member in recipients.items():
+        delivery = choices[member_id]
+        state = {
+            Delivery.IMMEDIATELY: EmailState.PENDING,
+            Delivery.DIGEST: EmailState.DIGEST,
+            Delivery.NEVER: EmailState.NONE,
+        }[delivery]
+        if not member.email or member.verified_at is None:
+            state = EmailState.NONE  # never email an address that was not confirmed
+        try:
+            async with in_transaction():  # a savepoint: "told already" must not undo the caller
+                await Notification.create(
+                    member_id=member_id,
+                    kind=notice.kind,
+                    actor_id=notice.actor_id,
+                    title=notice.title[:300],
+                    body=_excerpt(notice.body),
+                    url=notice.url,
+                    topic=notice.topic,
+                    dedupe_key=notice.dedupe_key,
+                    created_at=now,
+                    email_state=state,
+                    email_due_at=now + COALESCE_WINDOW if state == EmailState.PENDING else None,
+                )
+                await Member.filter(id=member_id).update(
+                    unread_notifications=F("unread_notifications") + 1
+                )
+        except IntegrityError:  # told about this already (under another kind, or a retry)
+            continue
+        told.append(member)
+    return told
+
+
+async def inbox(*, member: Member, cursor: str | None = None) -> Page[Notification]:
+    """The member's notifications, newest first."""
+    query = Notification.filter(member_id=member.id).select_related("actor")
+    position = decode_cursor(cursor, datetime, int)
+    if position is not None:
+        moment, last_id = position
+        query = query.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=last_id))
+    rows = list(await query.order_by("-created_at", "-id").limit(PER_PAGE + 1))
+    items = rows[:PER_PAGE]
+    next_cursor = None
+    if len(rows) > PER_PAGE:
+        next_cursor = encode_cursor(items[-1].created_at, items[-1].id)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def _recount(member_id: int) -> int:
+    unread = await Notification.filter(member_id=member_id, read_at__isnull=True).count()
+    await Member.filter(id=member_id).update(unread_notifications=unread)
+    return unread
+
+
+async def unread_count(member: Member) -> int:
+    """Counted afresh (and the kept counter put right)."""
+    return await _recount(member.id)
+
+
+async def mark_read(*, member: Member, notification_id: int) -> Notification:
+    """Mark one of the member's notifications read (again is harmless)."""
+    notification = await Notification.filter(id=notification_id, member_id=member.id).first()
+    if notification is None:
+        raise NotFound("There is no such notification.")
+    async with in_transaction():
+        changed = await Notification.filter(id=notification.id, read_at__isnull=True).update(
+            read_at=clock.now()
+        )
+        if changed:
+            await Member.filter(id=member.id, unread_notifications__gt=0).update(
+                unread_notifications=F("unread_notifications") - 1
+            )
+    return await Notification.get(id=notification.id)
+
+
+async def mark_read_many(*, member: Member, ids: Iterable[int] | None = None) -> int:
+    """Mark the given notifications of the member read, or all of them; returns how many."""
+    query = Notification.filter(member_id=member.id, read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(id__in=list(ids))
+    async with in_transaction():
+        changed = await query.update(read_at=clock.now())
+        await _recount(member.id)
+    return changed
+
+
+async def preferences(member: Member) -> dict[NotificationKind, Delivery]:
+    """Every kind with the member's choice (or the default)."""
+    chosen = {
+        NotificationKind(p.kind): Delivery(p.delivery)
+        for p in await NotificationPreference.filter(member_id=member.id)
+    }
+    return {kind: chosen.get(kind, default) for kind, default in DEFAULTS.items()}
+
+
+def allowed(kind: NotificationKind, delivery: Delivery) -> bool:
+    return not (delivery == Delivery.DIGEST and kind in NO_DIGEST)
+
+
+async def set_preferences(*, member: Member, choices: dict[NotificationKind, Delivery]) -> None:
+    """Save the member's choices. Notifications already waiting follow the new choice."""
+    now = clock.now()
+    async with in_transaction():
+        for kind, delivery in choices.items():
+            if not allowed(kind, delivery):
+                delivery = Delivery.IMMEDIATELY
+            updated = await NotificationPreference.filter(member_id=member.id, kind=kind).update(
+                delivery=delivery
+            )
+            if not updated:
+                try:
+                    async with in_transaction():
+                        await NotificationPreference.create(
+                            member_id=member.id, kind=kind, delivery=delivery
+                        )
+                except IntegrityError:  # a concurrent save made it: set it
+                    await NotificationPreference.filter(member_id=member.id, kind=kind).update(
+                        delivery=delivery
+                    )
+            waiting = Notification.filter(
+                member_id=member.id,
+                kind=kind,
+                email_state__in=[EmailState.PENDING, EmailState.DIGEST],
+            )
+            if delivery == Delivery.NEVER:
+                await waiting.update(email_state=EmailState.NONE, email_due_at=None)
+            elif delivery == Delivery.DIGEST:
+                await waiting.update(email_state=EmailState.DIGEST, email_due_at=None)
+            else:
+                await waiting.filter(email_state=EmailState.DIGEST).update(
+                    email_state=EmailState.PENDING, email_due_at=now
+                )
