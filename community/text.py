@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -34,3 +35,9 @@ def render_markdown(source: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     )
+
+
+def plain_text(html: str) -> str:
+    """The words of sanitised HTML, for excerpts in notifications and emails."""
+    text = nh3.clean(re.sub(r"</(p|li|h\d|tr|blockquote)>|<br>", " ", html), tags=set())
+    return " ".join(unescape(text).split())

@@ -27,23 +27,36 @@ from community.settings import current as current_settings
 logger = logging.getLogger(__name__)
 
 
-def cancel_signature(event_id: int, member_id: int) -> str:
-    """The signature of a one-click "I can't make it" link (no sign-in needed)."""
+def cancel_signature(rsvp: Rsvp) -> str:
+    """The signature of a one-click "I can't make it" link (no sign-in needed). It covers the
+    moment the member answered, so the link works once: cancelling changes that moment, and a
+    later "going" is not undone by an old email."""
     secret = current_settings().secret_key.encode()
-    message = f"events:cant-make-it:{event_id}:{member_id}".encode()
+    answered = f"{rsvp.answered_at.timestamp():.6f}"
+    message = f"events:cant-make-it:{rsvp.event_id}:{rsvp.member_id}:{answered}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
-def check_cancel_signature(event_id: int, member_id: int, signature: str) -> None:
-    """NotFound unless the link was made by this site for this member and event."""
-    if not hmac.compare_digest(cancel_signature(event_id, member_id), signature):
-        raise NotFound("This link is not valid.")
+async def rsvp_for_cancel_link(event_id: int, member_id: int, signature: str) -> Rsvp:
+    """The RSVP a one-click link may cancel; NotFound for forged, used or outdated links."""
+    rsvp = await Rsvp.filter(
+        event_id=event_id,
+        member_id=member_id,
+        status__in=[RsvpStatus.GOING, RsvpStatus.WAITLIST],
+    ).first()
+    if rsvp is None or not hmac.compare_digest(cancel_signature(rsvp), signature):
+        raise NotFound(
+            "This link is not valid any more: it was used already, or your RSVP changed since."
+        )
+    return rsvp
 
 
-def cancel_url(event_id: int, member_id: int) -> str:
+def cancel_url(rsvp: Rsvp) -> str:
     base_url = current_settings().base_url
-    signature = cancel_signature(event_id, member_id)
-    return f"{base_url}/events/{event_id}/cant-make-it?member={member_id}&signature={signature}"
+    return (
+        f"{base_url}/events/{rsvp.event_id}/cant-make-it"
+        f"?member={rsvp.member_id}&signature={cancel_signature(rsvp)}"
+    )
 
 
 def _label(offset: timedelta) -> str:
@@ -102,7 +115,7 @@ async def _remind(event: Event, offset: timedelta) -> int:
                         member,
                         label=_label(offset),
                         base_url=current_settings().base_url,
-                        cancel_url=cancel_url(event.id, member.id),
+                        cancel_url=cancel_url(rsvp),
                     )
                 )
         except IntegrityError:  # another worker sent this one a moment ago

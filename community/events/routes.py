@@ -20,7 +20,7 @@ from community.events.access import access_event
 from community.events.calendar import Month, month_grid
 from community.events.ical import calendar_for
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
-from community.events.reminders import check_cancel_signature
+from community.events.reminders import rsvp_for_cancel_link
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.web.templates import read_form, redirect_to, render, request_zone
@@ -221,7 +221,7 @@ async def cant_make_it_form(request: Request) -> Response:
     signature = request.query_params.get("signature", "")
     if not member.isdigit():
         raise NotFound("This link is not valid.")
-    check_cancel_signature(event_id, int(member), signature)
+    await rsvp_for_cancel_link(event_id, int(member), signature)
     return render(
         request,
         "events/cant_make_it.html",

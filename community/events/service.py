@@ -19,7 +19,7 @@ from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event, ensure_may_rsvp
 from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
-from community.events.reminders import check_cancel_signature
+from community.events.reminders import rsvp_for_cancel_link
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.groups.models import Group, Membership, Visibility
@@ -234,7 +234,7 @@ async def cancel_rsvp(*, actor: Member | None, event_id: int) -> Rsvp | None:
 
 async def cancel_rsvp_by_link(*, event_id: int, member_id: int, signature: str) -> Event:
     """The one-click "I can't make it" from a reminder: no sign-in, a signed link instead."""
-    check_cancel_signature(event_id, member_id, signature)
+    await rsvp_for_cancel_link(event_id, member_id, signature)
     member = await Member.filter(id=member_id, deleted_at__isnull=True).first()
     if member is None:
         raise NotFound("This link is not valid.")

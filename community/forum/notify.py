@@ -15,6 +15,7 @@ from community.forum.models import Post, Thread, Watch, WatchLevel
 from community.groups.models import Group, Membership, Role
 from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
+from community.text import plain_text
 
 
 async def _who_can_see(group: Group, member_ids: Iterable[int]) -> list[Member]:
@@ -55,7 +56,7 @@ async def post_published(
             title,
             url=f"/posts/{post.id}",
             dedupe_key=f"post:{post.id}",
-            body=post.body,
+            body=plain_text(post.body_html),
             topic=f"thread:{thread.id}",
             actor_id=author.id,
         )
@@ -99,7 +100,7 @@ async def post_flagged(post: Post, thread: Thread, group: Group, flag_id: int) -
             f"A post in “{thread.title}” was flagged for review",
             url=f"/groups/{group.slug}/flags",
             dedupe_key=f"flag:{flag_id}",
-            body=post.body,
+            body=plain_text(post.body_html),
             topic=f"flags:{group.id}",
         ),
     )
@@ -116,7 +117,7 @@ async def mentions_added(
             f"{author.display_name} mentioned you in “{thread.title}”",
             url=f"/posts/{post.id}",
             dedupe_key=f"post:{post.id}",
-            body=post.body,
+            body=plain_text(post.body_html),
             topic=f"thread:{thread.id}",
             actor_id=author.id,
         ),

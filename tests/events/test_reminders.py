@@ -136,15 +136,21 @@ async def test_one_click_cant_make_it_frees_the_seat(app: Starlette) -> None:
         assert forged.status_code == 404
         page = await browser.get(link)
         assert page.status_code == 200 and "Can't make it?" in text_of(page)
-        member_id = str(people[0].id)
-        done = await browser.post(
-            f"/events/{event.id}/cant-make-it",
-            {"member": member_id, "signature": cancel_signature(event.id, int(member_id))},
-        )
+        rsvp = await Rsvp.get(event_id=event.id, member_id=people[0].id)
+        form = {"member": str(people[0].id), "signature": cancel_signature(rsvp)}
+        done = await browser.post(f"/events/{event.id}/cant-make-it", form)
         assert done.status_code == 200 and "Your RSVP is cancelled" in text_of(done)
-    statuses = {r.member_id: r.status for r in await Rsvp.filter(event_id=event.id)}
-    assert statuses[people[0].id] == RsvpStatus.NOT_GOING
-    assert statuses[people[1].id] == RsvpStatus.GOING
+        statuses = {r.member_id: r.status for r in await Rsvp.filter(event_id=event.id)}
+        assert statuses[people[0].id] == RsvpStatus.NOT_GOING
+        assert statuses[people[1].id] == RsvpStatus.GOING  # promoted
+        # the link works once: used again, or after the member said "going" again, it refuses
+        again = await browser.post(f"/events/{event.id}/cant-make-it", form)
+        assert again.status_code == 404 and "used already" in text_of(again)
+        clock.advance(timedelta(minutes=1))
+        await service.rsvp(actor=people[0], event_id=event.id)  # back, on the waitlist
+        assert (await browser.get(link)).status_code == 404
+        assert (await browser.post(f"/events/{event.id}/cant-make-it", form)).status_code == 404
+    assert (await Rsvp.get(event_id=event.id, member_id=people[0].id)).status == "waitlist"
 
 
 async def test_reminder_is_in_the_members_time_with_an_ics_file(database: None) -> None:

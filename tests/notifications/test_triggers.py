@@ -147,3 +147,11 @@ async def test_unread_counter_follows_notifications(database: None) -> None:
     member = await Member.get(id=starter.id)
     assert member.unread_notifications == 3
     assert await Notification.filter(member_id=starter.id).count() == 3
+
+
+async def test_excerpts_are_plain_words_not_markdown(database: None) -> None:
+    _, starter, replier, group = await circle()
+    thread = await make_thread(group, starter)
+    await make_reply(thread, replier, "Read *Being Mortal*\n\n- and **this** <b>too</b>")
+    [notice] = await notified("starter@example.org")
+    assert notice.body == "Read Being Mortal and this <b>too</b>"

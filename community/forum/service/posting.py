@@ -202,7 +202,7 @@ async def edit_post(*, actor: Member | None, post_id: int, body: str) -> Post:
         await PostRevision.create(post_id=post.id, body=post.body, replaced_at=now)
         await Post.filter(id=post.id).update(body=form.body, body_html=body_html, edited_at=now)
         added = await _record_mentions(post, mentioned, actor)
-        post.body = form.body
+        post.body, post.body_html = form.body, body_html
         if added and not post.is_hidden:
             await notify.mentions_added(post, view.thread, view.viewer.group, actor, added)
     return await Post.get(id=post.id)
