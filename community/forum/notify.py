@@ -14,7 +14,7 @@ from community.accounts.models import Member
 from community.forum.models import Post, Thread, Watch, WatchLevel
 from community.groups.models import Group, Membership, Role
 from community.notifications.models import NotificationKind
-from community.notifications.service import Notice, notify
+from community.notifications.service import Notice, notify, withdraw
 from community.text import plain_text
 
 
@@ -130,3 +130,14 @@ async def held_post_approved(post: Post) -> None:
     author = await Member.get(id=post.author_id)
     mentioned = await Member.filter(mentions__post_id=post.id)
     await post_published(post, thread, thread.group, author, mentioned)
+
+
+async def post_withdrawn(post_id: int) -> None:
+    """A post was hidden or deleted: what it notified is taken back (flags stay, for the
+    facilitators who can still see it)."""
+    await withdraw(dedupe_key=f"post:{post_id}")
+
+
+async def thread_withdrawn(thread_id: int) -> None:
+    """A thread was hidden: every notification about it is taken back."""
+    await withdraw(topic=f"thread:{thread_id}")

@@ -210,3 +210,20 @@ async def set_preferences(*, member: Member, choices: dict[NotificationKind, Del
                 await waiting.filter(email_state=EmailState.DIGEST).update(
                     email_state=EmailState.PENDING, email_due_at=now
                 )
+
+
+async def withdraw(*, dedupe_key: str | None = None, topic: str | None = None) -> int:
+    """Take back notifications about something that was hidden or deleted: they leave the
+    inbox, and emails not sent yet never go. Returns how many. Call inside a transaction."""
+    query = Notification.all()
+    if dedupe_key is not None:
+        query = query.filter(dedupe_key=dedupe_key)
+    elif topic is not None:
+        query = query.filter(topic=topic)
+    else:
+        return 0
+    members = {n.member_id for n in await query.only("id", "member_id")}
+    count = await query.delete()
+    for member_id in members:
+        await _recount(member_id)
+    return count

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from community import clock
 from community.accounts.models import Member
 from community.forum.models import FlagReason, Post, WatchLevel
 from community.forum.schemas import NewPost
 from community.forum.service import flags, moderation, posting, watching
+from community.notifications.delivery import send_pending_emails
 from community.notifications.models import Notification
+from community.notifications.service import COALESCE_WINDOW
 from tests.factories import (
     add_member,
     make_group,
@@ -155,3 +158,22 @@ async def test_excerpts_are_plain_words_not_markdown(database: None) -> None:
     await make_reply(thread, replier, "Read *Being Mortal*\n\n- and **this** <b>too</b>")
     [notice] = await notified("starter@example.org")
     assert notice.body == "Read Being Mortal and this <b>too</b>"
+
+
+async def test_hiding_or_deleting_takes_notifications_back(database: None) -> None:
+    facilitator, starter, replier, group = await circle()
+    thread = await make_thread(group, starter)
+    hidden = await make_reply(thread, replier, "To be hidden")
+    deleted = await make_reply(thread, replier, "To be deleted")
+    kept = await make_reply(thread, replier, "To stay")
+    assert (await Member.get(id=starter.id)).unread_notifications == 3
+    await moderation.hide_post(actor=facilitator, post_id=hidden.id)
+    await posting.delete_post(actor=replier, post_id=deleted.id)
+    [left] = await notified("starter@example.org")
+    assert left.url == f"/posts/{kept.id}"
+    assert (await Member.get(id=starter.id)).unread_notifications == 1
+    await moderation.hide_thread(actor=facilitator, thread_id=thread.id)
+    assert await notified("starter@example.org") == []
+    assert (await Member.get(id=starter.id)).unread_notifications == 0
+    clock.advance(COALESCE_WINDOW)
+    assert await send_pending_emails() == 0  # nothing about hidden content is emailed

@@ -58,9 +58,11 @@ async def flag_post(
             await notify.post_flagged(post, view.thread, view.viewer.group, flag.id)
             open_flags = await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).count()
             if open_flags >= HIDE_AT:
-                await Post.filter(id=post.id, hidden_at__isnull=True).update(
+                hidden = await Post.filter(id=post.id, hidden_at__isnull=True).update(
                     hidden_at=now, hidden_reason=HiddenReason.FLAGS
                 )
+                if hidden:
+                    await notify.post_withdrawn(post.id)
     except IntegrityError:  # flagged it already
         pass
     return post
@@ -136,6 +138,7 @@ async def hide_flagged_post(*, actor: Member | None, post_id: int) -> Post:
         await Post.filter(id=post.id).update(
             hidden_at=post.hidden_at or clock.now(), hidden_reason=HiddenReason.FACILITATOR
         )
+        await notify.post_withdrawn(post.id)
     return post
 
 

@@ -42,7 +42,9 @@ async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
     view = await _moderated_thread(actor, thread_id)
     if view.thread.hidden_at is None:
         view.thread.hidden_at = clock.now()
-        await Thread.filter(id=thread_id).update(hidden_at=view.thread.hidden_at)
+        async with in_transaction():
+            await Thread.filter(id=thread_id).update(hidden_at=view.thread.hidden_at)
+            await notify.thread_withdrawn(thread_id)
     return view.thread
 
 
@@ -67,9 +69,11 @@ async def hide_post(*, actor: Member | None, post_id: int) -> Post:
     if post.hidden_at is None or post.hidden_reason != HiddenReason.FACILITATOR:
         post.hidden_at = post.hidden_at or clock.now()
         post.hidden_reason = HiddenReason.FACILITATOR
-        await Post.filter(id=post_id).update(
-            hidden_at=post.hidden_at, hidden_reason=HiddenReason.FACILITATOR
-        )
+        async with in_transaction():
+            await Post.filter(id=post_id).update(
+                hidden_at=post.hidden_at, hidden_reason=HiddenReason.FACILITATOR
+            )
+            await notify.post_withdrawn(post_id)
     return post
 
 

@@ -215,7 +215,11 @@ async def delete_post(*, actor: Member | None, post_id: int) -> Post:
         raise PermissionDenied("You can only delete your own posts.")
     if not post.is_deleted:
         post.deleted_at = clock.now()
-        await Post.filter(id=post.id, deleted_at__isnull=True).update(deleted_at=post.deleted_at)
+        async with in_transaction():
+            await Post.filter(id=post.id, deleted_at__isnull=True).update(
+                deleted_at=post.deleted_at
+            )
+            await notify.post_withdrawn(post.id)
     return post
 
 
