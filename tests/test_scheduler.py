@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from community import clock, sessions
 from community.accounts import service
 from community.accounts.models import AccountToken
 from community.accounts.schemas import Credentials
+from community.mail.backends.console import ConsoleBackend
 from community.mail.models import OutboxMessage
-from community.scheduler import clean_up
+from community.scheduler import Scheduler, clean_up
 from community.settings import Settings
 from tests.factories import PASSWORD, make_member
 
@@ -40,3 +44,20 @@ async def test_clean_up_removes_expired_sessions_tokens_and_old_mail(
     result = await clean_up(settings)
     assert result["sent_messages"] == 1  # the one sent 91 days ago, not the one sent 2 days ago
     assert await OutboxMessage.all().count() == 1
+
+
+async def test_the_worker_runs_every_job_with_digests_on_a_quarter_hour_cron(
+    settings: Settings,
+) -> None:
+    scheduler = Scheduler(settings, ConsoleBackend(sender="x@example.org", stream=io.StringIO()))
+    jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+    assert set(jobs) == {
+        "deliver_email", "send_reminders", "email_notifications", "daily_digests", "clean_up",
+    }  # fmt: skip
+    digest_trigger = jobs["daily_digests"].trigger
+    assert isinstance(digest_trigger, CronTrigger)
+    assert "minute='*/15'" in str(digest_trigger)
+    assert isinstance(jobs["email_notifications"].trigger, IntervalTrigger)
+    assert jobs["email_notifications"].trigger.interval.total_seconds() == (
+        settings.scheduler_tick_seconds
+    )
