@@ -18,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from community import db
 from community.accounts.routes import routes as account_routes
 from community.admin.routes import routes as admin_routes
+from community.api.routes import api_routes
 from community.errors import DomainError
 from community.events.attendance_routes import profile_learning_section
 from community.events.attendance_routes import routes as attendance_routes
@@ -80,6 +81,7 @@ def create_app(
         *event_routes,
         *attendance_routes,
         *notification_routes,
+        *api_routes(),
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
     ]

@@ -1,6 +1,7 @@
 """The domain's errors: what a service function raises when it refuses.
 
     DomainError               .message: a sentence for the user
+    ├── Unauthenticated   401 no valid token or session (the API)
     ├── NotFound          404 also for what the actor may not see: never reveal that it exists
     ├── PermissionDenied  403 visible but not allowed (not a facilitator, unverified account)
     ├── Invalid           422 .fields: {"field": "what is wrong and what to do"}
@@ -23,6 +24,12 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
         super().__init__(self.message)
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "unauthenticated"
+    default_message = "Sign in, or send a personal access token as `Authorization: Bearer ...`."
 
 
 class NotFound(DomainError):

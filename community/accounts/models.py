@@ -115,3 +115,23 @@ class AccountToken(Model):
     class Meta:
         table = "accounts_token"
         indexes = (("member_id", "purpose"),)
+
+
+class AccessToken(Model):
+    """A personal access token for the API, kept as a hash (shown to its member once)."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "community.Member", related_name="access_tokens", on_delete=fields.CASCADE
+    )
+    member_id: int
+    #: the member's own label, like "my calendar script"
+    name = fields.CharField(max_length=80)
+    #: sha256 hex of the secret
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    #: updated at most once a minute
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_access_token"

@@ -168,6 +168,21 @@ async def log_in(*, credentials: Credentials, user_agent: str = "") -> tuple[Mem
 
     A wrong email and a wrong password give the same error after the same work.
     """
+    member = await check_credentials(credentials)
+    settings = current_settings()
+    async with in_transaction():
+        key = await sessions.create_session(
+            member_id=member.id, max_days=settings.session_max_days, user_agent=user_agent
+        )
+    logger.info("Member %s signed in", member.id)
+    return member, key
+
+
+async def check_credentials(credentials: Credentials) -> Member:
+    """The member with this email and password (a stored hash is upgraded if it is old).
+
+    A wrong email and a wrong password give the same error after the same work.
+    """
     member = await Member.filter(email=credentials.email, deleted_at__isnull=True).first()
     stored = member.password_hash if member else ""
     if not verify_password(stored, credentials.password) or member is None:
@@ -179,17 +194,9 @@ async def log_in(*, credentials: Credentials, user_agent: str = "") -> tuple[Mem
         raise PermissionDenied(
             "This account is suspended. Please contact the site's administrators."
         )
-    settings = current_settings()
-    async with in_transaction():
-        if needs_rehash(member.password_hash):
-            await Member.filter(id=member.id).update(
-                password_hash=hash_password(credentials.password)
-            )
-        key = await sessions.create_session(
-            member_id=member.id, max_days=settings.session_max_days, user_agent=user_agent
-        )
-    logger.info("Member %s signed in", member.id)
-    return member, key
+    if needs_rehash(member.password_hash):
+        await Member.filter(id=member.id).update(password_hash=hash_password(credentials.password))
+    return member
 
 
 async def log_out(*, session_key: str | None) -> None:

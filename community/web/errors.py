@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
-from community.errors import DomainError, Invalid, NotFound, RateLimited
+from community.errors import DomainError, Invalid, NotFound, RateLimited, Unauthenticated
 from community.web.context import page_context
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ def error_response(request: Request, error: DomainError) -> Response:
     headers = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
     if wants_json(request):
         body: dict[str, object] = {"code": error.code, "message": error.message}
         if isinstance(error, Invalid):

@@ -1,0 +1,220 @@
+"""API: registration, personal access tokens, and the member's own profile."""
+
+from __future__ import annotations
+
+from community.accounts import service, tokens
+from community.accounts.models import AccessToken, Member, Profession
+from community.accounts.schemas import Credentials, ProfileUpdate, Registration
+from community.api.common import when
+from community.api.framework import (
+    BOOLEAN,
+    DATETIME,
+    ID,
+    INTEGER,
+    JSON,
+    Call,
+    nullable,
+    obj,
+    string,
+)
+from community.api.registry import api
+from community.web.limits import check_rate_limit
+
+PROFILE = api.component(
+    "Profile",
+    obj(
+        [
+            "id",
+            "email",
+            "display_name",
+            "handle",
+            "profession",
+            "organisation",
+            "years_in_practice",
+            "bio",
+            "story",
+            "time_zone",
+            "is_admin",
+            "verified",
+            "created_at",
+        ],
+        id=ID,
+        email=string(),
+        display_name=string(),
+        handle=nullable(string()),
+        profession=nullable(string(enum=[str(p) for p in Profession])),
+        organisation=string(),
+        years_in_practice=nullable(INTEGER),
+        bio=string(),
+        story=string(),
+        time_zone=string(description="IANA zone, empty for the site's zone"),
+        is_admin=BOOLEAN,
+        verified=BOOLEAN,
+        created_at=DATETIME,
+    ),
+)
+TOKEN = api.component(
+    "AccessToken",
+    obj(
+        ["id", "name", "created_at", "last_used_at"],
+        id=ID,
+        name=string(),
+        created_at=DATETIME,
+        last_used_at=nullable(DATETIME),
+    ),
+)
+NEW_TOKEN = api.component(
+    "NewAccessToken",
+    obj(
+        ["id", "name", "token"],
+        id=ID,
+        name=string(),
+        token=string(description="The secret: shown this once, store it safely."),
+    ),
+)
+PROFILE_FIELDS = (
+    "display_name",
+    "profession",
+    "organisation",
+    "years_in_practice",
+    "bio",
+    "story",
+    "time_zone",
+)
+
+
+def profile(member: Member) -> JSON:
+    return {
+        "id": member.id,
+        "email": member.email or "",
+        "display_name": member.display_name,
+        "handle": member.handle,
+        "profession": str(member.profession) if member.profession else None,
+        "organisation": member.organisation,
+        "years_in_practice": member.years_in_practice,
+        "bio": member.bio,
+        "story": member.story,
+        "time_zone": member.time_zone,
+        "is_admin": member.is_admin,
+        "verified": member.is_verified,
+        "created_at": when(member.created_at),
+    }
+
+
+def token(row: AccessToken) -> JSON:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "created_at": when(row.created_at),
+        "last_used_at": when(row.last_used_at),
+    }
+
+
+@api.operation(
+    "POST",
+    "/auth/register",
+    summary="Register; a verification link is emailed",
+    description="The answer is the same whether or not the address has an account already "
+    "(that account is emailed instead), so registration reveals no one.",
+    tag="auth",
+    auth="none",
+    body=obj(
+        ["email", "password", "display_name"],
+        email=string(),
+        password=string(),
+        display_name=string(),
+    ),
+    response=obj(["message"], message=string()),
+    status=201,
+)
+async def register(call: Call) -> JSON:
+    check_rate_limit(call.request, "register")
+    form = Registration.parse(call.form("email", "password", "display_name"))
+    await service.register(form=form)
+    return {"message": f"We sent a link to {form.email}: open it to verify the address."}
+
+
+@api.operation(
+    "POST",
+    "/auth/tokens",
+    summary="Create a personal access token with an email and password",
+    tag="auth",
+    auth="none",
+    body=obj(["email", "password", "name"], email=string(), password=string(), name=string()),
+    response=NEW_TOKEN,
+    status=201,
+)
+async def create_token(call: Call) -> JSON:
+    email = call.text("email")
+    check_rate_limit(call.request, "login", email)
+    row, secret = await tokens.create_token_with_password(
+        credentials=Credentials.parse(call.form("email", "password")), name=call.text("name")
+    )
+    return {"id": row.id, "name": row.name, "token": secret}
+
+
+@api.operation(
+    "GET",
+    "/auth/tokens",
+    summary="Your personal access tokens (without their secrets)",
+    tag="auth",
+    response={"type": "array", "items": TOKEN},
+)
+async def list_tokens(call: Call) -> list[JSON]:
+    return [token(row) for row in await tokens.list_tokens(member=call.member())]
+
+
+@api.operation(
+    "DELETE",
+    "/auth/tokens/{token_id}",
+    summary="Revoke one of your tokens",
+    tag="auth",
+    status=204,
+)
+async def revoke_token(call: Call) -> None:
+    await tokens.revoke_token(member=call.member(), token_id=call.path["token_id"])
+
+
+@api.operation("GET", "/me", summary="Your profile", tag="me", response=PROFILE)
+async def get_me(call: Call) -> JSON:
+    return profile(call.member())
+
+
+@api.operation(
+    "PATCH",
+    "/me",
+    summary="Change your profile (only the fields you send)",
+    tag="me",
+    body=obj(
+        [],
+        display_name=string(),
+        profession=nullable(string(enum=[*(str(p) for p in Profession), ""])),
+        organisation=string(),
+        years_in_practice=nullable(INTEGER),
+        bio=string(),
+        story=string(),
+        time_zone=string(),
+    ),
+    response=PROFILE,
+)
+async def update_me(call: Call) -> JSON:
+    member = call.member()
+    current = {
+        "display_name": member.display_name,
+        "profession": str(member.profession) if member.profession else "",
+        "organisation": member.organisation,
+        "years_in_practice": ""
+        if member.years_in_practice is None
+        else str(member.years_in_practice),
+        "bio": member.bio,
+        "story": member.story,
+        "time_zone": member.time_zone,
+    }
+    sent = call.form(*PROFILE_FIELDS)
+    for name in PROFILE_FIELDS:  # an explicit null clears the field
+        if name in call.body and call.body[name] is None:
+            sent[name] = ""
+    updated = await service.update_profile(
+        actor=member, form=ProfileUpdate.parse({**current, **sent})
+    )
+    return profile(updated)

@@ -1,0 +1,409 @@
+"""The API's plumbing, written once: operations are declared with their schemas, and both the
+routes and the OpenAPI 3.1 document are made from those declarations, so they cannot drift.
+
+Handlers get a `Call` (the actor, path values, query, JSON body) and return JSON-able data.
+Authentication: `Authorization: Bearer <token>` (personal access tokens, no CSRF), or the
+browser's session cookie (with CSRF on unsafe methods, checked by the session middleware).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from community.accounts.models import Member
+from community.accounts.tokens import member_for_token
+from community.errors import DomainError, Invalid, NotFound, Unauthenticated
+from community.text import clean_text
+
+JSON = dict[str, Any]
+PREFIX = "/api/v1"
+#: the largest id a path, query or body may name (PostgreSQL's integer)
+ID_MAX = 2**31 - 1
+LIMIT_MAX = 100
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
+ERROR_DESCRIPTIONS = {
+    400: "The request could not be read (bad JSON, bad characters).",
+    401: "No valid token or session.",
+    403: "Not allowed for this member.",
+    404: "No such thing, or not visible to this member.",
+    409: "Not possible in the current state.",
+    413: "The body is too large.",
+    422: "A field is invalid; `fields` names each one.",
+    429: "Too many attempts; see Retry-After.",
+}
+
+
+class BadRequest(DomainError):
+    status_code = 400
+    code = "bad_request"
+    default_message = "The request could not be read."
+
+
+def string(**extra: Any) -> JSON:
+    return {"type": "string", **extra}
+
+
+def nullable(schema: JSON) -> JSON:
+    """The schema, or null (OpenAPI 3.1 spells it as a type list)."""
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    kind = schema.get("type")
+    return {**schema, "type": [kind, "null"]} if isinstance(kind, str) else schema
+
+
+def obj(required: Iterable[str] = (), **properties: JSON) -> JSON:
+    """An object schema with these properties."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": properties,
+    }
+
+
+INTEGER: JSON = {"type": "integer"}
+ID: JSON = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+BOOLEAN: JSON = {"type": "boolean"}
+DATETIME: JSON = {"type": "string", "format": "date-time"}
+ERROR: JSON = obj(
+    ["error"],
+    error=obj(
+        ["code", "message"],
+        code=string(),
+        message=string(),
+        fields={"type": "object", "additionalProperties": {"type": "string"}},
+    ),
+)
+
+
+def page_of(item: JSON) -> JSON:
+    """A list page: `{"items": [...], "next_cursor": "..." | null}`."""
+    return obj(
+        ["items", "next_cursor"],
+        items={"type": "array", "items": item},
+        next_cursor=nullable(string()),
+    )
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter."""
+
+    name: str
+    schema: JSON
+    description: str = ""
+    required: bool = False
+
+
+CURSOR = Param("cursor", string(), "The `next_cursor` of the previous page.")
+LIMIT = Param(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": 20},
+    "How many items, at most 100.",
+)
+
+
+@dataclass
+class Call:
+    """One API request, as a handler sees it."""
+
+    request: Request
+    actor: Member | None
+    path: dict[str, Any]
+    query: QueryParams
+    body: JSON
+
+    def member(self) -> Member:
+        """The authenticated member, or 401."""
+        if self.actor is None:
+            raise Unauthenticated()
+        return self.actor
+
+    def limit(self, default: int = 20) -> int:
+        raw = self.query.get("limit", "")
+        if not raw:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= LIMIT_MAX:
+            raise Invalid(limit=f"Use a whole number from 1 to {LIMIT_MAX}.")
+        return int(raw)
+
+    def cursor(self) -> str | None:
+        return self.query.get("cursor") or None
+
+    def text(self, name: str, default: str = "") -> str:
+        """A string field of the body (missing: the default)."""
+        value = self.body.get(name, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise Invalid(**{name: "Must be a string."})
+        return clean_text(value)
+
+    def optional_id(self, name: str) -> int | None:
+        value = self.body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:
+            raise Invalid(**{name: "Must be the id of an existing item (a positive integer)."})
+        return value
+
+    def id(self, name: str) -> int:
+        value = self.optional_id(name)
+        if value is None:
+            raise Invalid(**{name: "This field is required."})
+        return value
+
+    def boolean(self, name: str) -> bool:
+        value = self.body.get(name)
+        if not isinstance(value, bool):
+            raise Invalid(**{name: "Must be true or false."})
+        return value
+
+    def form(self, *names: str) -> dict[str, str]:
+        """Body fields as the strings the domain's form parsers read (as a page's form would
+        send them): numbers become their text, null or missing an empty string."""
+        values: dict[str, str] = {}
+        for name in names:
+            value = self.body.get(name)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                raise Invalid(**{name: "Must not be true or false here."})
+            if isinstance(value, float) and not math.isfinite(value):
+                raise Invalid(**{name: "Must be a finite number."})
+            if isinstance(value, int | float):
+                values[name] = str(value)
+            elif isinstance(value, str):
+                values[name] = clean_text(value)
+            else:
+                raise Invalid(**{name: "Must be a string or a number."})
+        return values
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    #: OpenAPI style, under /api/v1: "/groups/{slug}"
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    #: "required": 401 without a token or session; "optional": visitors too
+    auth: str
+    body: JSON | None
+    #: None: 204 No Content
+    response: JSON | None
+    status: int
+    query: tuple[Param, ...]
+    description: str = ""
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    def path_names(self) -> list[str]:
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+def _is_id(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
+
+
+@dataclass
+class Api:
+    """The registry of operations and schema components."""
+
+    title: str = "community API"
+    version: str = "1.0.0"
+    operations: list[Operation] = field(default_factory=list)
+    components: dict[str, JSON] = field(default_factory=dict)
+
+    def component(self, name: str, schema: JSON) -> JSON:
+        """Register a named schema; returns a reference to it."""
+        self.components[name] = schema
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def operation(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tag: str,
+        auth: str = "required",
+        body: JSON | None = None,
+        response: JSON | None = None,
+        status: int = 200,
+        query: Iterable[Param] = (),
+        description: str = "",
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.operations.append(
+                Operation(
+                    method,
+                    path,
+                    handler,
+                    summary,
+                    tag,
+                    auth,
+                    body,
+                    response,
+                    status,
+                    tuple(query),
+                    description,
+                )
+            )
+            return handler
+
+        return register
+
+    def routes(self) -> list[Route]:
+        """Starlette routes for every operation (one route per path, methods dispatched)."""
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in self.operations:
+            by_path.setdefault(op.path, {})[op.method] = op
+        routes = []
+        for path, methods in by_path.items():
+            starlette_path = PREFIX + "/".join(
+                f"{{{part[1:-1]}:int}}" if part.startswith("{") and _is_id(part[1:-1]) else part
+                for part in path.split("/")
+            )
+            routes.append(Route(starlette_path, _endpoint(methods), methods=list(methods)))
+        return routes
+
+    def openapi(self, *, base_url: str) -> JSON:
+        """The OpenAPI 3.1 document."""
+        paths: dict[str, JSON] = {}
+        for op in self.operations:
+            paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = self._describe(op)
+        return {
+            "openapi": "3.1.0",
+            "info": {
+                "title": self.title,
+                "version": self.version,
+                "description": (
+                    "JSON in and out. Authenticate with `Authorization: Bearer <token>` "
+                    "(personal access tokens from /settings/tokens or POST /api/v1/auth/tokens). "
+                    "Lists are `{items, next_cursor}`: pass `cursor` for the next page. Times "
+                    "are ISO 8601 with an offset. Errors are `{error: {code, message, fields}}`."
+                ),
+            },
+            "servers": [{"url": base_url}],
+            "paths": paths,
+            "components": {
+                "schemas": {"Error": ERROR, **self.components},
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+        }
+
+    def _describe(self, op: Operation) -> JSON:
+        parameters: list[JSON] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": ID if _is_id(name) else string(minLength=1),
+            }
+            for name in op.path_names()
+        ]
+        parameters += [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "schema": p.schema,
+                "description": p.description,
+            }
+            for p in op.query
+        ]
+        responses: JSON = {}
+        if op.response is None:
+            responses[str(op.status)] = {"description": "Done."}
+        else:
+            responses[str(op.status)] = {
+                "description": "Done.",
+                "content": {"application/json": {"schema": op.response}},
+            }
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for status in ERROR_STATUSES:
+            responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], "content": error}
+        described: JSON = {
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": parameters,
+            "responses": responses,
+        }
+        if op.description:
+            described["description"] = op.description
+        if op.body is not None:
+            described["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": op.body}},
+            }
+        if op.auth == "required":
+            described["security"] = [{"bearer": []}]
+        elif op.auth == "optional":
+            described["security"] = [{}, {"bearer": []}]
+        else:
+            described["security"] = []
+        return described
+
+
+async def authenticate(request: Request) -> Member | None:
+    """The member of a bearer token (401 if the token is not valid), else of the session."""
+    header = request.headers.get("authorization")
+    if header is None:
+        member: Member | None = getattr(request.state, "member", None)
+        return member
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated("Send `Authorization: Bearer <token>`.")
+    member = await member_for_token(secret.strip())
+    if member is None:
+        raise Unauthenticated("This token is not valid: it may have been revoked.")
+    return member
+
+
+async def _read_body(request: Request) -> JSON:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise Invalid("The body must be a JSON object.")
+    return body
+
+
+def _endpoint(methods: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        op = methods[request.method]
+        for value in request.path_params.values():
+            if isinstance(value, int) and not 1 <= value <= ID_MAX:
+                raise NotFound()
+        actor = await authenticate(request)
+        if op.auth == "required" and actor is None:
+            raise Unauthenticated()
+        body = await _read_body(request) if op.body is not None else {}
+        result = await op.handler(
+            Call(request, actor, request.path_params, request.query_params, body)
+        )
+        if op.response is None:
+            return Response(status_code=op.status if op.status != 200 else 204)
+        return JSONResponse(result, status_code=op.status)
+
+    return endpoint

@@ -1,0 +1,39 @@
+"""The OpenAPI document: valid OpenAPI 3.1, and describing every route the API serves."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from tests.api.helpers import ApiClient
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_schema_is_valid_openapi_31(api: ApiClient) -> None:
+    response = await api.client.get("/api/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    validate(document)  # raises on any error
+
+
+async def test_every_api_route_is_in_the_schema(app: Starlette, api: ApiClient) -> None:
+    document = (await api.client.get("/api/openapi.json")).json()
+    described = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    served = set()
+    for route in app.routes:
+        if isinstance(route, Route) and route.path.startswith("/api/v1"):
+            path = route.path.replace(":int}", "}")
+            served |= {(method, path) for method in (route.methods or ()) if method != "HEAD"}
+    assert served == described
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "404", "422"):
+                assert status in operation["responses"], (method, path, status)
