@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from community.api import accounts  # noqa: F401  # registers its operations
+# importing a module registers its operations
+from community.api import accounts, events, forum, groups, notifications  # noqa: F401
 from community.api.registry import api
 
 

@@ -1,0 +1,3 @@
+"""API: forum (operations are added by this module to the shared registry)."""
+
+from __future__ import annotations
