@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from community.accounts import service
+from community.accounts import service, tokens
 from community.accounts.access import can_moderate_members
 from community.accounts.models import PROFESSION_LABELS, Member
 from community.accounts.schemas import (
@@ -250,6 +250,49 @@ async def password_save(request: Request) -> Response:
     )
 
 
+async def _tokens_page(
+    request: Request,
+    *,
+    new_secret: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    actor = require_member(request)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": await tokens.list_tokens(member=actor),
+            "new_secret": new_secret,
+            "errors": errors or {},
+            "values": values or {},
+            "api_url": f"{request.app.state.settings.base_url}/api/v1",
+        },
+        status_code=status_code,
+    )
+
+
+async def tokens_list(request: Request) -> Response:
+    return await _tokens_page(request)
+
+
+async def tokens_create(request: Request) -> Response:
+    actor = require_member(request)
+    raw = await read_form(request)
+    try:
+        _, secret = await tokens.create_token(member=actor, name=raw.get("name", ""))
+    except Invalid as exc:
+        return await _tokens_page(request, errors=exc.fields, values=raw, status_code=422)
+    return await _tokens_page(request, new_secret=secret, status_code=201)
+
+
+async def tokens_revoke(request: Request) -> Response:
+    actor = require_member(request)
+    await tokens.revoke_token(member=actor, token_id=request.path_params["token_id"])
+    return redirect(request, "accounts:tokens", "The token is revoked: it no longer works.")
+
+
 async def delete_form(request: Request) -> Response:
     require_member(request)
     return render(request, "accounts/delete.html")
@@ -318,6 +361,9 @@ routes = [
     Route("/settings/profile", profile_save, methods=["POST"]),
     Route("/settings/password", password_form, name="accounts:password"),
     Route("/settings/password", password_save, methods=["POST"]),
+    Route("/settings/tokens", tokens_list, name="accounts:tokens"),
+    Route("/settings/tokens", tokens_create, methods=["POST"]),
+    Route("/settings/tokens/{token_id:int}/revoke", tokens_revoke, methods=["POST"]),
     Route("/settings/delete", delete_form, name="accounts:delete"),
     Route("/settings/delete", delete_submit, methods=["POST"]),
 ]
