@@ -1,0 +1,122 @@
+"""Real-browser tests: the site served by uvicorn in a child process (on the test database),
+driven by Playwright in Debian's Chromium (never a downloaded browser), with axe-core loaded
+into pages for accessibility checks. Screenshots go to test-output/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from community.settings import Settings
+from tests.conftest import DATABASE_URL
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, database: None) -> Iterator[str]:
+    """The site under uvicorn, on the same database as the tests (its own clock, real time)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    OUTPUT.mkdir(exist_ok=True)
+    log = OUTPUT / "browser-server.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "SECRET_KEY": settings.secret_key,
+        "BASE_URL": base_url,
+        "RATE_LIMITS": "off",
+        "DEBUG": "1",
+        "EMAIL_BACKEND": "console",
+    }
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # noqa: S603  # our own command line
+            [sys.executable, "-m", "uvicorn", "community.app:app", "--port", str(port),
+             "--no-access-log"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the site did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def chromium(live_server: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+async def _context(
+    chromium: Browser, base_url: str, *, javascript: bool = True, width: int = 1280
+) -> BrowserContext:
+    return await chromium.new_context(
+        base_url=base_url,
+        java_script_enabled=javascript,
+        viewport={"width": width, "height": 900},
+        locale="en-SG",
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(chromium: Browser, live_server: str) -> AsyncIterator[Page]:
+    context = await _context(chromium, live_server)
+    yield await context.new_page()
+    await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session", params=["js", "no-js"])
+async def journey_page(
+    request: pytest.FixtureRequest, chromium: Browser, live_server: str
+) -> AsyncIterator[Page]:
+    """A page with JavaScript on, then again with it off: every journey works both ways."""
+    context = await _context(chromium, live_server, javascript=request.param == "js")
+    yield await context.new_page()
+    await context.close()
+
+
+def screenshot_path(name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"
