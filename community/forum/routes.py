@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from community.errors import Invalid, NotFound
@@ -349,7 +349,14 @@ async def group_threads_section(viewer: Viewer) -> dict[str, Any]:
     return {"threads": await service.recent_threads(viewer=viewer)}
 
 
+async def post_preview(request: Request) -> Response:
+    """The editor's "Preview": a post's HTML, rendered exactly as it will be saved."""
+    body = (await read_form(request)).get("body", "")
+    return JSONResponse({"html": await service.preview(actor=request.state.member, body=body)})
+
+
 routes = [
+    Route("/preview", post_preview, methods=["POST"], name="forum:preview"),
     Route("/search", search_page, name="forum:search"),
     Route("/groups/{slug:str}/threads", thread_list, name="forum:list"),
     Route("/groups/{slug:str}/threads", thread_create, methods=["POST"]),

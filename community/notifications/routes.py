@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from community.accounts.access import ensure_signed_in
@@ -131,7 +131,14 @@ async def unsubscribe(request: Request) -> Response:
     )
 
 
+async def unread(request: Request) -> Response:
+    """The bell's count, for the page script that keeps it fresh (no query: a kept counter)."""
+    member = request.state.member
+    return JSONResponse({"unread": member.unread_notifications if member else 0})
+
+
 routes = [
+    Route("/notifications/unread", unread, name="notifications:unread"),
     Route("/notifications", inbox, name="notifications:inbox"),
     Route("/notifications/read-all", mark_all_read, methods=["POST"]),
     Route("/notifications/{notification_id:int}", open_notification, name="notifications:open"),

@@ -12,6 +12,7 @@ from community.forum.service.moderation import (
 from community.forum.service.posting import (
     delete_post,
     edit_post,
+    preview,
     react,
     reply,
     start_thread,
@@ -36,6 +37,7 @@ __all__ = [
     "hide_thread",
     "list_revisions",
     "list_threads",
+    "preview",
     "react",
     "recent_threads",
     "reply",

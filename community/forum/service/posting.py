@@ -11,6 +11,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from community import clock
+from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from community.forum import notify
@@ -26,7 +27,7 @@ from community.forum.models import (
     Thread,
     ThreadRead,
 )
-from community.forum.schemas import NewPost, NewThread
+from community.forum.schemas import BODY_MAX, NewPost, NewThread
 from community.groups.access import Viewer
 from community.groups.models import Group
 from community.text import render_markdown
@@ -60,6 +61,12 @@ async def _needs_review(author: Member, body: str, viewer: Viewer) -> bool:
         author_id=author.id, hidden_at__isnull=True, deleted_at__isnull=True
     ).count()
     return visible < TRUSTED_AFTER
+
+
+async def preview(*, actor: Member | None, body: str) -> str:
+    """The HTML a post would have, for the editor's preview (signed-in members)."""
+    ensure_signed_in(actor)
+    return (await _rendered(body[:BODY_MAX]))[0] if body.strip() else ""
 
 
 async def _rendered(body: str) -> tuple[str, list[Member]]:
