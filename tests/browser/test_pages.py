@@ -24,6 +24,9 @@ from tests.factories import (
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 WIDTHS = (375, 1280)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: best-practice rules for "headings and landmarks are in order"
+AXE_STRUCTURE = ["heading-order", "landmark-one-main", "page-has-heading-one", "region",
+                 "landmark-unique", "landmark-no-duplicate-banner", "skip-link"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,10 @@ async def check(page: Page, name: str) -> list[str]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
     assert len(result["passes"]) > 10, result  # axe really ran
-    for violation in result["violations"]:
+    structure = await page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", AXE_STRUCTURE
+    )
+    for violation in result["violations"] + structure["violations"]:
         targets = [node["target"] for node in violation["nodes"]][:3]
         problems.append(f"{name}: {violation['id']} ({violation['help']}) at {json.dumps(targets)}")
     return problems
