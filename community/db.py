@@ -85,6 +85,10 @@ def encode_cursor(*parts: str | int | datetime) -> str:
     return urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
+#: the largest id the database holds (PostgreSQL's integer)
+ID_MAX = 2**31 - 1
+
+
 def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
     """The parts of a cursor, each checked against `kinds` (str, int or datetime); None if
     the cursor is absent or was tampered with, which starts from the first page."""
@@ -103,9 +107,11 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
                 moment = datetime.fromisoformat(str(value))
             except ValueError:
                 return None
-            if moment.tzinfo is None:
+            if moment.tzinfo is None or not 1970 <= moment.year <= 2200:
                 return None
             parts.append(moment)
+        elif kind is int and (not isinstance(value, int) or not 0 <= value <= ID_MAX):
+            return None  # a bool, or beyond the database's integer
         elif isinstance(value, kind) and not isinstance(value, bool):
             parts.append(value)
         else:

@@ -17,11 +17,13 @@ _ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: control characters, and lone surrogates (which JSON can smuggle in and UTF-8 cannot encode)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def clean_text(value: str) -> str:
-    """Drop NUL and other control characters, which PostgreSQL rejects and nobody means."""
+    """Drop NUL and other control characters and lone surrogates, which PostgreSQL rejects
+    and nobody means."""
     return _CONTROL.sub("", value)
 
 

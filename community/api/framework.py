@@ -53,11 +53,16 @@ def string(**extra: Any) -> JSON:
 
 
 def nullable(schema: JSON) -> JSON:
-    """The schema, or null (OpenAPI 3.1 spells it as a type list)."""
+    """The schema, or null (OpenAPI 3.1 spells it as a type list; an enum lists null too)."""
     if "$ref" in schema:
         return {"oneOf": [schema, {"type": "null"}]}
     kind = schema.get("type")
-    return {**schema, "type": [kind, "null"]} if isinstance(kind, str) else schema
+    if not isinstance(kind, str):
+        return schema
+    result = {**schema, "type": [kind, "null"]}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
 
 
 def obj(required: Iterable[str] = (), **properties: JSON) -> JSON:
@@ -131,7 +136,7 @@ class Call:
         raw = self.query.get("limit", "")
         if not raw:
             return default
-        if not raw.isdigit() or not 1 <= int(raw) <= LIMIT_MAX:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= LIMIT_MAX:
             raise Invalid(limit=f"Use a whole number from 1 to {LIMIT_MAX}.")
         return int(raw)
 
@@ -394,6 +399,8 @@ def _endpoint(methods: dict[str, Operation]) -> Callable[[Request], Awaitable[Re
         op = methods[request.method]
         for value in request.path_params.values():
             if isinstance(value, int) and not 1 <= value <= ID_MAX:
+                raise NotFound()
+            if isinstance(value, str) and (clean_text(value) != value or len(value) > 200):
                 raise NotFound()
         actor = await authenticate(request)
         if op.auth == "required" and actor is None:

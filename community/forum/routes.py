@@ -155,7 +155,7 @@ async def thread_detail(request: Request) -> Response:
         unread = await first_unread_number(request.state.member, view.thread)
         if unread is not None and unread > 1:  # open at the first unread post
             return redirect_to(request, thread_url(thread_id, unread))
-    page = int(raw_page) if raw_page.isdigit() else 1
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 1
     return render(request, "forum/thread.html", await _thread_context(request, thread_id, page))
 
 

@@ -64,9 +64,10 @@ async def search_posts(
     query: str,
     group_slug: str = "",
     author_handle: str = "",
+    limit: int = RESULTS_LIMIT,
 ) -> list[SearchResult]:
-    """The best matches among the posts the actor may read (visible, not deleted),
-    optionally only in one group (by slug) or by one author (by @handle)."""
+    """The best matches (at most `limit`) among the posts the actor may read (visible, not
+    deleted), optionally only in one group (by slug) or by one author (by @handle)."""
     words = _WORD.findall(query[:QUERY_MAX])
     if not words:
         return []
@@ -86,9 +87,9 @@ async def search_posts(
         return []
     client = connections.get("default")
     if client.capabilities.dialect == "postgres":
-        sql, values = _postgres_sql(" ".join(words), readable, group_id, author_id)
+        sql, values = _postgres_sql(" ".join(words), readable, group_id, author_id, limit)
     else:
-        sql, values = _sqlite_sql(words, readable, group_id, author_id)
+        sql, values = _sqlite_sql(words, readable, group_id, author_id, limit)
     rows = await client.execute_query_dict(sql, values)
     return [_result(row) for row in rows]
 
@@ -143,7 +144,11 @@ def _filters(
 
 
 def _postgres_sql(
-    text: str, readable: list[int] | None, group_id: int | None, author_id: int | None
+    text: str,
+    readable: list[int] | None,
+    group_id: int | None,
+    author_id: int | None,
+    limit: int,
 ) -> tuple[str, list[Any]]:
     def placeholder(index: int) -> str:
         return f"${index + 2}"  # $1 is the query text
@@ -160,13 +165,17 @@ def _postgres_sql(
         ORDER BY ts_rank(p.search_vector, q.query)
                + CASE WHEN p.number = 1 THEN ts_rank(t.search_vector, q.query) ELSE 0 END DESC,
                p.id DESC
-        LIMIT {RESULTS_LIMIT}
-    """  # noqa: S608  # every value is a bound parameter; only placeholders are formatted
+        LIMIT {int(limit)}
+    """  # noqa: S608  # values are bound; only placeholders and the int limit are formatted
     return sql, [text, *values]
 
 
 def _sqlite_sql(
-    words: list[str], readable: list[int] | None, group_id: int | None, author_id: int | None
+    words: list[str],
+    readable: list[int] | None,
+    group_id: int | None,
+    author_id: int | None,
+    limit: int,
 ) -> tuple[str, list[Any]]:
     def placeholder(index: int) -> str:
         return "?"
@@ -181,6 +190,6 @@ def _sqlite_sql(
         JOIN "forum_post" p ON p.id = f.rowid {_JOINS}
         WHERE "forum_post_fts" MATCH ? AND {_VISIBLE} {filters}
         ORDER BY bm25("forum_post_fts", 4.0, 1.0), p.id DESC
-        LIMIT {RESULTS_LIMIT}
-    """  # noqa: S608  # every value is a bound parameter; only placeholders are formatted
+        LIMIT {int(limit)}
+    """  # noqa: S608  # values are bound; only placeholders and the int limit are formatted
     return sql, [match, *values]

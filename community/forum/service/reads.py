@@ -49,9 +49,10 @@ def _visible(viewer: Viewer) -> Q:
 
 
 async def list_threads(
-    *, actor: Member | None, slug: str, cursor: str | None = None
+    *, actor: Member | None, slug: str, cursor: str | None = None, limit: int = THREADS_PER_PAGE
 ) -> ThreadListing:
-    """A group's threads by latest activity, pinned ones first, keyset-paged."""
+    """A group's threads by latest activity, pinned ones first (all of them, on the first page
+    only, besides the `limit` others), keyset-paged."""
     viewer = await access_forum(actor, slug)
     base = Thread.filter(_visible(viewer), group_id=viewer.group.id).select_related("author")
     position = decode_cursor(cursor, datetime, int)
@@ -64,10 +65,10 @@ async def list_threads(
         query = query.filter(
             Q(last_activity_at__lt=moment) | Q(last_activity_at=moment, id__lt=thread_id)
         )
-    rows = list(await query.order_by("-last_activity_at", "-id").limit(THREADS_PER_PAGE + 1))
-    threads = rows[:THREADS_PER_PAGE]
+    rows = list(await query.order_by("-last_activity_at", "-id").limit(limit + 1))
+    threads = rows[:limit]
     next_cursor = None
-    if len(rows) > THREADS_PER_PAGE:
+    if len(rows) > limit:
         next_cursor = encode_cursor(threads[-1].last_activity_at, threads[-1].id)
     unread = await _unread(actor, pinned + threads)
     return ThreadListing(viewer, pinned, threads, next_cursor, unread, can_post(viewer))
@@ -135,6 +136,26 @@ async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) ->
     if actor is not None and posts:
         await mark_read(thread.id, actor.id, posts[-1].number)
     return ThreadPage(view, posts, page, page_count, reactions, first_unread)
+
+
+async def thread_author(thread: Thread) -> Member:
+    """The member who started the thread (a deleted member stays as a nameless row)."""
+    return await Member.get(id=thread.author_id)
+
+
+def shows_body(post: Post, *, actor: Member | None, can_moderate: bool) -> bool:
+    """Whether this reader sees the post's text, as the thread page shows it: never for a
+    deleted post; for a hidden one (or one held for review), only facilitators and its author."""
+    if post.is_deleted:
+        return False
+    return not post.is_hidden or can_moderate or (actor is not None and actor.id == post.author_id)
+
+
+async def post_reactions(
+    *, actor: Member | None, posts: list[Post]
+) -> dict[int, list[ReactionSummary]]:
+    """The reactions to these posts, one summary per kind used (as on the thread page)."""
+    return await _reactions(actor, posts)
 
 
 async def _reactions(actor: Member | None, posts: list[Post]) -> dict[int, list[ReactionSummary]]:

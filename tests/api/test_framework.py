@@ -1,0 +1,59 @@
+"""The API's plumbing against hostile input: odd digits, lone surrogates, control characters
+in paths, tampered cursors, nullable enums."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+
+import pytest
+
+from community.accounts.models import Member
+from community.api.framework import nullable, string
+from community.db import decode_cursor
+from tests.api.helpers import ApiClient, error_of, token_for
+from tests.factories import make_member
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_a_superscript_limit_is_a_422(api: ApiClient) -> None:
+    secret = await token_for(await make_member())
+    response = await api.as_(secret).get("/notifications", limit="²")
+    assert response.status_code == 422 and "limit" in error_of(response)["fields"]
+
+
+async def test_lone_surrogates_are_dropped_not_a_500(api: ApiClient) -> None:
+    member = await make_member()
+    secret = await token_for(member)
+    response = await api.client.patch(
+        "/api/v1/me",
+        content=b'{"bio": "a \\ud800 b"}',
+        headers={"Authorization": f"Bearer {secret}", "content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert (await Member.get(id=member.id)).bio == "a  b"
+
+
+async def test_control_characters_in_a_path_are_not_found(api: ApiClient) -> None:
+    response = await api.get("/groups/abc%01def")
+    assert response.status_code == 404
+
+
+async def test_nullable_enums_list_null() -> None:
+    assert nullable(string(enum=["a", "b"])) == {
+        "type": ["string", "null"],
+        "enum": ["a", "b", None],
+    }
+
+
+def _cursor(*values: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode()
+
+
+async def test_tampered_cursors_start_from_the_first_page() -> None:
+    assert decode_cursor(_cursor("2026-11-23T09:00:00+00:00", 5), datetime, int) is not None
+    assert decode_cursor(_cursor("2026-11-23T09:00:00+00:00", 2**40), datetime, int) is None
+    assert decode_cursor(_cursor("9999-11-23T09:00:00+00:00", 5), datetime, int) is None
+    assert decode_cursor(_cursor("2026-11-23T09:00:00+00:00", True), datetime, int) is None
