@@ -16,6 +16,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from community.settings import DEFAULT_DATABASE_URL
+from community.text import clean_text
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -91,7 +92,8 @@ ID_MAX = 2**31 - 1
 
 def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
     """The parts of a cursor, each checked against `kinds` (str, int or datetime); None if
-    the cursor is absent or was tampered with, which starts from the first page."""
+    the cursor is absent or was tampered with, which starts from the first page. Values the
+    database would refuse (ids beyond its integer, NUL, far-off dates) count as tampering."""
     if not cursor:
         return None
     try:
@@ -112,6 +114,8 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
             parts.append(moment)
         elif kind is int and (not isinstance(value, int) or not 0 <= value <= ID_MAX):
             return None  # a bool, or beyond the database's integer
+        elif kind is str and (not isinstance(value, str) or clean_text(value) != value):
+            return None  # NUL and other characters the database refuses
         elif isinstance(value, kind) and not isinstance(value, bool):
             parts.append(value)
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from community.accounts.models import Member
 from community.api.common import MEMBER_SUMMARY, member_summary, when
@@ -23,7 +22,6 @@ from community.api.framework import (
     string,
 )
 from community.api.registry import api
-from community.db import decode_cursor
 from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import access_post
@@ -50,11 +48,6 @@ from community.text import clean_text
 TAG = "forum"
 REACTION_KINDS = [str(kind) for kind in ReactionKind]
 WATCH_LEVELS = [str(level) for level in WatchLevel]
-
-
-def _nullable_enum(values: list[str], **extra: str) -> JSON:
-    # `nullable()` widens the type only: the enum must list null too
-    return {"type": ["string", "null"], "enum": [*values, None], **extra}
 
 
 REACTION_COUNTS = api.component(
@@ -135,7 +128,7 @@ POST = api.component(
         edited_at=nullable(DATETIME),
         deleted=BOOLEAN,
         hidden=BOOLEAN,
-        hidden_reason=_nullable_enum([str(reason) for reason in HiddenReason]),
+        hidden_reason=nullable(string(enum=[str(reason) for reason in HiddenReason])),
         reactions=REACTION_COUNTS,
         my_reactions=MY_REACTIONS,
     ),
@@ -169,7 +162,7 @@ THREAD_PAGE = api.component(
         ),
         can_reply=BOOLEAN,
         can_moderate=BOOLEAN,
-        watch_level=_nullable_enum(WATCH_LEVELS, description="null: the default."),
+        watch_level=nullable(string(enum=WATCH_LEVELS, description="null: the default.")),
     ),
 )
 POST_REACTIONS = api.component(
@@ -294,25 +287,6 @@ def _query_text(call: Call, name: str) -> str:
     return clean_text(call.query.get(name, "")).strip()
 
 
-def _thread_cursor(call: Call) -> str | None:
-    """The cursor, refused if it names a position no thread can have (an id or a time out of
-    range would reach the database as is); an unreadable one starts from the first page."""
-    cursor = call.cursor()
-    position = decode_cursor(cursor, datetime, int)
-    if position is not None:
-        moment, thread_id = position
-        if not 1 <= thread_id <= ID_MAX or not 1900 <= moment.year <= 9000:
-            raise Invalid(cursor="Use the `next_cursor` of the previous page.")
-    return cursor
-
-
-def _limit(call: Call) -> int:
-    # str.isdigit() accepts "²", which int() refuses: only ASCII digits reach call.limit()
-    if not call.query.get("limit", "").isascii():
-        raise Invalid(limit="Use a whole number from 1 to 100.")
-    return call.limit()
-
-
 def _page_number(call: Call) -> int:
     raw = call.query.get("page", "")
     if not raw:
@@ -362,7 +336,7 @@ async def _post_answer(
 )
 async def list_threads(call: Call) -> JSON:
     listing = await service.list_threads(
-        actor=call.actor, slug=_slug(call), cursor=_thread_cursor(call), limit=_limit(call)
+        actor=call.actor, slug=_slug(call), cursor=call.cursor(), limit=call.limit()
     )
     slug = listing.viewer.group.slug
     signed_in = call.actor is not None
@@ -693,6 +667,6 @@ async def search_forum(call: Call) -> JSON:
         query=_query_text(call, "q"),
         group_slug=_query_text(call, "group"),
         author_handle=_query_text(call, "author"),
-        limit=_limit(call),
+        limit=call.limit(),
     )
     return {"items": [_search_result(result) for result in results], "next_cursor": None}

@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -22,7 +23,7 @@ from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStat
 from community.events.reminders import rsvp_for_cancel_link
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
-from community.groups.models import Group, Membership, Visibility
+from community.groups.models import Group, Membership, Role, Visibility
 from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
 from community.text import render_markdown
@@ -71,6 +72,13 @@ def _ensure_manager(view: EventView) -> Member:
     if view.actor is None or not view.can_manage:
         raise PermissionDenied("Only the group's facilitators can change this event.")
     return view.actor
+
+
+async def get_event_to_manage(*, actor: Member | None, event_id: int) -> Event:
+    """The event, if the actor manages it (for an edit form): NotFound or PermissionDenied."""
+    view = await access_event(actor, event_id)
+    _ensure_manager(view)
+    return view.event
 
 
 async def update_event(*, actor: Member | None, event_id: int, form: EventForm) -> Event:
@@ -288,6 +296,25 @@ class EventPage:
     waitlist_length: int
     rsvp_open: bool
 
+    @property
+    def shows_place(self) -> bool:
+        """The venue and online link are shown to members going and to those who manage it."""
+        going = self.my_rsvp is not None and self.my_rsvp.status == RsvpStatus.GOING
+        return going or self.view.can_manage
+
+
+async def waitlist_position(rsvp: Rsvp) -> int | None:
+    """The 1-based place of an RSVP on its event's waitlist (first come, first served, as
+    promote_waitlist takes them); None if it is not waiting."""
+    if rsvp.status != RsvpStatus.WAITLIST:
+        return None
+    ahead = await Rsvp.filter(
+        Q(answered_at__lt=rsvp.answered_at) | Q(answered_at=rsvp.answered_at, id__lt=rsvp.id),
+        event_id=rsvp.event_id,
+        status=RsvpStatus.WAITLIST,
+    ).count()
+    return ahead + 1
+
 
 async def event_page(*, actor: Member | None, event_id: int) -> EventPage:
     """What the event page shows to this viewer."""
@@ -297,14 +324,9 @@ async def event_page(*, actor: Member | None, event_id: int) -> EventPage:
     position = None
     if actor is not None:
         my_rsvp = await Rsvp.filter(event_id=event.id, member_id=actor.id).first()
-    waitlist = Rsvp.filter(event_id=event.id, status=RsvpStatus.WAITLIST)
-    waitlist_length = await waitlist.count()
-    if my_rsvp is not None and my_rsvp.status == RsvpStatus.WAITLIST:
-        ahead = await waitlist.filter(
-            Q(answered_at__lt=my_rsvp.answered_at)
-            | Q(answered_at=my_rsvp.answered_at, id__lt=my_rsvp.id)
-        ).count()
-        position = ahead + 1
+    waitlist_length = await Rsvp.filter(event_id=event.id, status=RsvpStatus.WAITLIST).count()
+    if my_rsvp is not None:
+        position = await waitlist_position(my_rsvp)
     try:
         _ensure_open(event)
         rsvp_open = True
@@ -374,6 +396,7 @@ async def list_events(
     kind: str = "",
     mine: bool = False,
     cursor: str | None = None,
+    limit: int = EVENTS_PER_PAGE,
 ) -> Page[Event]:
     """Upcoming events soonest first (or past ones, latest first) that the actor may see."""
     now = clock.now()
@@ -394,12 +417,54 @@ async def list_events(
         else:
             query = query.filter(Q(starts_at__gt=moment) | Q(starts_at=moment, id__gt=event_id))
     order = ("-starts_at", "-id") if past else ("starts_at", "id")
-    rows = list(await query.order_by(*order).limit(EVENTS_PER_PAGE + 1))
-    items = rows[:EVENTS_PER_PAGE]
+    rows = list(await query.order_by(*order).limit(limit + 1))
+    items = rows[:limit]
     next_cursor = None
-    if len(rows) > EVENTS_PER_PAGE:
+    if len(rows) > limit:
         next_cursor = encode_cursor(items[-1].starts_at, items[-1].id)
     return Page(items=items, next_cursor=next_cursor)
+
+
+async def places_shown(*, actor: Member | None, events: list[Event]) -> set[int]:
+    """Ids of the listed events whose venue and online link the actor sees: the rule of
+    EventPage.shows_place (going, or managing: the group's facilitators and admins), for a
+    whole list in two queries at most."""
+    if actor is None or not events:
+        return set()
+    if actor.is_admin:
+        return {event.id for event in events}
+    going = {
+        rsvp.event_id
+        for rsvp in await Rsvp.filter(
+            event_id__in=[event.id for event in events],
+            member_id=actor.id,
+            status=RsvpStatus.GOING,
+        ).only("id", "event_id")
+    }
+    group_ids = {event.group_id for event in events if event.group_id is not None}
+    facilitated: set[int] = set()
+    if group_ids:
+        facilitated = {
+            membership.group_id
+            for membership in await Membership.filter(
+                member_id=actor.id, group_id__in=group_ids, role=Role.FACILITATOR
+            ).only("id", "group_id")
+        }
+    return going | {event.id for event in events if event.group_id in facilitated}
+
+
+async def waitlist_lengths(event_ids: list[int]) -> dict[int, int]:
+    """How many wait for a seat at each of these events, in one query."""
+    if not event_ids:
+        return {}
+    rows = (
+        await Rsvp.filter(event_id__in=event_ids, status=RsvpStatus.WAITLIST)
+        .annotate(waiting=Count("id"))
+        .group_by("event_id")
+        .values_list("event_id", "waiting")
+    )
+    counts = {int(event_id): int(waiting) for event_id, waiting in rows}
+    return {event_id: counts.get(event_id, 0) for event_id in event_ids}
 
 
 async def upcoming_for_group(*, viewer: Viewer, limit: int = 3) -> list[Event]:

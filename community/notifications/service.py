@@ -111,17 +111,19 @@ async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
     return told
 
 
-async def inbox(*, member: Member, cursor: str | None = None) -> Page[Notification]:
+async def inbox(
+    *, member: Member, cursor: str | None = None, limit: int = PER_PAGE
+) -> Page[Notification]:
     """The member's notifications, newest first."""
     query = Notification.filter(member_id=member.id).select_related("actor")
     position = decode_cursor(cursor, datetime, int)
     if position is not None:
         moment, last_id = position
         query = query.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=last_id))
-    rows = list(await query.order_by("-created_at", "-id").limit(PER_PAGE + 1))
-    items = rows[:PER_PAGE]
+    rows = list(await query.order_by("-created_at", "-id").limit(limit + 1))
+    items = rows[:limit]
     next_cursor = None
-    if len(rows) > PER_PAGE:
+    if len(rows) > limit:
         next_cursor = encode_cursor(items[-1].created_at, items[-1].id)
     return Page(items=items, next_cursor=next_cursor)
 

@@ -37,9 +37,7 @@ async def test_create_use_and_revoke_a_token_on_the_page(app: Starlette) -> None
         done = await browser.post(f"/settings/tokens/{token.id}/revoke", {})
         assert done.status_code == 303
         assert "no longer works" in text_of(await browser.get(done.headers["location"]))
-        gone = await browser.client.get(
-            "/api/v1/me", headers={"Authorization": f"Bearer {secret}"}
-        )
+        gone = await browser.client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
         assert gone.status_code == 401
 
 

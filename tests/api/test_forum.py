@@ -144,9 +144,8 @@ async def test_thread_list_refuses_bad_paging(api: ApiClient) -> None:
     for limit in ("0", "101", "abc", "²", "-1"):
         response = await world.visitor.get(path, limit=limit)
         assert response.status_code == 422 and "limit" in error_of(response)["fields"], limit
-    forged = encode_cursor(clock.now(), 2**40)
-    response = await world.visitor.get(path, cursor=forged)
-    assert response.status_code == 422 and "cursor" in error_of(response)["fields"]
+    forged = encode_cursor(clock.now(), 2**40)  # an id beyond the database: the first page
+    assert shaped(await world.visitor.get(path, cursor=forged), 200)["items"] == []
     unreadable = await world.visitor.get(path, cursor="not a cursor")
     assert shaped(unreadable, 200)["items"] == []  # starts from the first page
     assert (await world.visitor.get("/groups/no-such-group/threads")).status_code == 404

@@ -23,6 +23,7 @@ from community.groups.service.reads import (
     list_groups,
     list_invitations,
     list_join_requests,
+    list_join_requests_page,
     list_members,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "list_groups",
     "list_invitations",
     "list_join_requests",
+    "list_join_requests_page",
     "list_members",
     "remove_facilitator",
     "remove_member",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
-from community.db import Page, decode_cursor, encode_cursor
+from community.db import ID_MAX, Page, decode_cursor, encode_cursor
 from community.groups.access import Viewer, access_facilitation, access_group, access_group_content
 from community.groups.models import (
     Group,
@@ -24,6 +26,7 @@ from community.sessions import hash_key
 
 DIRECTORY_PAGE_SIZE = 30
 MEMBERS_PAGE_SIZE = 50
+REQUESTS_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,12 @@ class DirectoryEntry:
 
 
 async def list_groups(
-    *, actor: Member | None, query: str = "", mine: bool = False, cursor: str | None = None
+    *,
+    actor: Member | None,
+    query: str = "",
+    mine: bool = False,
+    cursor: str | None = None,
+    limit: int = DIRECTORY_PAGE_SIZE,
 ) -> Page[DirectoryEntry]:
     """The directory: every group's name and description, by name, searchable, or only mine."""
     groups = Group.all()
@@ -48,17 +56,15 @@ async def list_groups(
     if position is not None:
         name, group_id = position
         groups = groups.filter(Q(name__gt=name) | Q(name=name, id__gt=group_id))
-    rows = await groups.order_by("name", "id").limit(DIRECTORY_PAGE_SIZE + 1)
-    page = rows[:DIRECTORY_PAGE_SIZE]
+    rows = await groups.order_by("name", "id").limit(limit + 1)
+    page = rows[:limit]
     roles: dict[int, Role] = {}
     if actor is not None and page:
         memberships = await Membership.filter(
             member_id=actor.id, group_id__in=[g.id for g in page]
         ).values_list("group_id", "role")
         roles = {int(group_id): Role(role) for group_id, role in memberships}
-    next_cursor = (
-        encode_cursor(page[-1].name, page[-1].id) if len(rows) > DIRECTORY_PAGE_SIZE else None
-    )
+    next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
     return Page(
         items=[DirectoryEntry(group=g, role=roles.get(g.id)) for g in page],
         next_cursor=next_cursor,
@@ -102,18 +108,38 @@ async def group_home(*, actor: Member | None, slug: str) -> GroupHome:
     return GroupHome(viewer, list(facilitators), pending_request, invitation, count)
 
 
+def _after_id(cursor: str | None) -> int | None:
+    """The id in a members cursor; None (the first page) for anything else, such as "²" or a
+    number too large for the database."""
+    if cursor and len(cursor) <= 10 and cursor.isascii() and cursor.isdigit():
+        position = int(cursor)
+        return position if position <= ID_MAX else None
+    return None
+
+
 async def list_members(
-    *, actor: Member | None, slug: str, cursor: str | None = None
+    *,
+    actor: Member | None,
+    slug: str,
+    cursor: str | None = None,
+    limit: int = MEMBERS_PAGE_SIZE,
 ) -> tuple[Viewer, Page[Membership]]:
     """A page of the group's members, oldest first (private groups: members only)."""
     viewer = await access_group_content(ensure_signed_in(actor), slug)
     query = Membership.filter(group_id=viewer.group.id)
-    if cursor and cursor.isdigit():
-        query = query.filter(id__gt=int(cursor))
-    rows = await query.select_related("member").order_by("id").limit(MEMBERS_PAGE_SIZE + 1)
-    page = list(rows[:MEMBERS_PAGE_SIZE])
-    next_cursor = str(page[-1].id) if len(rows) > MEMBERS_PAGE_SIZE else None
+    after = _after_id(cursor)
+    if after is not None:
+        query = query.filter(id__gt=after)
+    rows = await query.select_related("member").order_by("id").limit(limit + 1)
+    page = list(rows[:limit])
+    next_cursor = str(page[-1].id) if len(rows) > limit else None
     return viewer, Page(items=page, next_cursor=next_cursor)
+
+
+def _pending_requests(group: Group) -> QuerySet[JoinRequest]:
+    return JoinRequest.filter(group_id=group.id, status=RequestStatus.PENDING).select_related(
+        "member"
+    )
 
 
 async def list_join_requests(
@@ -121,12 +147,30 @@ async def list_join_requests(
 ) -> tuple[Viewer, list[JoinRequest]]:
     """Pending requests, oldest first (facilitators)."""
     viewer = await access_facilitation(actor, slug)
-    requests = (
-        await JoinRequest.filter(group_id=viewer.group.id, status=RequestStatus.PENDING)
-        .select_related("member")
-        .order_by("created_at", "id")
-    )
+    requests = await _pending_requests(viewer.group).order_by("created_at", "id")
     return viewer, list(requests)
+
+
+async def list_join_requests_page(
+    *,
+    actor: Member | None,
+    slug: str,
+    cursor: str | None = None,
+    limit: int = REQUESTS_PAGE_SIZE,
+) -> tuple[Viewer, Page[JoinRequest]]:
+    """A page of pending requests, oldest first (facilitators); for the API."""
+    viewer = await access_facilitation(actor, slug)
+    query = _pending_requests(viewer.group)
+    position = decode_cursor(cursor, datetime, int)
+    if position is not None:
+        created_at, request_id = position
+        query = query.filter(
+            Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=request_id)
+        )
+    rows = await query.order_by("created_at", "id").limit(limit + 1)
+    page = list(rows[:limit])
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
+    return viewer, Page(items=page, next_cursor=next_cursor)
 
 
 async def list_invitations(*, actor: Member | None) -> list[Invitation]:
