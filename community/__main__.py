@@ -124,12 +124,28 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
         raise SystemExit(2) from None
 
 
+SIZE_OPTIONS = ("members", "groups", "threads", "posts", "events")
+#: what `seed` makes when only some sizes are given
+SIZE_DEFAULTS = {"members": 1000, "groups": 20, "threads": 1000, "posts": 20_000, "events": 100}
+
+
 def cmd_seed(args: argparse.Namespace) -> None:
     from community.seed import seed_demo
+    from community.seed_bulk import Size, seed_bulk
 
     settings = _settings(embedded=args.embedded)
     asyncio.run(db.migrate(settings.database_url))
-    print(f"community: {asyncio.run(_with_orm(settings, seed_demo()))}")
+    given = {name: getattr(args, name) for name in SIZE_OPTIONS}
+    if all(value is None for value in given.values()):
+        print(f"community: {asyncio.run(_with_orm(settings, seed_demo()))}")
+        return
+    size = Size(**{name: SIZE_DEFAULTS[name] if v is None else v for name, v in given.items()})
+    try:
+        size.check()
+    except ValueError as exc:
+        print(f"community: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"community: {asyncio.run(_with_orm(settings, seed_bulk(size)))}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,12 +167,18 @@ def main(argv: list[str] | None = None) -> None:
     worker = commands.add_parser("worker", help="run the timed jobs (email delivery, clean-up)")
     worker.set_defaults(func=cmd_worker)
 
-    for name, func, text in (
-        ("migrate", cmd_migrate, "apply database migrations"),
-        ("seed", cmd_seed, "fill an empty database with demo content"),
-    ):
-        sub = commands.add_parser(name, help=text)
-        sub.set_defaults(func=func, embedded=True)
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate, embedded=True)
+
+    seed = commands.add_parser(
+        "seed",
+        help="fill an empty database with demo content, or with a given size of content",
+        description="Without sizes: the small demo site. With any size: generated content, "
+        f"written in bulk (unset sizes: {SIZE_DEFAULTS}).",
+    )
+    for name in SIZE_OPTIONS:
+        seed.add_argument(f"--{name}", type=int, metavar="N")
+    seed.set_defaults(func=cmd_seed, embedded=True)
 
     admin = commands.add_parser("createadmin", help="create an admin, or promote a member")
     admin.add_argument("email")

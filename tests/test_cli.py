@@ -138,3 +138,13 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> Non
     finally:
         process.terminate()
         process.communicate(timeout=20)
+
+
+def test_seed_with_sizes_writes_content_in_bulk(tmp_path: Path) -> None:
+    seeded = run(["seed", "--members", "40", "--threads", "20", "--posts", "300"], tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "added 40 members, 20 groups" in seeded.stdout and "300 posts" in seeded.stdout
+    assert "posts" in seeded.stderr  # the progress bar
+    (tmp_path / "other").mkdir()
+    refused = run(["seed", "--threads", "10", "--posts", "5"], tmp_path / "other")
+    assert refused.returncode == 2 and "posts >= threads" in refused.stderr

@@ -1,0 +1,571 @@
+"""Large, realistic content for performance work: `python -m community seed --posts 1000000`.
+
+Rows are written in bulk (PostgreSQL's COPY, SQLite's executemany in big transactions) with
+ids chosen here, so every counter the site keeps (post counts, member counts, seats taken,
+post numbers) is computed and written consistent, not left to triggers. Group sizes and
+thread lengths are skewed the way real communities are: a few big groups, many small ones,
+and one very long thread (half the posts when there are many), so deep pages exist.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, TextIO
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from community import clock
+from community.accounts.models import Member, Profession
+from community.accounts.passwords import hash_password
+from community.events.models import EventKind, EventState, RsvpStatus
+from community.groups.models import JoinPolicy, Role, Visibility
+from community.text import render_markdown
+
+PASSWORD = "practice-together"  # noqa: S105  # the published demo password
+DOMAIN = "bulk.community.test"
+CHUNK = 20_000
+#: the long thread gets this share of the posts once there are this many posts a thread
+GIANT_SHARE = 0.5
+GIANT_FROM = 20
+
+_FIRST = (
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Elena",
+    "Farah",
+    "Grace",
+    "Hannah",
+    "Imran",
+    "Jia Hui",
+    "Kavitha",
+    "Liam",
+    "Mei Ling",
+    "Nur",
+    "Oliver",
+    "Priya",
+    "Qian",
+    "Rachel",
+    "Siti",
+    "Tan Wei",
+    "Umar",
+    "Vanessa",
+    "Wei Ming",
+    "Xin Yi",
+    "Yusof",
+    "Zara",
+)
+_LAST = (
+    "Rahman",
+    "Tan",
+    "Lim",
+    "Koh",
+    "Fernandez",
+    "Ismail",
+    "Ng",
+    "Nair",
+    "Chua",
+    "Goh",
+    "Ong",
+    "Teo",
+    "Lee",
+    "Wong",
+    "Abdullah",
+    "Santos",
+    "Kumar",
+    "Chen",
+    "Yeo",
+    "Ho",
+)
+_ORGANISATIONS = (
+    "Family Service Centre",
+    "Youth Guidance Outreach",
+    "Hospice Care",
+    "EIPIC Centre",
+    "Special School",
+    "Community Hospital",
+    "Counselling Practice",
+    "Child Protection Service",
+    "Dementia Day Care",
+    "Play Therapy Studio",
+)
+_TOPICS = (
+    "Child Protection",
+    "Early Intervention",
+    "Reflective Practice",
+    "Grief Support",
+    "Youth Work",
+    "Family Therapy",
+    "Disability Inclusion",
+    "Mental Health",
+    "Eldercare",
+    "School Counselling",
+    "Trauma-Informed Care",
+    "Supervision",
+)
+_KINDS = ("Practice Circle", "Community of Practice", "Fellowship", "Network", "Study Group")
+_QUESTIONS = (
+    "How do you handle {}?",
+    "Resources on {}",
+    "Supervision after {}",
+    "First year: {}",
+    "Working with families on {}",
+    "Self-care and {}",
+    "Documenting {}",
+    "Team meetings about {}",
+)
+_SUBJECTS = (
+    "a hard case",
+    "safety planning",
+    "school refusal",
+    "caregiver burnout",
+    "transitions",
+    "consent",
+    "confidentiality",
+    "case notes",
+    "boundaries",
+    "home visits",
+    "assessment reports",
+    "crisis calls",
+)
+_SENTENCES = (
+    "In my team we start with what the family already does well.",
+    "Peer supervision every fortnight keeps me honest about my blind spots.",
+    "We use a simple *visual schedule* and it cut the morning meltdowns in half.",
+    "I write the case note the same day, in the client's own words where I can.",
+    "**Safety first**: we agree the plan with the parent before anything else.",
+    "A scaling question helps: on a scale of 0 to 10, how safe do the children feel?",
+    "Our agency has a short checklist for home visits, happy to share it.",
+    "The hardest part is ending well when the funding ends before the work does.",
+    "I try to name what I notice without judging it, and then wait.",
+    "Has anyone tried this with teenagers? It worked less well for us there.",
+    "We bring the school in early now, with the family's consent.",
+    "- shorter sessions\n- a clear ending ritual\n- one goal at a time",
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    members: int
+    groups: int
+    threads: int
+    posts: int
+    events: int
+
+    def check(self) -> None:
+        if min(self.members, self.groups) < 1 or min(self.threads, self.events) < 0:
+            raise ValueError("members and groups must be at least 1, others at least 0")
+        if self.posts < self.threads:
+            raise ValueError("every thread needs its opening post: posts >= threads")
+
+
+class Progress:
+    """A one-line progress bar on stderr (a line a step when it is not a terminal)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+
+    def show(self, label: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        elapsed = time.monotonic() - self.started
+        line = f"{label:<12} [{bar:<30}] {done:>10,}/{total:,} {elapsed:6.1f}s"
+        if self.stream.isatty():
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+        elif done >= total:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _is_postgres() -> bool:
+    return "asyncpg" in type(connections.get("default")).__module__
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+async def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Write rows as they are (ids included), as fast as the database allows."""
+    if not rows:
+        return
+    client: Any = connections.get("default")
+    if _is_postgres():
+        async with client.acquire_connection() as connection:
+            await connection.copy_records_to_table(table, records=rows, columns=list(columns))
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    values = [[_sqlite_value(v) for v in row] for row in rows]
+    async with in_transaction() as connection:
+        # table and column names are this module's own constants, never input
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
+        await connection.execute_many(sql, values)
+
+
+async def _insert_chunks(
+    progress: Progress,
+    label: str,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    total: int,
+) -> None:
+    chunk: list[tuple[Any, ...]] = []
+    done = 0
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            await _insert(table, columns, chunk)
+            done += len(chunk)
+            chunk = []
+            progress.show(label, done, total)
+    if chunk or not done:
+        await _insert(table, columns, chunk)
+        progress.show(label, done + len(chunk), total)
+
+
+async def _reset_sequences(tables: Iterable[str]) -> None:
+    """After explicit ids, PostgreSQL's sequences must continue after the largest."""
+    if not _is_postgres():
+        return
+    client = connections.get("default")
+    for table in tables:
+        await client.execute_script(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  # ours
+            f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+        )
+    await client.execute_script("ANALYZE")
+
+
+def _skewed(rng: random.Random, count: int, size: int) -> int:
+    """An index in range(size), small ones much more likely (roughly Zipf)."""
+    return min(int(size * rng.random() ** 3), size - 1) if count else 0
+
+
+async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026) -> str:
+    """Fill an empty database with `size` of everything; refuses a database with members."""
+    size.check()
+    if await Member.exists():
+        return "the database already has members; no content added."
+    rng = random.Random(seed)  # the same site for the same size  # noqa: S311
+    progress = Progress(stream)
+    now = clock.now().replace(microsecond=0)
+    start = now - timedelta(days=730)
+
+    # members: one admin, everyone verified, one shared password (hashing is slow on purpose)
+    password_hash = hash_password(PASSWORD)
+    professions = [str(p) for p in Profession]
+    member_columns = (
+        "id",
+        "email",
+        "password_hash",
+        "display_name",
+        "handle",
+        "profession",
+        "organisation",
+        "years_in_practice",
+        "bio",
+        "bio_html",
+        "story",
+        "story_html",
+        "is_admin",
+        "verified_at",
+        "created_at",
+        "calendar_feed_version",
+        "time_zone",
+        "unread_notifications",
+    )
+
+    def members() -> Iterable[tuple[Any, ...]]:
+        for number in range(1, size.members + 1):
+            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+            joined = start + timedelta(minutes=rng.randint(0, 700 * 24 * 60))
+            yield (
+                number,
+                "admin@" + DOMAIN if number == 1 else f"member{number}@{DOMAIN}",
+                password_hash,
+                name,
+                f"member_{number}",
+                rng.choice(professions),
+                rng.choice(_ORGANISATIONS),
+                rng.randint(0, 30),
+                "",
+                "",
+                "",
+                "",
+                number == 1,
+                joined,
+                joined,
+                0,
+                "",
+                0,
+            )
+
+    await _insert_chunks(
+        progress, "members", "accounts_member", member_columns, members(), size.members
+    )
+
+    # groups and memberships: sizes skewed, every group with a facilitator
+    group_members: list[list[int]] = [[] for _ in range(size.groups)]
+    for member_id in range(1, size.members + 1):
+        for _ in range(rng.randint(1, 4)):
+            group_members[_skewed(rng, size.groups, size.groups)].append(member_id)
+    for index, people in enumerate(group_members):
+        unique = sorted(set(people)) or [1]
+        group_members[index] = unique
+    membership_rows = []
+    membership_id = 0
+    for index, people in enumerate(group_members):
+        for position, member_id in enumerate(people):
+            membership_id += 1
+            role = Role.FACILITATOR if position == 0 else Role.MEMBER
+            membership_rows.append(
+                (membership_id, index + 1, member_id, str(role), start + timedelta(days=1))
+            )
+    group_columns = (
+        "id",
+        "name",
+        "slug",
+        "description",
+        "description_html",
+        "join_policy",
+        "visibility",
+        "member_count",
+        "facilitator_count",
+        "last_activity_at",
+        "created_at",
+        "created_by_id",
+    )
+    description = "A place to share practice, questions and resources with peers."
+    description_html = render_markdown(description)
+    policies = [str(JoinPolicy.OPEN)] * 3 + [str(JoinPolicy.REQUEST)]
+    group_rows = [
+        (
+            index + 1,
+            f"{_TOPICS[index % len(_TOPICS)]} {_KINDS[index % len(_KINDS)]} {index + 1}",
+            f"group-{index + 1}",
+            description,
+            description_html,
+            rng.choice(policies),
+            str(Visibility.PRIVATE if index % 10 == 9 else Visibility.PUBLIC),
+            len(people),
+            1,
+            now,
+            start,
+            1,
+        )
+        for index, people in enumerate(group_members)
+    ]
+    await _insert_chunks(progress, "groups", "groups_group", group_columns, group_rows, size.groups)
+    await _insert_chunks(
+        progress,
+        "memberships",
+        "groups_membership",
+        ("id", "group_id", "member_id", "role", "joined_at"),
+        membership_rows,
+        len(membership_rows),
+    )
+
+    # threads and their posts: one long thread when there are many posts a thread
+    thread_group = [_skewed(rng, size.groups, size.groups) for _ in range(size.threads)]
+    lengths = [1] * size.threads
+    extra = size.posts - size.threads
+    if size.threads and extra:
+        if size.posts >= GIANT_FROM * size.threads:
+            giant = int(extra * GIANT_SHARE)
+            lengths[0] += giant
+            extra -= giant
+        for _ in range(extra):
+            lengths[_skewed(rng, size.threads, size.threads)] += 1
+    bodies = []
+    for _ in range(400):
+        text = "\n\n".join(rng.sample(_SENTENCES, k=rng.randint(1, 3)))
+        bodies.append((text, render_markdown(text)))
+    thread_rows = []
+    first_post_at = []
+    for index in range(size.threads):
+        group_id = thread_group[index] + 1
+        author = rng.choice(group_members[group_id - 1])
+        opened = start + timedelta(minutes=rng.randint(0, 600 * 24 * 60))
+        first_post_at.append(opened)
+        last = opened + timedelta(minutes=lengths[index])
+        title = rng.choice(_QUESTIONS).format(rng.choice(_SUBJECTS))
+        thread_rows.append(
+            (index + 1, group_id, author, title, lengths[index], index == 1, False, opened, last)
+        )
+    await _insert_chunks(
+        progress,
+        "threads",
+        "forum_thread",
+        (
+            "id",
+            "group_id",
+            "author_id",
+            "title",
+            "post_count",
+            "pinned",
+            "locked",
+            "created_at",
+            "last_activity_at",
+        ),
+        thread_rows,
+        size.threads,
+    )
+
+    def posts() -> Iterable[tuple[Any, ...]]:
+        post_id = 0
+        for index in range(size.threads):
+            people = group_members[thread_group[index]]
+            opened = first_post_at[index]
+            for number in range(1, lengths[index] + 1):
+                post_id += 1
+                body, body_html = bodies[post_id % len(bodies)]
+                author = thread_rows[index][2] if number == 1 else rng.choice(people)
+                yield (
+                    post_id,
+                    index + 1,
+                    number,
+                    author,
+                    body,
+                    body_html,
+                    opened + timedelta(minutes=number - 1),
+                )
+
+    await _insert_chunks(
+        progress,
+        "posts",
+        "forum_post",
+        ("id", "thread_id", "number", "author_id", "body", "body_html", "created_at"),
+        posts(),
+        size.posts,
+    )
+
+    # events, half of them past, with RSVPs from the group's members
+    event_rows = []
+    rsvp_rows = []
+    rsvp_id = 0
+    kinds = [str(k) for k in EventKind]
+    for number in range(1, size.events + 1):
+        group_index = _skewed(rng, size.groups, size.groups)
+        site_wide = number % 20 == 0
+        begins = now + timedelta(days=rng.randint(-180, 180), hours=rng.randint(0, 10))
+        begins = begins.replace(minute=0, second=0)
+        capacity = rng.choice([None, 10, 20, 30, 50])
+        people = list(range(1, size.members + 1)) if site_wide else group_members[group_index]
+        going = rng.sample(people, k=min(len(people), rng.randint(0, 40)))
+        seats = going if capacity is None else going[:capacity]
+        past = begins < now
+        for position, member_id in enumerate(going):
+            rsvp_id += 1
+            status = RsvpStatus.GOING if member_id in seats else RsvpStatus.WAITLIST
+            attended = (rng.random() < 0.85) if past and status == RsvpStatus.GOING else None
+            rsvp_rows.append(
+                (
+                    rsvp_id,
+                    number,
+                    member_id,
+                    str(status),
+                    begins - timedelta(days=7, minutes=-position),
+                    attended,
+                    begins + timedelta(hours=2) if attended is not None else None,
+                )
+            )
+        event_rows.append(
+            (
+                number,
+                None if site_wide else group_index + 1,
+                f"{rng.choice(_TOPICS)}: {rng.choice(_SUBJECTS)} ({rng.choice(kinds)})",
+                "Bring a case or a question.",
+                "<p>Bring a case or a question.</p>",
+                rng.choice(kinds),
+                begins,
+                begins + timedelta(hours=2),
+                "Asia/Singapore",
+                "Social Service Hub, Level 3",
+                "https://meet.example.org/practice",
+                capacity,
+                len(seats),
+                None,
+                Decimal(rng.choice(["0", "1", "1.5", "2", "3"])),
+                str(EventState.SCHEDULED),
+                start,
+                1,
+            )
+        )
+    await _insert_chunks(
+        progress,
+        "events",
+        "events_event",
+        (
+            "id",
+            "group_id",
+            "title",
+            "description",
+            "description_html",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "venue",
+            "online_url",
+            "capacity",
+            "seats_taken",
+            "rsvp_deadline",
+            "cpd_hours",
+            "state",
+            "created_at",
+            "created_by_id",
+        ),
+        event_rows,
+        size.events,
+    )
+    await _insert_chunks(
+        progress,
+        "rsvps",
+        "events_rsvp",
+        (
+            "id",
+            "event_id",
+            "member_id",
+            "status",
+            "answered_at",
+            "attended",
+            "attendance_marked_at",
+        ),
+        rsvp_rows,
+        len(rsvp_rows),
+    )
+    await _reset_sequences(
+        (
+            "accounts_member",
+            "groups_group",
+            "groups_membership",
+            "forum_thread",
+            "forum_post",
+            "events_event",
+            "events_rsvp",
+        )
+    )
+    elapsed = time.monotonic() - progress.started
+    return (
+        f"added {size.members:,} members, {size.groups:,} groups, {len(membership_rows):,} "
+        f"memberships, {size.threads:,} threads, {size.posts:,} posts (the longest has "
+        f"{max(lengths, default=0):,}), {size.events:,} events and {len(rsvp_rows):,} RSVPs "
+        f"in {elapsed:.0f}s. Sign in as admin@{DOMAIN}, password {PASSWORD!r}."
+    )
