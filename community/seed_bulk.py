@@ -9,6 +9,7 @@ and one very long thread (half the posts when there are many), so deep pages exi
 
 from __future__ import annotations
 
+import itertools
 import random
 import sys
 import time
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any, TextIO
 
 from tortoise import connections
@@ -136,20 +138,161 @@ _SUBJECTS = (
     "assessment reports",
     "crisis calls",
 )
-_SENTENCES = (
-    "In my team we start with what the family already does well.",
-    "Peer supervision every fortnight keeps me honest about my blind spots.",
-    "We use a simple *visual schedule* and it cut the morning meltdowns in half.",
-    "I write the case note the same day, in the client's own words where I can.",
-    "**Safety first**: we agree the plan with the parent before anything else.",
-    "A scaling question helps: on a scale of 0 to 10, how safe do the children feel?",
-    "Our agency has a short checklist for home visits, happy to share it.",
-    "The hardest part is ending well when the funding ends before the work does.",
-    "I try to name what I notice without judging it, and then wait.",
-    "Has anyone tried this with teenagers? It worked less well for us there.",
-    "We bring the school in early now, with the family's consent.",
-    "- shorter sessions\n- a clear ending ritual\n- one goal at a time",
+#: sentence patterns; the slots take words from the lists below, so a large forum's text has
+#: a realistic spread of words (a few common, most rare), as search needs to be measured on
+_TEMPLATES = (
+    "In my team we start with what the family already does well around {topic}.",
+    "Peer supervision every fortnight helps me with {topic}.",
+    "We tried {practice} for {topic} and it helped more than I expected.",
+    "Has anyone used {practice} with {people}? I am unsure it fits.",
+    "I write the case note the same day after a {place} visit about {topic}.",
+    "**Safety first**: we agree the plan for {topic} with the {people} before anything else.",
+    "A scaling question helps with {topic}: from 0 to 10, how {feeling} do you feel?",
+    "Our agency has a short checklist for {topic}, happy to share it.",
+    "The hardest part of {topic} is ending well when the funding ends.",
+    "With {people} I name what I notice about {topic} without judging it.",
+    "We bring the {place} in early on {topic}, with the family's consent.",
+    "- shorter sessions\n- a clear ending ritual\n- one goal for {topic} at a time",
+    "For {topic} I lean on {practice}; the {people} told us it felt {feeling}.",
+    "Does anyone have resources on {topic} for {people} in a {place}?",
+    "After a {feeling} week of {topic} cases, {practice} in supervision kept me steady.",
 )
+_WORDS = {
+    "topic": (
+        "school refusal",
+        "kinship care",
+        "foster placements",
+        "eviction",
+        "debt",
+        "hoarding",
+        "self-harm",
+        "bereavement",
+        "dementia care",
+        "autism assessment",
+        "speech delay",
+        "family violence",
+        "caregiver stress",
+        "sleep routines",
+        "toilet training",
+        "transitions to primary school",
+        "youth offending",
+        "gaming addiction",
+        "truancy",
+        "parenting orders",
+        "respite care",
+        "palliative care",
+        "grief after suicide",
+        "migrant workers",
+        "housing applications",
+        "financial aid",
+        "elder abuse",
+        "sibling rivalry",
+        "selective mutism",
+        "sensory overload",
+        "anxiety in teens",
+        "postnatal depression",
+        "adoption",
+        "custody disputes",
+        "disability benefits",
+        "carer burnout",
+        "loneliness in seniors",
+        "early literacy",
+        "fine motor skills",
+        "challenging behaviour",
+        "attachment",
+        "trauma responses",
+        "court reports",
+        "safeguarding referrals",
+        "home visits",
+        "case conferences",
+        "discharge planning",
+        "medication adherence",
+        "substance use",
+        "gambling debts",
+        "cyberbullying",
+    ),
+    "practice": (
+        "motivational interviewing",
+        "narrative therapy",
+        "solution-focused questions",
+        "play therapy",
+        "sandtray work",
+        "genograms",
+        "eco-maps",
+        "signs of safety",
+        "cognitive behavioural therapy",
+        "mindfulness",
+        "visual schedules",
+        "social stories",
+        "family group conferencing",
+        "strengths-based assessment",
+        "reflective journaling",
+        "art therapy",
+        "psychoeducation",
+        "trauma-informed care",
+        "circle of security",
+        "video interaction guidance",
+        "dyadic developmental psychotherapy",
+        "PECS",
+    ),
+    "people": (
+        "parents",
+        "grandparents",
+        "teenagers",
+        "toddlers",
+        "teachers",
+        "caregivers",
+        "siblings",
+        "foster carers",
+        "young adults",
+        "seniors",
+        "volunteers",
+        "interns",
+    ),
+    "place": (
+        "school",
+        "hospital",
+        "home",
+        "shelter",
+        "day centre",
+        "clinic",
+        "court",
+        "community centre",
+        "nursing home",
+        "kindergarten",
+    ),
+    "feeling": (
+        "safe",
+        "heard",
+        "overwhelmed",
+        "hopeful",
+        "stuck",
+        "calm",
+        "exhausted",
+        "relieved",
+    ),
+}
+#: distinct post bodies the seed draws from
+BODY_POOL = 20_000
+
+
+def _zipf_choice(rng: random.Random, words: Sequence[str]) -> str:
+    """A word from the list with Zipf's law: the n-th as often as the first divided by n."""
+    return rng.choices(words, cum_weights=_zipf_weights(len(words)))[0]
+
+
+@cache
+def _zipf_weights(count: int) -> list[float]:
+    return list(itertools.accumulate(1 / rank for rank in range(1, count + 1)))
+
+
+def _body(rng: random.Random) -> str:
+    sentences = []
+    for template in rng.sample(_TEMPLATES, k=rng.randint(1, 3)):
+        sentences.append(
+            template.format(**{slot: _zipf_choice(rng, words) for slot, words in _WORDS.items()})
+        )
+    return "\n\n".join(sentences)
 
 
 @dataclass(frozen=True)
@@ -394,8 +537,8 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
         for _ in range(extra):
             lengths[_skewed(rng, size.threads, size.threads)] += 1
     bodies = []
-    for _ in range(400):
-        text = "\n\n".join(rng.sample(_SENTENCES, k=rng.randint(1, 3)))
+    for _ in range(min(BODY_POOL, size.posts)):
+        text = _body(rng)
         bodies.append((text, render_markdown(text)))
     thread_rows = []
     first_post_at = []

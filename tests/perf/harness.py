@@ -40,6 +40,8 @@ PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "community_perf"
 SECRET = "perf-secret-key-not-for-production"
 WORK = Path(tempfile.gettempdir()) / "community-perf"
+#: a member's search: a topic of middling frequency in the generated text
+SEARCH = "sensory overload parents"
 
 
 @dataclass
@@ -322,7 +324,7 @@ def main() -> int:
         ),
         ("event page", f"/events/{targets['event']}"),
         ("RSVP (PUT, API)", f"/api/v1/events/{targets['event']}/rsvp"),
-        ("search", "/search?q=supervision+family"),
+        (f'search "{SEARCH}"', "/search?q=" + SEARCH.replace(" ", "+")),
     ]
     results: list[Result] = []
     try:
@@ -367,7 +369,7 @@ def _report(results: list[Result], rss: float, args: argparse.Namespace) -> int:
         ("thread page >= 60% of the limit", thread.requests_per_second >= 0.6 * limit),
         ("thread page 10,000 deep within 1.5x of page 1 (p50)", deep.p50_ms <= 1.5 * thread.p50_ms),
         ("deep thread list within 1.5x of page 1 (p50)", lists[1].p50_ms <= 1.5 * lists[0].p50_ms),
-        ("search p99 under 100 ms", by_name["search"].p99_ms < 100),
+        ("search p99 under 100 ms", by_name[f'search "{SEARCH}"'].p99_ms < 100),
         ("web RSS under 200 MB", rss < 200),
         ("no errors", all(r.errors == 0 for r in results)),
     ]
