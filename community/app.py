@@ -24,6 +24,7 @@ from community.events.attendance_routes import profile_learning_section
 from community.events.attendance_routes import routes as attendance_routes
 from community.events.routes import group_events_section
 from community.events.routes import routes as event_routes
+from community.forum.page_cache import PageCache
 from community.forum.routes import group_threads_section
 from community.forum.routes import routes as forum_routes
 from community.groups.routes import HomeSection
@@ -103,6 +104,7 @@ def create_app(
     app.state.settings = settings
     app.state.templates = make_templates(settings)
     app.state.rate_limiter = MemoryRateLimiter()
+    app.state.thread_page_cache = PageCache(seconds=settings.page_cache_seconds)
     app.state.group_home_sections = [
         HomeSection("events/_group_events.html", group_events_section),
         HomeSection("forum/_group_threads.html", group_threads_section),

@@ -550,7 +550,7 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
         last = opened + timedelta(minutes=lengths[index])
         title = rng.choice(_QUESTIONS).format(rng.choice(_SUBJECTS))
         thread_rows.append(
-            (index + 1, group_id, author, title, lengths[index], index == 1, False, opened, last)
+            (index + 1, group_id, author, title, lengths[index], index == 1, False, opened, last, 0)
         )
     await _insert_chunks(
         progress,
@@ -566,6 +566,7 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
             "locked",
             "created_at",
             "last_activity_at",
+            "version",
         ),
         thread_rows,
         size.threads,

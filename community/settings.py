@@ -49,6 +49,9 @@ class Settings:
     session_idle_minutes: int = 60 * 24 * 14
     session_max_days: int = 30
     debug: bool = False
+    #: how long a visitor's copy of a thread page may be reused at most (0: never); a change
+    #: to the thread itself shows at once regardless (its version is in the cache key)
+    page_cache_seconds: int = 60
     #: the largest request body accepted, in bytes; more gets 413
     max_body_bytes: int = 1024 * 1024
     site_name: str = "Community of Practice"
@@ -103,6 +106,7 @@ class Settings:
             trust_proxy_headers=_bool(env, "TRUST_PROXY_HEADERS", False),
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 60 * 24 * 14, 5, 10**6),
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, 1, 3650),
+            page_cache_seconds=_int(env, "PAGE_CACHE_SECONDS", 60, 0, 3600),
             debug=debug,
             site_name=env.get("SITE_NAME", cls.site_name),
         )

@@ -57,6 +57,8 @@ class Thread(Model):
     hidden_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
     last_activity_at = fields.DatetimeField()
+    #: bumped by every change its pages show, so a cached copy of a page knows it is stale
+    version = fields.IntField(default=0)
 
     class Meta:
         table = "forum_thread"

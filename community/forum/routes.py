@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, WatchLevel
+from community.forum.page_cache import PageCache
 from community.forum.schemas import NewPost, NewThread, parse_reaction
 from community.forum.search import search_posts
 from community.forum.service import flags, watching
@@ -150,13 +151,26 @@ async def thread_move(request: Request) -> Response:
 async def thread_detail(request: Request) -> Response:
     thread_id = request.path_params["thread_id"]
     raw_page = request.query_params.get("page", "")
-    if not raw_page:
+    if not raw_page and request.state.member is not None:
         view = await access_thread(request.state.member, thread_id)
         unread = await first_unread_number(request.state.member, view.thread)
         if unread is not None and unread > 1:  # open at the first unread post
             return redirect_to(request, thread_url(thread_id, unread))
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 1
-    return render(request, "forum/thread.html", await _thread_context(request, thread_id, page))
+    if request.state.member is not None or request.state.flash or "quote" in request.query_params:
+        return render(request, "forum/thread.html", await _thread_context(request, thread_id, page))
+    # a visitor: the same page for everyone, kept while the thread's version stands
+    cache: PageCache = request.app.state.thread_page_cache
+    thread = (await access_thread(None, thread_id)).thread
+    key = (thread.id, min(page, 10**9), thread.version, thread.post_count)
+    body = cache.get(key)
+    if body is not None:
+        return HTMLResponse(body)
+    response = render(request, "forum/thread.html", await _thread_context(request, thread_id, page))
+    token = request.state.csrf_token
+    if response.status_code == 200 and not (token and token.encode() in response.body):
+        cache.put(key, bytes(response.body))
+    return response
 
 
 async def post_create(request: Request) -> Response:

@@ -57,6 +57,8 @@ def live_server(settings: Settings, database: None) -> Iterator[str]:
         "RATE_LIMITS": "off",
         "DEBUG": "1",
         "EMAIL_BACKEND": "console",
+        # tests empty the database between them and reuse ids: no page may outlive a test
+        "PAGE_CACHE_SECONDS": "0",
     }
     with log.open("wb") as output:
         server = subprocess.Popen(  # noqa: S603  # our own command line

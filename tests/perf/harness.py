@@ -146,7 +146,7 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
     members who will RSVP."""
     from tortoise import Tortoise
 
-    from community import clock, db
+    from community import clock, db, sessions
     from community.accounts import tokens
     from community.accounts.models import Member
     from community.db import encode_cursor
@@ -178,6 +178,9 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
             capacity=None,
             rsvp_deadline=None,
         )
+        reader = await Member.filter(id__gt=1).order_by("id").first()
+        assert reader is not None
+        session = await sessions.create_session(member_id=reader.id, max_days=1)
         rsvp_tokens = []
         for member in await Member.filter(id__gt=1).order_by("id").limit(min(50, members)):
             _, secret = await tokens.create_token(member=member, name="perf")
@@ -190,6 +193,7 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
             "deep_depth": total // 20,
             "event": event.id,
             "tokens": rsvp_tokens,
+            "session": session,
         }
     finally:
         await Tortoise.close_connections()
@@ -213,8 +217,12 @@ def _wrk_script(tokens: list[str], folder: Path) -> Path:
     return script
 
 
-def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> Result:
+def _wrk(
+    url: str, seconds: int, connections: int, script: Path | None, cookie: str | None
+) -> Result:
     command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
     if script is not None:
         command[1:1] = ["-s", str(script)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -239,7 +247,7 @@ def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> Resul
 
 
 async def _python_load(
-    url: str, seconds: int, connections: int, tokens: list[str] | None
+    url: str, seconds: int, connections: int, tokens: list[str] | None, cookie: str | None
 ) -> Result:
     latencies: list[float] = []
     errors = 0
@@ -264,7 +272,8 @@ async def _python_load(
                 errors += 1
 
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    headers = {"Cookie": cookie} if cookie else {}
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as client:
         started = time.monotonic()
         await asyncio.gather(*(worker(client) for _ in range(connections)))
         elapsed = time.monotonic() - started
@@ -276,11 +285,13 @@ async def _python_load(
     return Result("", len(latencies) / elapsed, percentile(0.50), percentile(0.99), errors)
 
 
-def _drive(url: str, seconds: int, connections: int, tokens: list[str] | None) -> Result:
+def _drive(
+    url: str, seconds: int, connections: int, tokens: list[str] | None, cookie: str | None
+) -> Result:
     if shutil.which("wrk"):
         script = _wrk_script(tokens, WORK) if tokens else None
-        return _wrk(url, seconds, connections, script)
-    return asyncio.run(_python_load(url, seconds, connections, tokens))
+        return _wrk(url, seconds, connections, script, cookie)
+    return asyncio.run(_python_load(url, seconds, connections, tokens, cookie))
 
 
 def main() -> int:
@@ -317,6 +328,7 @@ def main() -> int:
         ("group page", f"/groups/{targets['group']}"),
         ("thread page (50 posts)", f"/threads/{targets['giant']}?page=1"),
         ("thread page 10,000 deep", f"/threads/{targets['giant']}?page=10000"),
+        ("thread page, signed in (no cache)", f"/threads/{targets['giant']}?page=2"),
         ("thread list page 1", f"/groups/{targets['group']}/threads"),
         (
             f"thread list {targets['deep_depth']:,} pages deep",
@@ -335,7 +347,8 @@ def main() -> int:
                 if check is not None and check.status_code != 200:
                     raise SystemExit(f"{name}: {url} answered {check.status_code}")
             tokens = targets["tokens"] if "rsvp" in path else None
-            result = _drive(url, args.seconds, args.connections, tokens)
+            cookie = f"community_session={targets['session']}" if "signed in" in name else None
+            result = _drive(url, args.seconds, args.connections, tokens, cookie)
             result.name = name
             results.append(result)
         rss = _peak_rss_mb(site.pid)

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
-from community.forum import emails, notify
+from community.forum import emails, notify, versions
 from community.forum.access import access_forum, access_post, ensure_can_post
 from community.forum.models import Flag, FlagReason, FlagStatus, HiddenReason, Post
 from community.groups.access import Viewer
@@ -63,6 +63,7 @@ async def flag_post(
                 )
                 if hidden:
                     await notify.post_withdrawn(post.id)
+                    await versions.changed(post.thread_id)
     except IntegrityError:  # flagged it already
         pass
     return post
@@ -127,6 +128,7 @@ async def dismiss_flags(*, actor: Member | None, post_id: int) -> Post:
         await _close_flags(post, FlagStatus.DISMISSED)
         if post.hidden_reason == HiddenReason.FLAGS:
             await Post.filter(id=post.id).update(hidden_at=None, hidden_reason=None)
+            await versions.changed(post.thread_id)
     return post
 
 
@@ -139,6 +141,7 @@ async def hide_flagged_post(*, actor: Member | None, post_id: int) -> Post:
             hidden_at=post.hidden_at or clock.now(), hidden_reason=HiddenReason.FACILITATOR
         )
         await notify.post_withdrawn(post.id)
+        await versions.changed(post.thread_id)
     return post
 
 

@@ -7,9 +7,10 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.models import Member
 from community.errors import PermissionDenied
-from community.forum import notify
+from community.forum import notify, versions
 from community.forum.access import ThreadView, access_post, access_thread
 from community.forum.models import HiddenReason, Post, PostRevision, Thread
+from community.forum.versions import BUMP
 
 NOT_FACILITATOR = "Only the group's facilitators can do that."
 
@@ -24,7 +25,7 @@ async def _moderated_thread(actor: Member | None, thread_id: int) -> ThreadView:
 async def set_pinned(*, actor: Member | None, thread_id: int, pinned: bool) -> Thread:
     """Pin a thread to the top of its group's list, or unpin it."""
     view = await _moderated_thread(actor, thread_id)
-    await Thread.filter(id=thread_id).update(pinned=pinned)
+    await Thread.filter(id=thread_id).update(pinned=pinned, **BUMP)
     view.thread.pinned = pinned
     return view.thread
 
@@ -32,7 +33,7 @@ async def set_pinned(*, actor: Member | None, thread_id: int, pinned: bool) -> T
 async def set_locked(*, actor: Member | None, thread_id: int, locked: bool) -> Thread:
     """Lock a thread (no new replies) or open it again."""
     view = await _moderated_thread(actor, thread_id)
-    await Thread.filter(id=thread_id).update(locked=locked)
+    await Thread.filter(id=thread_id).update(locked=locked, **BUMP)
     view.thread.locked = locked
     return view.thread
 
@@ -43,7 +44,7 @@ async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
     if view.thread.hidden_at is None:
         view.thread.hidden_at = clock.now()
         async with in_transaction():
-            await Thread.filter(id=thread_id).update(hidden_at=view.thread.hidden_at)
+            await Thread.filter(id=thread_id).update(hidden_at=view.thread.hidden_at, **BUMP)
             await notify.thread_withdrawn(thread_id)
     return view.thread
 
@@ -51,7 +52,7 @@ async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
 async def restore_thread(*, actor: Member | None, thread_id: int) -> Thread:
     """Show a hidden thread again."""
     view = await _moderated_thread(actor, thread_id)
-    await Thread.filter(id=thread_id).update(hidden_at=None)
+    await Thread.filter(id=thread_id).update(hidden_at=None, **BUMP)
     view.thread.hidden_at = None
     return view.thread
 
@@ -73,6 +74,7 @@ async def hide_post(*, actor: Member | None, post_id: int) -> Post:
             await Post.filter(id=post_id).update(
                 hidden_at=post.hidden_at, hidden_reason=HiddenReason.FACILITATOR
             )
+            await versions.changed(post.thread_id)
             await notify.post_withdrawn(post_id)
     return post
 
@@ -83,6 +85,7 @@ async def restore_post(*, actor: Member | None, post_id: int) -> Post:
     _, post = await _moderated_post(actor, post_id)
     async with in_transaction():
         await Post.filter(id=post_id).update(hidden_at=None, hidden_reason=None)
+        await versions.changed(post.thread_id)
         if post.is_held and post.number == 1:
             await Thread.filter(id=post.thread_id).update(hidden_at=None)
         if post.is_held:

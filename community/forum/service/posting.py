@@ -14,7 +14,7 @@ from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
-from community.forum import notify
+from community.forum import notify, versions
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.mentions import find_mentioned, link_mentions
 from community.forum.models import (
@@ -28,6 +28,7 @@ from community.forum.models import (
     ThreadRead,
 )
 from community.forum.schemas import BODY_MAX, NewPost, NewThread
+from community.forum.versions import BUMP
 from community.groups.access import Viewer
 from community.groups.models import Group
 from community.text import render_markdown
@@ -169,7 +170,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
         guard = Thread.filter(id=thread_id)
         if not view.can_moderate:
             guard = guard.filter(locked=False)
-        if not await guard.update(post_count=F("post_count") + 1, last_activity_at=now):
+        if not await guard.update(post_count=F("post_count") + 1, last_activity_at=now, **BUMP):
             raise Conflict("This discussion is locked: no new replies.")
         number = (await Thread.get(id=thread_id)).post_count
         post = await Post.create(
@@ -208,6 +209,7 @@ async def edit_post(*, actor: Member | None, post_id: int, body: str) -> Post:
     async with in_transaction():
         await PostRevision.create(post_id=post.id, body=post.body, replaced_at=now)
         await Post.filter(id=post.id).update(body=form.body, body_html=body_html, edited_at=now)
+        await versions.changed(post.thread_id)
         added = await _record_mentions(post, mentioned, actor)
         post.body, post.body_html = form.body, body_html
         if added and not post.is_hidden:
@@ -226,6 +228,7 @@ async def delete_post(*, actor: Member | None, post_id: int) -> Post:
             await Post.filter(id=post.id, deleted_at__isnull=True).update(
                 deleted_at=post.deleted_at
             )
+            await versions.changed(post.thread_id)
             await notify.post_withdrawn(post.id)
     return post
 
@@ -242,14 +245,18 @@ async def react(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Po
     """Add a reaction of this kind (once per member; repeating it changes nothing)."""
     member, post = await _reactable(actor, post_id)
     with contextlib.suppress(IntegrityError):  # a double submit: already reacted
-        await Reaction.create(
-            post_id=post.id, member_id=member.id, kind=kind, created_at=clock.now()
-        )
+        async with in_transaction():
+            await Reaction.create(
+                post_id=post.id, member_id=member.id, kind=kind, created_at=clock.now()
+            )
+            await versions.changed(post.thread_id)
     return post
 
 
 async def unreact(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Post:
     """Take a reaction back."""
     member, post = await _reactable(actor, post_id)
-    await Reaction.filter(post_id=post.id, member_id=member.id, kind=kind).delete()
+    async with in_transaction():
+        if await Reaction.filter(post_id=post.id, member_id=member.id, kind=kind).delete():
+            await versions.changed(post.thread_id)
     return post

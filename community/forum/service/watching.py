@@ -12,6 +12,7 @@ from community.accounts.models import Member
 from community.errors import NotFound, PermissionDenied
 from community.forum.access import access_forum, access_thread
 from community.forum.models import Thread, Watch, WatchLevel
+from community.forum.versions import BUMP
 from community.groups.access import access_facilitation
 from community.groups.models import Group, Role
 
@@ -81,6 +82,6 @@ async def move_thread(*, actor: Member | None, thread_id: int, target_slug: str)
     if target.id == view.viewer.group.id:
         return view.thread
     async with in_transaction():
-        await Thread.filter(id=thread_id).update(group_id=target.id)
+        await Thread.filter(id=thread_id).update(group_id=target.id, **BUMP)
         await Group.filter(id=target.id).update(last_activity_at=clock.now())
     return await Thread.get(id=thread_id).select_related("group")

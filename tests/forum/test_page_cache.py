@@ -1,0 +1,93 @@
+"""Visitors' cached thread pages: reused while the thread is unchanged, never stale after a
+change to it, never for members."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+
+from community.forum.models import FlagReason, ReactionKind
+from community.forum.page_cache import PageCache
+from community.forum.service import flags, moderation, posting
+from tests.conftest import QueryCounter, open_browser, text_of
+from tests.factories import PASSWORD, add_member, make_group, make_member, make_reply, make_thread
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_visitors_get_a_cached_page_that_follows_every_change(
+    app: Starlette, count_queries: QueryCounter
+) -> None:
+    facilitator = await make_member(email="pc@example.org", name="Pat Cole")
+    group = await make_group(facilitator=facilitator)
+    member = await make_member(name="Mo Lee")
+    await add_member(group, member)
+    thread = await make_thread(group, facilitator, title="Cached or not")
+    reply = await make_reply(thread, member, "First words")
+    path = f"/threads/{thread.id}"
+    async with open_browser(app) as visitor:
+        assert "First words" in text_of(await visitor.get(path))
+        count_queries.queries.clear()
+        again = await visitor.get(path)
+        assert "First words" in text_of(again)
+        assert len(count_queries.queries) == 1, count_queries.queries  # the thread's version
+        await make_reply(thread, facilitator, "A new reply")
+        assert "A new reply" in text_of(await visitor.get(path))
+        await posting.edit_post(actor=member, post_id=reply.id, body="Edited words")
+        assert "Edited words" in text_of(await visitor.get(path))
+        await posting.react(actor=facilitator, post_id=reply.id, kind=ReactionKind.LIKE)
+        assert "Like 1" in text_of(await visitor.get(path))
+        await posting.unreact(actor=facilitator, post_id=reply.id, kind=ReactionKind.LIKE)
+        assert "Like 1" not in text_of(await visitor.get(path))
+        await moderation.hide_post(actor=facilitator, post_id=reply.id)
+        assert "Edited words" not in text_of(await visitor.get(path))
+        await moderation.restore_post(actor=facilitator, post_id=reply.id)
+        assert "Edited words" in text_of(await visitor.get(path))
+        await moderation.set_pinned(actor=facilitator, thread_id=thread.id, pinned=True)
+        assert "Pinned" in text_of(await visitor.get(path))
+        await moderation.set_locked(actor=facilitator, thread_id=thread.id, locked=True)
+        assert "locked" in text_of(await visitor.get(path)).lower()
+        third = await make_member()
+        await add_member(group, third)
+        for person in (facilitator, third):
+            await flags.flag_post(actor=person, post_id=reply.id, reason=FlagReason.SPAM)
+        fourth = await make_member()
+        await add_member(group, fourth)
+        await flags.flag_post(actor=fourth, post_id=reply.id, reason=FlagReason.SPAM)
+        assert "Edited words" not in text_of(await visitor.get(path))  # hidden by flags
+        gone = await make_reply(thread, facilitator, "Soon gone")
+        assert "Soon gone" in text_of(await visitor.get(path))
+        await posting.delete_post(actor=facilitator, post_id=gone.id)
+        assert "Soon gone" not in text_of(await visitor.get(path))
+        await moderation.hide_thread(actor=facilitator, thread_id=thread.id)
+        assert (await visitor.get(path)).status_code == 404
+
+
+async def test_members_never_get_the_visitors_copy(app: Starlette) -> None:
+    facilitator = await make_member(email="mc@example.org")
+    group = await make_group(facilitator=facilitator)
+    thread = await make_thread(group, facilitator)
+    async with open_browser(app) as visitor, open_browser(app) as signed_in:
+        assert "Post reply" not in text_of(await visitor.get(f"/threads/{thread.id}"))
+        await signed_in.login("mc@example.org", PASSWORD)
+        page = await signed_in.get(f"/threads/{thread.id}?page=1")
+        assert "Post reply" in text_of(page)
+        assert signed_in.client.cookies.get("community_csrf", "") in page.text
+
+
+async def test_cached_pages_expire_and_the_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("community.forum.page_cache.time.monotonic", lambda: now[0])
+    cache = PageCache(seconds=60, size=2)
+    cache.put((1, 1, 0, 1), b"one")
+    assert cache.get((1, 1, 0, 1)) == b"one"
+    now[0] += 61
+    assert cache.get((1, 1, 0, 1)) is None
+    for number in range(3):
+        cache.put((number, 1, 0, 1), b"x")
+    assert cache.get((0, 1, 0, 1)) is None and cache.get((2, 1, 0, 1)) == b"x"
+    off = PageCache(seconds=0)
+    off.put((1, 1, 0, 1), b"one")
+    assert off.get((1, 1, 0, 1)) is None
