@@ -8,11 +8,12 @@ import pytest
 from starlette.applications import Starlette
 
 from community.accounts.models import Member
+from community.forum import search as search_module
 from community.forum import service
 from community.forum.models import Post
 from community.forum.search import search_posts
 from community.groups.models import Group
-from tests.conftest import open_browser, text_of
+from tests.conftest import DATABASE_URL, open_browser, text_of
 from tests.factories import PASSWORD, add_member, make_group, make_member, make_reply, make_thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -149,3 +150,31 @@ async def test_search_page(app: Starlette) -> None:
         page = await browser.get(f"/search?q=attachment&group={world.private.slug}")
         assert "Confidential case about attachment" in text_of(page)
         assert "<mark>" in page.text
+
+
+async def test_newest_posts_are_searched_first_then_older_ones(
+    database: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL looks among the newest posts first, then further back when too few match
+    there (windows shrunk here so a small forum has several)."""
+    if "postgres" not in DATABASE_URL:
+        pytest.skip("the recency windows are PostgreSQL's")
+    monkeypatch.setattr(search_module, "RECENT_WINDOWS", (3, 6))
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    thread = await make_thread(group, facilitator, title="Windows")
+    writers = [await make_member() for _ in range(3)]
+    for writer in writers:
+        await add_member(group, writer)
+    old = await make_reply(thread, writers[0], "The kinship carers network")
+    for number in range(8):  # three writers: no one reaches the posting limit
+        await make_reply(thread, writers[number % 3], f"Filler post {number}")
+    recent = [await make_reply(thread, writers[n + 1], f"Kinship visits {n}") for n in range(2)]
+    search_module.forget_newest()
+    # two matches in the newest three posts: enough when one result is asked for
+    found = await search_posts(actor=facilitator, query="kinship", limit=1)
+    assert [r.post_id for r in found] == [recent[-1].id]
+    # asking for three needs older posts: the search goes back until it has them
+    found = await search_posts(actor=facilitator, query="kinship", limit=3)
+    assert {r.post_id for r in found} == {old.id, *(p.id for p in recent)}
+    assert all("<mark>" in str(r.snippet) for r in found)

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -182,9 +183,12 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
         assert reader is not None
         session = await sessions.create_session(member_id=reader.id, max_days=1)
         rsvp_tokens = []
+        rsvp_sessions = []
         for member in await Member.filter(id__gt=1).order_by("id").limit(min(50, members)):
             _, secret = await tokens.create_token(member=member, name="perf")
             rsvp_tokens.append(secret)
+            key = await sessions.create_session(member_id=member.id, max_days=1)
+            rsvp_sessions.append((key, secrets.token_urlsafe(32)))
         return {
             "giant": giant.id,
             "giant_pages": (giant.post_count + 49) // 50,
@@ -193,6 +197,7 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
             "deep_depth": total // 20,
             "event": event.id,
             "tokens": rsvp_tokens,
+            "sessions": rsvp_sessions,
             "session": session,
         }
     finally:
@@ -200,8 +205,8 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
 
 
 def _wrk_script(tokens: list[str], folder: Path) -> Path:
-    """A wrk script: each request RSVPs one of the members, going then not going in turn."""
-    script = folder / "rsvp.lua"
+    """A wrk script for the API: each request RSVPs one of the members, going then not going."""
+    script = folder / "rsvp-api.lua"
     listed = ", ".join(json.dumps(token) for token in tokens)
     script.write_text(
         f"local tokens = {{{listed}}}\n"
@@ -212,6 +217,27 @@ def _wrk_script(tokens: list[str], folder: Path) -> Path:
         "  local status = (math.floor(n / #tokens) % 2 == 0) and 'going' or 'not_going'\n"
         "  return wrk.format('PUT', nil, {['Authorization'] = 'Bearer ' .. token,\n"
         "    ['Content-Type'] = 'application/json'}, '{\"status\": \"' .. status .. '\"}')\n"
+        "end\n"
+    )
+    return script
+
+
+def _wrk_form_script(sessions: list[tuple[str, str]], folder: Path) -> Path:
+    """A wrk script for the page's form: signed-in members POST going / not going in turn,
+    with their session cookie and CSRF token, as a browser does."""
+    script = folder / "rsvp-form.lua"
+    listed = ", ".join(f"{{{json.dumps(key)}, {json.dumps(csrf)}}}" for key, csrf in sessions)
+    script.write_text(
+        f"local people = {{{listed}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local person = people[(n % #people) + 1]\n"
+        "  local answer = (math.floor(n / #people) % 2 == 0) and 'going' or 'not_going'\n"
+        "  return wrk.format('POST', nil, {\n"
+        "    ['Cookie'] = 'community_session=' .. person[1] .. '; community_csrf=' .. person[2],\n"
+        "    ['X-CSRF-Token'] = person[2],\n"
+        "    ['Content-Type'] = 'application/x-www-form-urlencoded'}, 'answer=' .. answer)\n"
         "end\n"
     )
     return script
@@ -247,7 +273,12 @@ def _wrk(
 
 
 async def _python_load(
-    url: str, seconds: int, connections: int, tokens: list[str] | None, cookie: str | None
+    url: str,
+    seconds: int,
+    connections: int,
+    tokens: list[str] | None,
+    cookie: str | None,
+    people: list[tuple[str, str]] | None = None,
 ) -> Result:
     latencies: list[float] = []
     errors = 0
@@ -259,7 +290,18 @@ async def _python_load(
         while time.monotonic() < deadline:
             counter += 1
             started = time.perf_counter()
-            if tokens:
+            if people:
+                key, csrf = people[counter % len(people)]
+                answer = "going" if (counter // len(people)) % 2 == 0 else "not_going"
+                response = await client.post(
+                    url,
+                    data={"answer": answer},
+                    headers={
+                        "Cookie": f"community_session={key}; community_csrf={csrf}",
+                        "X-CSRF-Token": csrf,
+                    },
+                )
+            elif tokens:
                 token = tokens[counter % len(tokens)]
                 status = "going" if (counter // len(tokens)) % 2 == 0 else "not_going"
                 response = await client.put(
@@ -286,12 +328,21 @@ async def _python_load(
 
 
 def _drive(
-    url: str, seconds: int, connections: int, tokens: list[str] | None, cookie: str | None
+    url: str,
+    seconds: int,
+    connections: int,
+    tokens: list[str] | None,
+    cookie: str | None,
+    people: list[tuple[str, str]] | None = None,
 ) -> Result:
     if shutil.which("wrk"):
-        script = _wrk_script(tokens, WORK) if tokens else None
+        script = None
+        if people:
+            script = _wrk_form_script(people, WORK)
+        elif tokens:
+            script = _wrk_script(tokens, WORK)
         return _wrk(url, seconds, connections, script, cookie)
-    return asyncio.run(_python_load(url, seconds, connections, tokens, cookie))
+    return asyncio.run(_python_load(url, seconds, connections, tokens, cookie, people))
 
 
 def main() -> int:
@@ -335,6 +386,7 @@ def main() -> int:
             f"/groups/{targets['group']}/threads?cursor={targets['deep_cursor']}",
         ),
         ("event page", f"/events/{targets['event']}"),
+        ("RSVP (POST, the page's form)", f"/events/{targets['event']}/rsvp"),
         ("RSVP (PUT, API)", f"/api/v1/events/{targets['event']}/rsvp"),
         (f'search "{SEARCH}"', "/search?q=" + SEARCH.replace(" ", "+")),
     ]
@@ -343,12 +395,13 @@ def main() -> int:
         for name, path in pages:
             url = path if path.startswith("http") else site_url + path
             if not path.startswith("http"):
-                check = httpx.get(url, timeout=30) if "rsvp" not in path else None
+                check = httpx.get(url, timeout=30) if "rsvp" not in path.lower() else None
                 if check is not None and check.status_code != 200:
                     raise SystemExit(f"{name}: {url} answered {check.status_code}")
-            tokens = targets["tokens"] if "rsvp" in path else None
+            tokens = targets["tokens"] if "/api/" in path and "rsvp" in path else None
+            people = targets["sessions"] if "form" in name else None
             cookie = f"community_session={targets['session']}" if "signed in" in name else None
-            result = _drive(url, args.seconds, args.connections, tokens, cookie)
+            result = _drive(url, args.seconds, args.connections, tokens, cookie, people)
             result.name = name
             results.append(result)
         rss = _peak_rss_mb(site.pid)
