@@ -23,7 +23,7 @@ from community.groups.models import Group, Membership, Visibility
 
 RESULTS_LIMIT = 30
 #: the newest posts a phrase is looked for in first, then more (then all of them)
-RECENT_WINDOWS = (10_000, 100_000)
+RECENT_WINDOWS = (20_000, 200_000)
 QUERY_MAX = 200
 #: snippet markers that cannot occur in text; replaced by <mark> after escaping
 _START, _STOP = "\x02", "\x03"
@@ -110,21 +110,14 @@ async def _postgres_search(
     top = await _newest_post_id()
     windows = [top - size for size in RECENT_WINDOWS if top > size] + [0]
     client = connections.get("default")
-    ranked: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     for since in windows:
-        ranked = await client.execute_query_dict(
-            "SELECT post_id, rank FROM community_search($1, $2, $3, $4, $5, $6)",
-            [text, since, readable, group_id, author_id, limit],
+        rows = await client.execute_query_dict(
+            _POSTGRES_RESULTS, [text, since, readable, group_id, author_id, limit]
         )
-        if len(ranked) >= limit:
+        if len(rows) >= limit:
             break
-    if not ranked:
-        return []
-    rows = await client.execute_query_dict(
-        _POSTGRES_RESULTS, [text, [r["post_id"] for r in ranked]]
-    )
-    by_id = {row["post_id"]: row for row in rows}
-    return [_result(by_id[r["post_id"]]) for r in ranked if r["post_id"] in by_id]
+    return [_result(row) for row in rows]
 
 
 #: (when it was read, the newest post id): the windows' edge needs no more precision than
@@ -202,15 +195,16 @@ def _filters(
     return "".join(f" AND {clause}" for clause in clauses), values
 
 
-#: the chosen posts (community_search picked and ranked them), with what a result shows and a
-#: highlighted snippet
+#: the best posts after id $2 (community_search picks and ranks them), with what a result
+#: shows and a highlighted snippet, in one round trip
 _POSTGRES_RESULTS = f"""
     SELECT {_SELECT},
         ts_headline('english', p.body, websearch_to_tsquery('english', $1),
             'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
             ', MaxWords=30, MinWords=10, MaxFragments=2') AS snippet
-    FROM "forum_post" p {_JOINS}
-    WHERE p.id = ANY($2::int[])
+    FROM community_search($1, $2, $3, $4, $5, $6) s
+    JOIN "forum_post" p ON p.id = s.post_id {_JOINS}
+    ORDER BY s.rank DESC, p.id DESC
 """  # noqa: S608  # constant SQL
 
 
