@@ -139,15 +139,19 @@ async def add_member(group: Group, member: Member) -> None:
 
 
 async def make_thread(
-    group: Group, author: Member, *, title: str = "A question of practice", body: str = "Hello."
+    group: Group, author: Member, *, title: str = "A question of practice", body: str = ""
 ) -> Thread:
-    """Start a thread through the real action."""
+    """Start a thread through the real action (each with its own opening words unless given:
+    the same thread sent twice within a minute would be one thread)."""
+    body = body or f"Hello ({next(_numbers)})."
     return await forum_service.start_thread(
         actor=author, slug=group.slug, form=NewThread(title=title, body=body)
     )
 
 
-async def make_reply(thread: Thread, author: Member, body: str = "A reply.") -> Post:
+async def make_reply(thread: Thread, author: Member, body: str = "") -> Post:
+    """A reply through the real action (its own words unless given: see make_thread)."""
+    body = body or f"A reply ({next(_numbers)})."
     return await forum_service.reply(actor=author, thread_id=thread.id, form=NewPost(body=body))
 
 

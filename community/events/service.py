@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -29,6 +29,8 @@ from community.notifications.service import Notice, notify
 from community.text import render_markdown
 
 EVENTS_PER_PAGE = 20
+#: the same event scheduled again this soon by the same person is the same event
+RESUBMIT_WINDOW = timedelta(seconds=60)
 #: the most events one calendar month shows
 MONTH_LIMIT = 500
 
@@ -63,8 +65,22 @@ async def create_event(*, actor: Member | None, slug: str | None, form: EventFor
         creator = ensure_signed_in(actor)
     else:
         creator = ensure_admin(actor)
+    now = clock.now()
+    again = await Event.filter(
+        group_id=group_id,
+        created_by_id=creator.id,
+        title=form.title,
+        starts_at=form.starts_at,
+        ends_at=form.ends_at,
+        time_zone=form.time_zone,
+        venue=form.venue,
+        online_url=form.online_url,
+        created_at__gte=now - RESUBMIT_WINDOW,
+    ).first()
+    if again is not None:
+        return again  # the form sent twice: the first one stands
     return await Event.create(
-        group_id=group_id, created_by_id=creator.id, created_at=clock.now(), **_fields(form)
+        group_id=group_id, created_by_id=creator.id, created_at=now, **_fields(form)
     )
 
 

@@ -270,3 +270,17 @@ async def test_cancelling_an_event_emails_going_and_waitlisted(database: None) -
     assert sorted(cancelled) == ["cg@example.org", "cw@example.org"]
     with pytest.raises(Conflict, match="cancelled"):
         await service.rsvp(actor=going, event_id=event.id)
+
+
+async def test_an_event_scheduled_twice_at_once_is_one_event(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    first = await make_event(group, facilitator, title="Once only")
+    again = await make_event(group, facilitator, title="Once only")
+    assert first.id == again.id
+    other = await make_event(group, facilitator, title="Once only", starts="2026-12-02T19:00",
+                             ends="2026-12-02T21:00")  # fmt: skip
+    assert other.id != first.id
+    clock.advance(timedelta(seconds=61))
+    later = await make_event(group, facilitator, title="Once only")
+    assert later.id != first.id

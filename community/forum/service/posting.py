@@ -6,6 +6,7 @@ import contextlib
 import re
 from datetime import timedelta
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -36,6 +37,16 @@ from community.text import render_markdown
 #: posts a member may write in the window before being asked to slow down
 POST_LIMIT = 10
 POST_WINDOW = timedelta(minutes=5)
+#: the same post sent again this soon by its author is the same post (a double submit)
+RESUBMIT_WINDOW = timedelta(seconds=60)
+
+
+async def _one_at_a_time(author: Member) -> None:
+    """Make one member's posts go one after another, so a double submit sees the first copy
+    (PostgreSQL: a row lock on the member, held to the end of the transaction; SQLite runs
+    one write transaction at a time anyway). Call inside a transaction."""
+    if connections.get("default").capabilities.dialect == "postgres":
+        await Member.filter(id=author.id).select_for_update().only("id").first()
 
 
 async def _check_rate(actor: Member) -> None:
@@ -119,6 +130,15 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
     now = clock.now()
     held = await _needs_review(author, form.body, viewer)
     async with in_transaction():
+        await _one_at_a_time(author)
+        again = await Thread.filter(
+            group_id=viewer.group.id,
+            author_id=author.id,
+            title=form.title,
+            created_at__gte=now - RESUBMIT_WINDOW,
+        ).first()
+        if again is not None and await Post.exists(thread_id=again.id, number=1, body=form.body):
+            return again  # sent twice: the first one stands
         thread = await Thread.create(
             group_id=viewer.group.id,
             author_id=author.id,
@@ -166,6 +186,17 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
     now = clock.now()
     held = await _needs_review(author, form.body, view.viewer)
     async with in_transaction():
+        await _one_at_a_time(author)
+        again = await Post.filter(
+            thread_id=thread_id,
+            author_id=author.id,
+            body=form.body,
+            quote_id=form.quote_post_id,
+            deleted_at__isnull=True,
+            created_at__gte=now - RESUBMIT_WINDOW,
+        ).first()
+        if again is not None:
+            return again  # sent twice: the first one stands
         # the guarded counter numbers the post and settles a race with locking
         guard = Thread.filter(id=thread_id)
         if not view.can_moderate:
