@@ -41,6 +41,8 @@ class Settings:
     #: a worker that claimed messages and died gives them back after this long
     outbox_lease_seconds: int = 300
     outbox_batch_size: int = 500
+    #: the first retry's delay after a temporary failure; each next one doubles (with jitter)
+    outbox_retry_seconds: int = 30
     email_timeout_seconds: int = 10
     redis_url: str = ""
     time_zone: str = "Asia/Singapore"
@@ -99,6 +101,7 @@ class Settings:
             outbox_interval_seconds=_int(env, "OUTBOX_INTERVAL_SECONDS", 5, 1, 3600),
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 300, 5, 86400),
             outbox_batch_size=_int(env, "OUTBOX_BATCH_SIZE", 500, 1, 500),
+            outbox_retry_seconds=_int(env, "OUTBOX_RETRY_SECONDS", 30, 1, 3600),
             email_timeout_seconds=_int(env, "EMAIL_TIMEOUT_SECONDS", 10, 1, 120),
             redis_url=env.get("REDIS_URL", ""),
             time_zone=_zone(env),

@@ -21,6 +21,7 @@ from community import clock
 from community.mail.backends.base import Backend, Outcome
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.mail.render import render_email
+from community.settings import current as current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 #: attempts before a message that keeps failing temporarily is given up (spread over about a day)
 MAX_ATTEMPTS = 14
-BASE_DELAY = timedelta(seconds=30)
 #: Postmark's limit for a message, counted after base64 encoding, as Postmark counts it
 MAX_ATTACHMENTS_SIZE = 10 * 1024 * 1024
 
@@ -170,11 +170,12 @@ async def claim_due(*, limit: int = 100, lease: timedelta = LEASE) -> list[Outbo
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with jitter: about 30 s, 1 min, 2 min, ... capped at 6 h.
-
-    With MAX_ATTEMPTS = 14 the attempts spread over roughly a day.
+    """Exponential backoff with jitter: about 30 s, 1 min, 2 min, ... capped at 6 h
+    (OUTBOX_RETRY_SECONDS sets the first step). With MAX_ATTEMPTS = 14 the attempts spread
+    over roughly a day.
     """
-    ceiling = min(BASE_DELAY * (2 ** (attempts - 1)), timedelta(hours=6))
+    base = timedelta(seconds=current_settings().outbox_retry_seconds)
+    ceiling = min(base * (2 ** (attempts - 1)), timedelta(hours=6))
     return timedelta(seconds=ceiling.total_seconds() * (0.5 + random.random() / 2))  # noqa: S311
 
 
