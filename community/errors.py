@@ -1,6 +1,7 @@
 """The domain's errors: what a service function raises when it refuses.
 
     DomainError               .message: a sentence for the user
+    ├── BadRequest        400 the request could not be read (bad JSON, not UTF-8, NUL bytes)
     ├── Unauthenticated   401 no valid token or session (the API)
     ├── NotFound          404 also for what the actor may not see: never reveal that it exists
     ├── PermissionDenied  403 visible but not allowed (not a facilitator, unverified account)
@@ -24,6 +25,12 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
         super().__init__(self.message)
+
+
+class BadRequest(DomainError):
+    status_code = 400
+    code = "bad_request"
+    default_message = "The request could not be read."
 
 
 class Unauthenticated(DomainError):

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from community.accounts.models import Member
 from community.accounts.tokens import member_for_token
-from community.errors import DomainError, Invalid, NotFound, Unauthenticated
+from community.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from community.text import clean_text
 
 JSON = dict[str, Any]
@@ -40,12 +40,6 @@ ERROR_DESCRIPTIONS = {
     422: "A field is invalid; `fields` names each one.",
     429: "Too many attempts; see Retry-After.",
 }
-
-
-class BadRequest(DomainError):
-    status_code = 400
-    code = "bad_request"
-    default_message = "The request could not be read."
 
 
 def string(**extra: Any) -> JSON:
@@ -386,12 +380,36 @@ async def _read_body(request: Request) -> JSON:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The body is not UTF-8 text.") from None
+    try:
+        body = json.loads(text)
+    except ValueError:
         raise BadRequest("The body is not valid JSON.") from None
+    except RecursionError:
+        raise BadRequest("The body is nested too deeply to read.") from None
     if not isinstance(body, dict):
         raise Invalid("The body must be a JSON object.")
+    if _holds_nul(body):
+        raise BadRequest("The body holds a NUL character (\\u0000), which no field accepts.")
     return body
+
+
+def _holds_nul(body: object) -> bool:
+    """Whether any key or string value anywhere in parsed JSON has a NUL character."""
+    stack: list[object] = [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _endpoint(methods: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:

@@ -13,7 +13,7 @@ from community.errors import Invalid
 from community.events import attendance, cpd
 from community.events.access import EventView
 from community.events.attendance import AttendeeList
-from community.web.templates import read_form, redirect_to, render
+from community.web.templates import form_data, read_form, redirect_to, render
 
 
 def _attendees_page(
@@ -50,7 +50,7 @@ async def event_attendees(request: Request) -> Response:
 async def event_attendance(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     ticked = [
-        value for value in (await request.form()).getlist("attended") if isinstance(value, str)
+        value for value in (await form_data(request)).getlist("attended") if isinstance(value, str)
     ]
     try:
         attended_ids = attendance.parse_attended_ids(ticked)

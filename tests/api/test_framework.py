@@ -36,6 +36,32 @@ async def test_lone_surrogates_are_dropped_not_a_500(api: ApiClient) -> None:
     assert (await Member.get(id=member.id)).bio == "a  b"
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"bio": "caf\xe9"}', "not UTF-8"),
+        (b'{"bio": "a \\u0000 b"}', "NUL character"),
+        (b'{"\\u0000": "x"}', "NUL character"),
+        (b'{"bio": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+        (b'{"bio": "a \x00 b"}', "not valid JSON"),
+    ],
+)
+async def test_unreadable_bodies_are_a_400_and_change_nothing(
+    api: ApiClient, body: bytes, message: str
+) -> None:
+    member = await make_member()
+    await Member.filter(id=member.id).update(bio="before")
+    secret = await token_for(member)
+    response = await api.client.patch(
+        "/api/v1/me",
+        content=body,
+        headers={"Authorization": f"Bearer {secret}", "content-type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert message in error_of(response)["message"]
+    assert (await Member.get(id=member.id)).bio == "before"
+
+
 async def test_control_characters_in_a_path_are_not_found(api: ApiClient) -> None:
     response = await api.get("/groups/abc%01def")
     assert response.status_code == 404

@@ -51,13 +51,45 @@ async def test_oversized_body_is_413(browser: Browser) -> None:
     assert response.status_code == 413
 
 
-async def test_nul_bytes_in_forms_are_removed(browser: Browser) -> None:
+async def test_nul_bytes_in_forms_are_a_400_and_nothing_is_stored(browser: Browser) -> None:
     response = await browser.post(
         "/register",
         {"email": "nul@example.org", "display_name": "Nu\x00ll", "password": "a fine passphrase"},
     )
+    assert response.status_code == 400
+    assert "NUL character" in text_of(response) and "Nothing was saved" in text_of(response)
+    assert not await Member.filter(email="nul@example.org").exists()
+
+
+async def test_other_control_characters_in_forms_are_removed(browser: Browser) -> None:
+    response = await browser.post(
+        "/register",
+        {"email": "bel@example.org", "display_name": "Be\x07ll", "password": "a fine passphrase"},
+    )
     assert response.status_code == 200
-    assert (await Member.get(email="nul@example.org")).display_name == "Null"
+    assert (await Member.get(email="bel@example.org")).display_name == "Bell"
+
+
+@pytest.mark.parametrize("name", [b"display_name", b"display_%FFname", b"%C3"])
+async def test_bytes_that_are_not_utf8_in_a_form_are_a_400(browser: Browser, name: bytes) -> None:
+    await browser.get("/register")
+    token = browser.client.cookies["community_csrf"].encode()
+    body = b"&".join(
+        [
+            b"csrf_token=" + token,
+            b"email=latin1%40example.org",
+            b"password=a+fine+passphrase",
+            name + b"=Ren%E9e",  # Latin-1, not UTF-8
+        ]
+    )
+    response = await browser.client.post(
+        "/register",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert "not UTF-8" in text_of(response)
+    assert not await Member.filter(email="latin1@example.org").exists()
 
 
 async def test_healthz_answers_when_the_database_does(browser: Browser) -> None:
