@@ -17,7 +17,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from community.settings import DEFAULT_DATABASE_URL
-from community.text import clean_text
+from community.text import INT_MAX, clean_text
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -93,7 +93,15 @@ def encode_cursor(*parts: str | int | datetime) -> str:
 
 
 #: the largest id the database holds (PostgreSQL's integer)
-ID_MAX = 2**31 - 1
+ID_MAX = INT_MAX
+
+
+def fits(model: type[Model], field: str, value: str) -> bool:
+    """Whether `value` fits the column it is looked up in. Tortoise refuses a longer string
+    with a ValidationError even in a filter, and nothing so long can match anyway: callers
+    answer "not found" instead of querying."""
+    max_length: int | None = getattr(model._meta.fields_map[field], "max_length", None)
+    return max_length is None or len(value) <= max_length
 
 
 def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:

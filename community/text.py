@@ -21,6 +21,20 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"},
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+#: the largest whole number a column holds (PostgreSQL's integer)
+INT_MAX = 2**31 - 1
+
+
+def whole_number(text: str, *, low: int = 0, high: int = INT_MAX) -> int | None:
+    """The number that ASCII digits spell, if it lies from `low` to `high`; None otherwise.
+    (str.isdigit() also passes "²", which int() refuses, and numbers past the column.)"""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def clean_text(value: str) -> str:
     """Drop NUL and other control characters and lone surrogates, which PostgreSQL rejects
     and nobody means."""

@@ -10,6 +10,7 @@ from community.accounts.models import Profession
 from community.accounts.passwords import password_problem
 from community.clock import zone_named
 from community.errors import Invalid
+from community.text import whole_number
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAME_MAX = 80
@@ -162,10 +163,9 @@ class ProfileUpdate:
         years: int | None = None
         raw_years = str(raw.get("years_in_practice", "")).strip()
         if raw_years:
-            if not raw_years.isdigit() or not 0 <= int(raw_years) <= 70:
+            years = whole_number(raw_years, high=70)
+            if years is None:
                 errors["years_in_practice"] = "Enter a whole number of years from 0 to 70."
-            else:
-                years = int(raw_years)
         bio = raw.get("bio", "").strip()
         if len(bio) > BIO_MAX:
             errors["bio"] = f"Keep your bio to {BIO_MAX} characters (it has {len(bio)})."

@@ -25,6 +25,7 @@ from community.accounts.schemas import (
     Registration,
     normalise_email,
 )
+from community.db import fits
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.mail.outbox import enqueue
 from community.settings import current as current_settings
@@ -183,7 +184,7 @@ async def check_credentials(credentials: Credentials) -> Member:
 
     A wrong email and a wrong password give the same error after the same work.
     """
-    member = await Member.filter(email=credentials.email, deleted_at__isnull=True).first()
+    member = await find_member_by_email(credentials.email)
     stored = member.password_hash if member else ""
     if not verify_password(stored, credentials.password) or member is None:
         raise Invalid(
@@ -207,7 +208,7 @@ async def log_out(*, session_key: str | None) -> None:
 
 async def request_password_reset(*, email: str) -> None:
     """Email a one-hour, single-use reset link if the address has an account; silent if not."""
-    member = await Member.filter(email=normalise_email(email), deleted_at__isnull=True).first()
+    member = await find_member_by_email(email)
     if member is None or member.is_suspended:
         return
     base_url = current_settings().base_url
@@ -367,5 +368,8 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
 
 
 async def find_member_by_email(email: str) -> Member | None:
-    """The live account with this address, if any."""
-    return await Member.filter(email=normalise_email(email), deleted_at__isnull=True).first()
+    """The live account with this address, if any (none for one too long to be stored)."""
+    email = normalise_email(email)
+    if not fits(Member, "email", email):
+        return None
+    return await Member.filter(email=email, deleted_at__isnull=True).first()

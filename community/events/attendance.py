@@ -25,6 +25,7 @@ from community.mail.outbox import Email, enqueue
 from community.notifications.delivery import footer_context, unsubscribe_headers
 from community.notifications.models import NotificationKind
 from community.settings import current as current_settings
+from community.text import whole_number
 
 SUBJECT_MAX = 150
 MESSAGE_MAX = 5000
@@ -178,10 +179,10 @@ async def mark_attendance(
 
 def parse_attended_ids(values: Iterable[str]) -> set[int]:
     """The member ids ticked on the attendance form; Invalid for anything but ids."""
-    values = [value.strip() for value in values]
-    if not all(value.isdigit() and len(value) <= 12 for value in values):
+    ids = [whole_number(value, low=1) for value in values]
+    if None in ids:
         raise Invalid(attended="Tick the members who attended from the list.")
-    return {int(value) for value in values}
+    return {member_id for member_id in ids if member_id is not None}
 
 
 async def record_attendance(*, actor: Member | None, event_id: int, attended_ids: set[int]) -> int:

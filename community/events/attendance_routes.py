@@ -13,7 +13,8 @@ from community.errors import Invalid
 from community.events import attendance, cpd
 from community.events.access import EventView
 from community.events.attendance import AttendeeList
-from community.web.templates import form_data, read_form, redirect_to, render
+from community.text import whole_number
+from community.web.templates import read_form, redirect_to, render
 
 
 def _attendees_page(
@@ -50,7 +51,7 @@ async def event_attendees(request: Request) -> Response:
 async def event_attendance(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     ticked = [
-        value for value in (await form_data(request)).getlist("attended") if isinstance(value, str)
+        value for value in (await request.form()).getlist("attended") if isinstance(value, str)
     ]
     try:
         attended_ids = attendance.parse_attended_ids(ticked)
@@ -59,7 +60,7 @@ async def event_attendance(request: Request) -> Response:
         )
     except Invalid as exc:
         listing = await attendance.attendee_list(actor=request.state.member, event_id=event_id)
-        checked = {int(value) for value in ticked if value.isdigit() and len(value) <= 12}
+        checked = {n for value in ticked if (n := whole_number(value, low=1)) is not None}
         return _attendees_page(
             request, listing, checked=checked, errors=exc.fields, status_code=422
         )

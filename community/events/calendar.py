@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from community.errors import Invalid
 from community.events.models import Event
+from community.text import whole_number
 
 
 @dataclass
@@ -30,10 +31,10 @@ class Month:
         if not value:
             return cls(today.year, today.month)
         year, _, month = value.partition("-")
-        if not (year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12):
+        if whole_number(year) is None or len(year) != 4 or not whole_number(month, low=1, high=12):
             message = "Choose a month as year and month, like 2026-12."
             raise Invalid(message, month=message)
-        if not 2000 <= int(year) <= 2100:
+        if whole_number(year, low=2000, high=2100) is None:
             message = "Choose a month between the years 2000 and 2100."
             raise Invalid(message, month=message)
         return cls(int(year), int(month))

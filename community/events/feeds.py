@@ -17,6 +17,7 @@ from community.accounts.models import Member
 from community.errors import NotFound
 from community.events.models import Event, RsvpStatus
 from community.settings import current as current_settings
+from community.text import whole_number
 
 #: how far back the feed keeps events, so a calendar keeps recent history
 FEED_HISTORY = timedelta(days=90)
@@ -40,11 +41,12 @@ def feed_url(member: Member) -> str:
 
 async def member_for_feed(token: str) -> Member:
     """The member whose current feed address this is; NotFound for old or forged ones."""
-    member_id, _, signature = token.partition("-")
-    if not member_id.isdigit() or len(member_id) > 12:
+    raw_id, _, signature = token.partition("-")
+    member_id = whole_number(raw_id, low=1)
+    if member_id is None:
         raise NotFound("There is no such calendar.")
     member = await Member.filter(
-        id=int(member_id), deleted_at__isnull=True, suspended_at__isnull=True
+        id=member_id, deleted_at__isnull=True, suspended_at__isnull=True
     ).first()
     if member is None or not hmac.compare_digest(
         _signature(member.id, member.calendar_feed_version), signature

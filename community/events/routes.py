@@ -23,6 +23,7 @@ from community.events.models import EVENT_KIND_LABELS, RsvpStatus
 from community.events.reminders import rsvp_for_cancel_link
 from community.events.schemas import EventForm
 from community.groups.access import Viewer, access_facilitation
+from community.text import whole_number
 from community.web.templates import read_form, redirect_to, render, request_zone
 
 RSVP_MESSAGES = {
@@ -219,9 +220,10 @@ async def cant_make_it_form(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     member = request.query_params.get("member", "")
     signature = request.query_params.get("signature", "")
-    if not member.isdigit():
+    member_id = whole_number(member, low=1)
+    if member_id is None:
         raise NotFound("This link is not valid.")
-    await rsvp_for_cancel_link(event_id, int(member), signature)
+    await rsvp_for_cancel_link(event_id, member_id, signature)
     return render(
         request,
         "events/cant_make_it.html",
@@ -231,12 +233,12 @@ async def cant_make_it_form(request: Request) -> Response:
 
 async def cant_make_it(request: Request) -> Response:
     raw = await read_form(request)
-    member = raw.get("member", "")
-    if not member.isdigit():
+    member_id = whole_number(raw.get("member", ""), low=1)
+    if member_id is None:
         raise NotFound("This link is not valid.")
     event = await service.cancel_rsvp_by_link(
         event_id=request.path_params["event_id"],
-        member_id=int(member),
+        member_id=member_id,
         signature=raw.get("signature", ""),
     )
     return render(request, "events/cant_make_it_done.html", {"event": event})

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from community.clock import zone_named
 from community.errors import Invalid
 from community.events.models import EventKind
+from community.text import whole_number
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -113,12 +114,11 @@ class EventForm:
         capacity: int | None = None
         raw_capacity = str(raw.get("capacity", "")).strip()
         if raw_capacity:
-            if not raw_capacity.isdigit() or not 1 <= int(raw_capacity) <= CAPACITY_MAX:
+            capacity = whole_number(raw_capacity, low=1, high=CAPACITY_MAX)
+            if capacity is None:
                 errors["capacity"] = (
                     f"Enter the number of seats, from 1 to {CAPACITY_MAX:,}, or leave it empty."
                 )
-            else:
-                capacity = int(raw_capacity)
         deadline: datetime | None = None
         raw_deadline = str(raw.get("rsvp_deadline", "")).strip()
         if raw_deadline:

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.access import ensure_admin, ensure_signed_in
 from community.accounts.models import Member
-from community.db import Page, decode_cursor, encode_cursor
+from community.db import Page, decode_cursor, encode_cursor, fits
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event, ensure_may_rsvp
@@ -368,7 +368,8 @@ async def _visible_groups(actor: Member | None) -> Q:
 
 def _filtered(query: QuerySet[Event], group_slug: str, kind: str) -> QuerySet[Event]:
     if group_slug:
-        query = query.filter(group__slug=group_slug)
+        fitting = fits(Group, "slug", group_slug)
+        query = query.filter(group__slug=group_slug) if fitting else query.filter(id__in=[])
     if kind in {str(k) for k in EventKind}:
         query = query.filter(kind=kind)
     return query

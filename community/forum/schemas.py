@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from community.errors import Invalid
 from community.forum.models import ReactionKind
+from community.text import whole_number
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -52,10 +53,9 @@ class NewPost:
         quote: int | None = None
         raw_quote = str(raw.get("quote_post_id", "") or "").strip()
         if raw_quote:
-            if not raw_quote.isdigit():
+            quote = whole_number(raw_quote, low=1)
+            if quote is None:
                 errors["quote_post_id"] = "Choose a post in this discussion to quote."
-            else:
-                quote = int(raw_quote)
         if errors:
             raise Invalid(**errors)
         return cls(body, quote)

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from tortoise import connections
 
 from community.accounts.models import Member
+from community.db import fits
 from community.groups.models import Group, Membership, Visibility
 
 RESULTS_LIMIT = 30
@@ -76,12 +77,17 @@ async def search_posts(
         return []
     group_id = author_id = None
     if group_slug:
-        group = await Group.filter(slug=group_slug).only("id").first()
+        group = None
+        if fits(Group, "slug", group_slug):
+            group = await Group.filter(slug=group_slug).only("id").first()
         if group is None:
             return []
         group_id = group.id
     if author_handle:
-        author = await Member.filter(handle=author_handle.lstrip("@").lower()).only("id").first()
+        handle = author_handle.lstrip("@").lower()
+        author = None
+        if fits(Member, "handle", handle):
+            author = await Member.filter(handle=handle).only("id").first()
         if author is None:
             return []
         author_id = author.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from community.accounts.models import Member
+from community.db import fits
 from community.errors import NotFound, PermissionDenied
 from community.groups.models import Group, Membership
 
@@ -42,7 +43,7 @@ class Viewer:
 
 async def access_group(actor: Member | None, slug: str) -> Viewer:
     """The group and the actor's place in it; NotFound if there is no such group."""
-    group = await Group.filter(slug=slug).first()
+    group = await Group.filter(slug=slug).first() if fits(Group, "slug", slug) else None
     if group is None:
         raise NotFound("There is no group here.")
     membership = None

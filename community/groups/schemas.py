@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from community.accounts.schemas import normalise_email
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
+from community.text import whole_number
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 5000
@@ -88,7 +89,7 @@ def parse_invitee(raw: Mapping[str, str]) -> str:
 
 
 def parse_member_id(raw: Mapping[str, str], field: str = "member_id") -> int:
-    value = str(raw.get(field, "")).strip()
-    if not value.isdigit():
+    member_id = whole_number(str(raw.get(field, "")), low=1)
+    if member_id is None:
         raise Invalid(**{field: "Choose a member."})
-    return int(value)
+    return member_id

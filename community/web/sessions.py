@@ -1,8 +1,9 @@
 """Cookies and the request's signed-in member, CSRF checks and flash messages.
 
 One pure ASGI middleware: it loads the session named by the cookie (one query, member
-included), checks the CSRF token of every unsafe request before any handler runs, and writes
-the cookies that handlers asked for when the response starts.
+included), checks the CSRF token of every unsafe request before any handler runs (and that a
+submitted form is UTF-8 text without NUL, a 400 otherwise), and writes the cookies that
+handlers asked for when the response starts.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import json
 import secrets
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_to_bytes
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from community import sessions
-from community.errors import PermissionDenied
+from community.errors import BadRequest, DomainError, PermissionDenied
 from community.settings import Settings
 from community.web.errors import error_response
 
@@ -29,6 +30,7 @@ CSRF_COOKIE = "community_csrf"
 FLASH_COOKIE = "community_flash"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+FORM_TYPE = "application/x-www-form-urlencoded"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: (The API without a session cookie acts for no one, so it has no ambient authority to
 #: forge: scripts register and create tokens there without a CSRF token.)
@@ -86,24 +88,35 @@ class SessionMiddleware:
                     headers.setdefault("cache-control", "private, no-store")
             await send(message)
 
-        if (
-            scope["method"] in UNSAFE_METHODS
-            and not _is_token_request(scope)
-            and not scope["path"].startswith(SIGNED_PATH_PREFIXES)
-            and not (scope["path"].startswith("/api/") and SESSION_COOKIE not in cookies)
-        ):
-            body = await _read_body(receive)
-            if not _csrf_ok(scope, body, cookies.get(CSRF_COOKIE, "")):
-                response = error_response(
-                    request,
-                    PermissionDenied(
+        query = scope.get("query_string", b"")
+        # (the API cleans its parameters itself)
+        if not scope["path"].startswith("/api/") and (problem := query_bytes_problem(query)):
+            response = error_response(request, BadRequest(problem))
+            await response(scope, receive, send_with_cookies)
+            return
+
+        if scope["method"] in UNSAFE_METHODS:
+            is_form = request.headers.get("content-type", "").startswith(FORM_TYPE)
+            needs_token = (
+                not _is_token_request(scope)
+                and not scope["path"].startswith(SIGNED_PATH_PREFIXES)
+                and not (scope["path"].startswith("/api/") and SESSION_COOKIE not in cookies)
+            )
+            if is_form or needs_token:
+                body = await _read_body(receive)
+                refusal: DomainError | None = None
+                if is_form and (problem := form_bytes_problem(body)):
+                    refusal = BadRequest(problem)
+                elif needs_token and not _csrf_ok(scope, body, cookies.get(CSRF_COOKIE, "")):
+                    refusal = PermissionDenied(
                         "This form has expired or did not come from this site. "
                         "Go back, reload the page and try again."
-                    ),
-                )
-                await response(scope, receive, send_with_cookies)
-                return
-            receive = _replay(body)
+                    )
+                if refusal is not None:
+                    response = error_response(request, refusal)
+                    await response(scope, receive, send_with_cookies)
+                    return
+                receive = _replay(body)
 
         await self.app(scope, receive, send_with_cookies)
 
@@ -122,6 +135,44 @@ class SessionMiddleware:
         elif name == SESSION_COOKIE:
             morsel["max-age"] = self.settings.session_max_days * 86400
         return morsel.OutputString()
+
+
+def form_bytes_problem(body: bytes) -> str | None:
+    """What is wrong with a urlencoded body whose names or values are not UTF-8 text or hold
+    NUL (no browser sends those; Starlette would quietly turn bad bytes into U+FFFD)."""
+    wrong = _undecodable(body)
+    if wrong == "nul":
+        return "The form held a NUL character, which no field accepts. Nothing was saved."
+    if wrong == "utf-8":
+        return (
+            "The form held bytes that are not UTF-8 text. Nothing was saved: "
+            "check the browser's text encoding and send it again."
+        )
+    return None
+
+
+def query_bytes_problem(query: bytes) -> str | None:
+    """The same for the query string of a page's address."""
+    wrong = _undecodable(query)
+    if wrong == "nul":
+        return "The address held a NUL character. Check the link and try again."
+    if wrong == "utf-8":
+        return "The address held bytes that are not UTF-8 text. Check the link and try again."
+    return None
+
+
+def _undecodable(urlencoded: bytes) -> str | None:
+    """ "nul" or "utf-8" for the first name or value that holds NUL or is not UTF-8."""
+    for pair in urlencoded.split(b"&"):
+        for part in pair.split(b"=", 1):
+            raw = unquote_to_bytes(part.replace(b"+", b" "))
+            if b"\x00" in raw:
+                return "nul"
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return "utf-8"
+    return None
 
 
 def _is_token_request(scope: Scope) -> bool:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -16,7 +15,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from community.clock import reader_zone
-from community.errors import BadRequest
 from community.settings import Settings
 from community.text import clean_text
 from community.web.context import page_context
@@ -90,39 +88,10 @@ def redirect_to(request: Request, path: str, message: str | None = None) -> Resp
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """The submitted form as plain strings, with control characters removed (400 for bytes
-    that are not UTF-8 and for NUL: no browser sends those)."""
-    form = await form_data(request)
+    """The submitted form as plain strings, with control characters removed (bytes that are
+    not UTF-8, and NUL, never get here: SessionMiddleware answers those with a 400)."""
+    form: FormData = await request.form()
     return {key: clean_text(value) for key, value in form.items() if isinstance(value, str)}
-
-
-async def form_data(request: Request) -> FormData:
-    """The submitted form, refused with a 400 if a name or value is not UTF-8 or holds NUL."""
-    if request.headers.get("content-type", "").startswith(FORM_TYPE):
-        check_form_bytes(await request.body())
-    return await request.form()
-
-
-FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-def check_form_bytes(body: bytes) -> None:
-    """Raise BadRequest unless every name and value of a urlencoded body decodes to UTF-8
-    text without NUL. (Starlette itself would quietly turn bad bytes into U+FFFD.)"""
-    for pair in body.split(b"&"):
-        for part in pair.split(b"=", 1):
-            raw = unquote_to_bytes(part.replace(b"+", b" "))
-            if b"\x00" in raw:
-                raise BadRequest(
-                    "The form held a NUL character, which no field accepts. Nothing was saved."
-                )
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadRequest(
-                    "The form held bytes that are not UTF-8 text. Nothing was saved: "
-                    "check the browser's text encoding and send it again."
-                ) from None
 
 
 def request_zone(request: Request) -> ZoneInfo:

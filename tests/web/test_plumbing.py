@@ -8,8 +8,9 @@ import pytest
 from starlette.applications import Starlette
 
 from community.accounts.models import Member
+from community.text import whole_number
 from tests.conftest import Browser, QueryCounter, open_browser, text_of
-from tests.factories import PASSWORD, make_member
+from tests.factories import PASSWORD, make_group, make_member, make_thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -115,3 +116,57 @@ async def test_profile_page_query_count_is_fixed(
         assert response.status_code == 200
     # the session with its member (1), the profile (1), the learning record (1)
     assert len(count_queries.queries) == 3, count_queries.queries
+
+
+async def test_lookups_longer_than_their_column_find_nothing_not_a_500(browser: Browser) -> None:
+    owner = await make_member(email="owner@example.org", admin=True)
+    group = await make_group(admin=owner)
+    long = "a" * 300
+    await browser.login("owner@example.org", PASSWORD)
+    for path, status in [
+        (f"/groups/{long}", 404),
+        (f"/groups/{long}/threads", 404),
+        (f"/events?group={long}", 200),
+        (f"/events/calendar?group={long}", 200),
+        (f"/search?q=care&group={long}", 200),
+        (f"/search?q=care&author=@{long}", 200),
+    ]:
+        assert (await browser.get(path)).status_code == status, path
+    assert (await browser.post(f"/groups/{long}/join")).status_code == 404
+    thread = await make_thread(group, owner)
+    moved = await browser.post(f"/threads/{thread.id}/move", {"group": long})
+    assert moved.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("12", 12), (" 7 ", 7), ("0", 0), ("²", None), ("٣", None), ("\uff11\uff12", None),
+     ("-1", None), ("2147483647", 2147483647), ("2147483648", None), ("9" * 400, None),
+     ("", None)],
+)  # fmt: skip
+async def test_whole_numbers_are_ascii_digits_within_the_column(
+    text: str, number: int | None
+) -> None:
+    assert whole_number(text) == number
+
+
+async def test_a_superscript_capacity_is_a_field_error_not_a_500(browser: Browser) -> None:
+    await make_member(email="fac@example.org", admin=True)
+    await browser.login("fac@example.org", PASSWORD)
+    response = await browser.post(
+        "/events",
+        {"title": "Supervision clinic", "kind": "talk", "starts_at": "2026-12-01T10:00",
+         "ends_at": "2026-12-01T12:00", "time_zone": "UTC", "venue": "Hall", "capacity": "²"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Enter the number of seats" in text_of(response)
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "q=caf%E9", "group=%C3&kind=talk", "%00=1"])
+async def test_page_addresses_with_nul_or_bytes_not_utf8_are_a_400(
+    browser: Browser, query: str
+) -> None:
+    for page in ("/groups", "/events", "/search", "/events/calendar"):
+        response = await browser.get(f"{page}?{query}")
+        assert response.status_code == 400, page
+        assert "Check the link" in text_of(response)

@@ -49,7 +49,7 @@ def retry_after(response: httpx.Response) -> timedelta | None:
     raw = response.headers.get("retry-after", "").strip()
     if not raw:
         return None
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return timedelta(seconds=min(int(raw), 86400))
     try:
         when = email.utils.parsedate_to_datetime(raw)
