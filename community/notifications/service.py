@@ -78,7 +78,8 @@ async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
     choices = await deliveries(recipients, notice.kind)
     now = clock.now()
     told = []
-    for member_id, member in recipients.items():
+    # in id order: concurrent actions then take the members' counter rows in one order
+    for member_id, member in sorted(recipients.items()):
         delivery = choices[member_id]
         state = {
             Delivery.IMMEDIATELY: EmailState.PENDING,

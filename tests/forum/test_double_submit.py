@@ -63,3 +63,28 @@ async def test_a_thread_sent_twice_is_one_thread(database: None) -> None:
         actor=author, slug=group.slug, form=NewThread(title="Twice?", body="Different words")
     )
     assert other.id != again.id
+
+
+async def test_members_replying_to_each_other_at_once_never_deadlock(database: None) -> None:
+    """Each reply guards its author and counts an unread notification on the other thread
+    authors: both must not lock member rows in opposite orders (PostgreSQL's deadlock)."""
+    members = [await make_member() for _ in range(4)]
+    group = await make_group(facilitator=members[0])
+    for member in members[1:]:
+        await add_member(group, member)
+    threads = [await make_thread(group, member) for member in members]
+    for round_ in range(5):
+        clock.advance(timedelta(minutes=6))  # past the posting rate limit
+        await asyncio.gather(
+            *(
+                service.reply(
+                    actor=member,
+                    thread_id=thread.id,
+                    form=NewPost(body=f"Round {round_}: {member.id} to {thread.id}"),
+                )
+                for member in members
+                for thread in threads
+                if thread.author_id != member.id
+            )
+        )
+    assert await Post.filter(thread__group_id=group.id).count() == 4 + 5 * 12

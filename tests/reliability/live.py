@@ -3,6 +3,7 @@ processes, and the invariants every write path must leave true."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -157,9 +158,87 @@ async def broken_invariants() -> list[str]:
             GROUP BY m.id, m.unread_notifications
             HAVING COUNT(n.id) <> m.unread_notifications""",
     }
+    checks["every thread has its opening post"] = """
+        SELECT t.id FROM forum_thread t WHERE NOT EXISTS (
+            SELECT 1 FROM forum_post p WHERE p.thread_id = t.id AND p.number = 1)"""
     broken = []
     for name, sql in checks.items():
         rows = await client.execute_query_dict(sql)
         if rows:
             broken.append(f"{name}: {len(rows)} rows break it, e.g. {rows[:3]}")
     return broken
+
+
+async def invariants_of(database_url: str) -> list[str]:
+    """broken_invariants() of that database, from outside the site."""
+    from tortoise import Tortoise
+
+    from community import db
+
+    await Tortoise.init(config=db.tortoise_config(database_url))
+    try:
+        return await broken_invariants()
+    finally:
+        await Tortoise.close_connections()
+
+
+async def seed_site(database_url: str, *, members: int) -> dict[str, Any]:
+    """A small site (bulk seed) and what the scripts act on: the first public group's slug,
+    some of its threads and posts, upcoming events, and an API token for each of its
+    members."""
+    from tortoise import Tortoise
+
+    from community import db
+    from community.accounts import tokens
+    from community.accounts.models import Member
+    from community.forum.models import Post, Thread
+    from community.groups.models import Group, Membership
+    from community.seed_bulk import Size, seed_bulk
+    from community.settings import Settings, configure
+
+    configure(Settings(database_url=database_url, secret_key="x" * 32))
+    await Tortoise.init(config=db.tortoise_config(database_url))
+    try:
+        await seed_bulk(
+            Size(members=members, groups=5, threads=200, posts=5000, events=20),
+            stream=io.StringIO(),
+        )
+        group = await Group.filter(visibility="public").order_by("id").first()
+        assert group is not None
+        people = [m.member_id for m in await Membership.filter(group_id=group.id)]
+        writers = list(await Member.filter(id__in=people).order_by("id"))
+        return {
+            "group": group.slug,
+            "threads": [t.id for t in await Thread.filter(group_id=group.id).limit(30)],
+            "posts": [p.id for p in await Post.filter(thread__group_id=group.id).limit(200)],
+            "events": await _upcoming_events(),
+            "tokens": [(await tokens.create_token(member=m, name="soak"))[1] for m in writers],
+        }
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _upcoming_events() -> list[int]:
+    """Site-wide events still open to RSVPs (one is made if the seed left none)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from community import clock
+    from community.events.models import Event
+
+    now = clock.now()
+    found = [e.id for e in await Event.filter(group_id__isnull=True, starts_at__gt=now).limit(5)]
+    if not found:
+        made = await Event.create(
+            title="Soak clinic",
+            kind="talk",
+            starts_at=now + timedelta(days=7),
+            ends_at=now + timedelta(days=7, hours=2),
+            time_zone="Asia/Singapore",
+            venue="Hall",
+            cpd_hours=Decimal(0),
+            created_by_id=1,
+            created_at=now,
+        )
+        found = [made.id]
+    return found

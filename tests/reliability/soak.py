@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import random
 import re
@@ -22,69 +21,10 @@ from typing import Any
 
 import httpx
 
-from tests.reliability.live import Site, broken_invariants, fresh_postgres, migrate
+from tests.reliability.live import Site, fresh_postgres, invariants_of, migrate, seed_site
 
 DATABASE = "community_soak"
 MEMBERS = 100
-
-
-async def _setup(database_url: str) -> dict[str, Any]:
-    from tortoise import Tortoise
-
-    from community import db
-    from community.accounts import tokens
-    from community.accounts.models import Member
-    from community.forum.models import Post, Thread
-    from community.groups.models import Group, Membership
-    from community.seed_bulk import Size, seed_bulk
-    from community.settings import Settings, configure
-
-    configure(Settings(database_url=database_url, secret_key="x" * 32))
-    await Tortoise.init(config=db.tortoise_config(database_url))
-    try:
-        await seed_bulk(
-            Size(members=MEMBERS, groups=5, threads=200, posts=5000, events=20),
-            stream=io.StringIO(),
-        )
-        group = await Group.filter(visibility="public").order_by("id").first()
-        assert group is not None
-        people = [m.member_id for m in await Membership.filter(group_id=group.id)]
-        writers = list(await Member.filter(id__in=people).order_by("id"))
-        return {
-            "group": group.slug,
-            "threads": [t.id for t in await Thread.filter(group_id=group.id).limit(30)],
-            "posts": [p.id for p in await Post.filter(thread__group_id=group.id).limit(200)],
-            "events": await _upcoming_events(),
-            "tokens": [(await tokens.create_token(member=m, name="soak"))[1] for m in writers],
-        }
-    finally:
-        await Tortoise.close_connections()
-
-
-async def _upcoming_events() -> list[int]:
-    """Site-wide events still open to RSVPs (one is made if the seed left none)."""
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from community import clock
-    from community.events.models import Event
-
-    now = clock.now()
-    found = [e.id for e in await Event.filter(group_id__isnull=True, starts_at__gt=now).limit(5)]
-    if not found:
-        made = await Event.create(
-            title="Soak clinic",
-            kind="talk",
-            starts_at=now + timedelta(days=7),
-            ends_at=now + timedelta(days=7, hours=2),
-            time_zone="Asia/Singapore",
-            venue="Hall",
-            cpd_hours=Decimal(0),
-            created_by_id=1,
-            created_at=now,
-        )
-        found = [made.id]
-    return found
 
 
 def _rss_mb(pid: int) -> float:
@@ -180,18 +120,6 @@ async def _traffic(
     return {"codes": dict(codes), "sent": sent, "rss": rss}
 
 
-async def _invariants(database_url: str) -> list[str]:
-    from tortoise import Tortoise
-
-    from community import db
-
-    await Tortoise.init(config=db.tortoise_config(database_url))
-    try:
-        return await broken_invariants()
-    finally:
-        await Tortoise.close_connections()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -199,7 +127,7 @@ def main() -> int:
     args = parser.parse_args()
     database_url = fresh_postgres(DATABASE)
     migrate(database_url)
-    data = asyncio.run(_setup(database_url))
+    data = asyncio.run(seed_site(database_url, members=MEMBERS))
     log = Path(tempfile.mkdtemp(prefix="community-soak-")) / "site.log"
     site = Site(database_url, log).start()
     assert site.process is not None
@@ -207,7 +135,7 @@ def main() -> int:
         result = asyncio.run(_traffic(site.url, data, args.seconds, args.rate, site.process.pid))
     finally:
         site.stop()
-    broken = asyncio.run(_invariants(database_url))
+    broken = asyncio.run(invariants_of(database_url))
     rss = result["rss"]
     warm = [mb for moment, mb in rss if moment >= args.seconds * 0.2] or [rss[-1][1]]
     growth = (rss[-1][1] - warm[0]) / warm[0] if warm[0] else 0.0

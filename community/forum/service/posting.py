@@ -6,7 +6,7 @@ import contextlib
 import re
 from datetime import timedelta
 
-from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -41,12 +41,20 @@ POST_WINDOW = timedelta(minutes=5)
 RESUBMIT_WINDOW = timedelta(seconds=60)
 
 
-async def _one_at_a_time(author: Member) -> None:
-    """Make one member's posts go one after another, so a double submit sees the first copy
-    (PostgreSQL: a row lock on the member, held to the end of the transaction; SQLite runs
-    one write transaction at a time anyway). Call inside a transaction."""
-    if connections.get("default").capabilities.dialect == "postgres":
-        await Member.filter(id=author.id).select_for_update().only("id").first()
+#: the first key of the advisory locks taken while posting (the second is the member's id)
+POSTING_LOCK = 1
+
+
+async def _one_at_a_time(author: Member, connection: BaseDBAsyncClient) -> None:
+    """Make one member's posts go one after another, so a double submit sees the first copy.
+    PostgreSQL: an advisory lock keyed by the member, held to the end of the transaction (not
+    a row lock on the member: that row also takes unread counters, so two members replying
+    to each other deadlocked); SQLite runs one write transaction at a time anyway. Call
+    inside the transaction, with its connection."""
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(
+            "SELECT pg_advisory_xact_lock($1, $2)", [POSTING_LOCK, author.id]
+        )
 
 
 async def _check_rate(actor: Member) -> None:
@@ -129,8 +137,8 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
     held = await _needs_review(author, form.body, viewer)
-    async with in_transaction():
-        await _one_at_a_time(author)
+    async with in_transaction() as connection:
+        await _one_at_a_time(author, connection)
         again = await Thread.filter(
             group_id=viewer.group.id,
             author_id=author.id,
@@ -185,8 +193,8 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
     held = await _needs_review(author, form.body, view.viewer)
-    async with in_transaction():
-        await _one_at_a_time(author)
+    async with in_transaction() as connection:
+        await _one_at_a_time(author, connection)
         again = await Post.filter(
             thread_id=thread_id,
             author_id=author.id,
