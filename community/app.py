@@ -34,6 +34,7 @@ from community.mail.service import make_backend
 from community.notifications.routes import routes as notification_routes
 from community.scheduler import Scheduler
 from community.settings import Settings, configure
+from community.web.body import BodyLimitMiddleware
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
 from community.web.headers import SecurityHeadersMiddleware
 from community.web.limits import MemoryRateLimiter
@@ -90,9 +91,9 @@ def create_app(
         debug=False,
         routes=routes,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(SessionMiddleware, settings=settings),
         ],
         exception_handlers={

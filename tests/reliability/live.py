@@ -207,8 +207,15 @@ async def seed_site(database_url: str, *, members: int) -> dict[str, Any]:
         assert group is not None
         people = [m.member_id for m in await Membership.filter(group_id=group.id)]
         writers = list(await Member.filter(id__in=people).order_by("id"))
+        open_group = (
+            await Group.filter(join_policy="open", visibility="public")
+            .exclude(id=group.id)
+            .order_by("id")
+            .first()
+        )
         return {
             "group": group.slug,
+            "open_group": open_group.slug if open_group else group.slug,
             "threads": [t.id for t in await Thread.filter(group_id=group.id).limit(30)],
             "posts": [p.id for p in await Post.filter(thread__group_id=group.id).limit(200)],
             "events": await _upcoming_events(),

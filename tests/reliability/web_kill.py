@@ -5,8 +5,9 @@ acknowledged is stored, and no answer was a 5xx.
     python -m tests.reliability.web_kill                    # the short run CI does (6 kills)
     python -m tests.reliability.web_kill --kills 50         # a long one, on demand
 
-Writers (40 members with API tokens) start threads, reply, RSVP and cancel, react, join and
-leave a group and mark notifications read, as fast as the site answers. Each kill takes the
+Writers (members with API tokens) start threads, reply, RSVP and cancel, react, join and
+leave another group and mark notifications read, as fast as the site answers (each member's
+posts are rate-limited, so some answers are 429). Each kill takes the
 whole uvicorn process group down mid-request (no shutdown, no cleanup) and starts it again.
 """
 
@@ -49,9 +50,8 @@ class Writers:
 
     async def _write(self, client: httpx.AsyncClient, number: int) -> None:
         rng = random.Random(number)  # load, not secrets
-        token = self.data["tokens"][number % len(self.data["tokens"])]
-        headers = {"Authorization": f"Bearer {token}"}
         while not self.stopping:
+            headers = {"Authorization": f"Bearer {rng.choice(self.data['tokens'])}"}
             roll = rng.random()
             try:
                 if roll < 0.2:
@@ -89,7 +89,9 @@ class Writers:
                 elif roll < 0.9:
                     action = rng.choice(["join", "leave"])
                     response = await client.post(
-                        f"/api/v1/groups/{self.data['group']}/{action}", json={}, headers=headers
+                        f"/api/v1/groups/{self.data['open_group']}/{action}",
+                        json={},
+                        headers=headers,
                     )
                 else:
                     response = await client.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import pytest
 from starlette.applications import Starlette
@@ -47,9 +48,34 @@ async def test_wrong_method_is_405_not_500(browser: Browser) -> None:
     assert response.status_code == 405
 
 
-async def test_oversized_body_is_413(browser: Browser) -> None:
+async def test_oversized_body_is_413_with_a_page_that_says_so(browser: Browser) -> None:
     response = await browser.post("/login", {"email": "a@example.org", "password": "x" * 1_100_000})
     assert response.status_code == 413
+    assert "too much to send at once" in text_of(response)
+    assert response.headers["content-security-policy"]
+
+
+async def test_an_oversized_body_without_a_length_is_413_too(browser: Browser) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(12):
+            yield b"x" * 100_000
+
+    token = (await browser.get("/login")).cookies.get("community_csrf") or ""
+    response = await browser.client.post(
+        f"/login?csrf_token={token}",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert "too much to send at once" in text_of(response)
+
+
+async def test_an_oversized_api_body_is_a_json_413(browser: Browser) -> None:
+    response = await browser.client.post(
+        "/api/v1/auth/tokens", content=b"{" + b" " * 1_100_000 + b"}"
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
 
 
 async def test_nul_bytes_in_forms_are_a_400_and_nothing_is_stored(browser: Browser) -> None:
