@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from community.accounts import service, tokens
 from community.accounts.models import AccessToken, Member, Profession
-from community.accounts.schemas import Credentials, ProfileUpdate, Registration
+from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from community.accounts.schemas import (
+    BIO_MAX,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    STORY_MAX,
+    Credentials,
+    ProfileUpdate,
+    Registration,
+)
+from community.accounts.tokens import NAME_MAX as TOKEN_NAME_MAX
 from community.api.common import when
 from community.api.framework import (
     BOOLEAN,
@@ -12,6 +22,7 @@ from community.api.framework import (
     ID,
     INTEGER,
     JSON,
+    WORDS,
     Call,
     nullable,
     obj,
@@ -19,6 +30,8 @@ from community.api.framework import (
 )
 from community.api.registry import api
 from community.web.limits import check_rate_limit
+
+EMAIL = string(format="email", maxLength=254)
 
 PROFILE = api.component(
     "Profile",
@@ -43,10 +56,10 @@ PROFILE = api.component(
         display_name=string(),
         handle=nullable(string()),
         profession=nullable(string(enum=[str(p) for p in Profession])),
-        organisation=string(),
-        years_in_practice=nullable(INTEGER),
-        bio=string(),
-        story=string(),
+        organisation=string(maxLength=ORGANISATION_MAX),
+        years_in_practice=nullable({**INTEGER, "minimum": 0, "maximum": 70}),
+        bio=string(maxLength=BIO_MAX, description="Markdown"),
+        story=string(maxLength=STORY_MAX, description="Markdown"),
         time_zone=string(description="IANA zone, empty for the site's zone"),
         is_admin=BOOLEAN,
         verified=BOOLEAN,
@@ -120,9 +133,9 @@ def token(row: AccessToken) -> JSON:
     auth="none",
     body=obj(
         ["email", "password", "display_name"],
-        email=string(),
-        password=string(),
-        display_name=string(),
+        email=EMAIL,
+        password=string(minLength=MIN_LENGTH, maxLength=MAX_LENGTH),
+        display_name=string(pattern=WORDS, maxLength=NAME_MAX),
     ),
     response=obj(["message"], message=string()),
     status=201,
@@ -140,7 +153,12 @@ async def register(call: Call) -> JSON:
     summary="Create a personal access token with an email and password",
     tag="auth",
     auth="none",
-    body=obj(["email", "password", "name"], email=string(), password=string(), name=string()),
+    body=obj(
+        ["email", "password", "name"],
+        email=EMAIL,
+        password=string(maxLength=MAX_LENGTH),
+        name=string(maxLength=TOKEN_NAME_MAX),
+    ),
     response=NEW_TOKEN,
     status=201,
 )
@@ -187,12 +205,12 @@ async def get_me(call: Call) -> JSON:
     tag="me",
     body=obj(
         [],
-        display_name=string(),
+        display_name=string(pattern=WORDS, maxLength=NAME_MAX),
         profession=nullable(string(enum=[*(str(p) for p in Profession), ""])),
-        organisation=string(),
-        years_in_practice=nullable(INTEGER),
-        bio=string(),
-        story=string(),
+        organisation=string(maxLength=ORGANISATION_MAX),
+        years_in_practice=nullable({**INTEGER, "minimum": 0, "maximum": 70}),
+        bio=string(maxLength=BIO_MAX, description="Markdown"),
+        story=string(maxLength=STORY_MAX, description="Markdown"),
         time_zone=string(),
     ),
     response=PROFILE,

@@ -22,6 +22,7 @@ from community.api.framework import (
     INTEGER,
     JSON,
     LIMIT,
+    WORDS,
     Call,
     Param,
     nullable,
@@ -35,7 +36,7 @@ from community.errors import Invalid, NotFound
 from community.events import attendance, service
 from community.events.attendance import Attendee, AttendeeList
 from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
-from community.events.schemas import CAPACITY_MAX, EventForm
+from community.events.schemas import CAPACITY_MAX, DESCRIPTION_MAX, TITLE_MAX, EventForm
 from community.events.service import EventPage
 from community.text import clean_text
 
@@ -146,8 +147,8 @@ TIME_DESCRIPTION = (
     "ISO 8601. With an offset: that instant. Without one: the local time in `time_zone`."
 )
 BODY_FIELDS: dict[str, JSON] = {
-    "title": string(maxLength=200),
-    "description": nullable(string(description="Markdown.")),
+    "title": string(pattern=WORDS, maxLength=TITLE_MAX),
+    "description": nullable(string(maxLength=DESCRIPTION_MAX, description="Markdown.")),
     "kind": string(enum=KINDS, default="talk"),
     "starts_at": string(description=TIME_DESCRIPTION, examples=["2027-03-04T19:00:00+08:00"]),
     "ends_at": string(description=TIME_DESCRIPTION, examples=["2027-03-04T21:00"]),

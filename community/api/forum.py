@@ -14,6 +14,7 @@ from community.api.framework import (
     ID_MAX,
     JSON,
     LIMIT,
+    WORDS,
     Call,
     Param,
     nullable,
@@ -33,7 +34,7 @@ from community.forum.models import (
     Thread,
     WatchLevel,
 )
-from community.forum.schemas import NewPost, NewThread, parse_reaction
+from community.forum.schemas import BODY_MAX, TITLE_MAX, NewPost, NewThread, parse_reaction
 from community.forum.search import SearchResult, search_posts
 from community.forum.service import flags, watching
 from community.forum.service.reads import (
@@ -359,7 +360,11 @@ async def list_threads(call: Call) -> JSON:
     description="A new member's first posts with links wait for a facilitator's approval: "
     "the thread then answers with `hidden: true` until approved.",
     tag=TAG,
-    body=obj(["title", "body"], title=string(), body=string(description="Markdown")),
+    body=obj(
+        ["title", "body"],
+        title=string(pattern=WORDS, maxLength=TITLE_MAX),
+        body=string(pattern=WORDS, maxLength=BODY_MAX, description="Markdown"),
+    ),
     response=THREAD,
     status=201,
 )
@@ -509,7 +514,7 @@ async def unwatch_group(call: Call) -> None:
     tag=TAG,
     body=obj(
         ["body"],
-        body=string(description="Markdown"),
+        body=string(pattern=WORDS, maxLength=BODY_MAX, description="Markdown"),
         quote_post_id=nullable(ID),
     ),
     response=POST,
@@ -543,7 +548,7 @@ async def get_post(call: Call) -> JSON:
     "/posts/{post_id}",
     summary="Edit your own post (facilitators see the earlier text)",
     tag=TAG,
-    body=obj(["body"], body=string(description="Markdown")),
+    body=obj(["body"], body=string(pattern=WORDS, maxLength=BODY_MAX, description="Markdown")),
     response=POST,
 )
 async def edit_post(call: Call) -> JSON:
@@ -596,6 +601,7 @@ async def _reaction_answer(call: Call, post: Post) -> JSON:
     "/posts/{post_id}/reactions/{kind}",
     summary="React to a post (once per kind; repeating changes nothing)",
     description=f"`kind` is one of: {', '.join(REACTION_KINDS)} (others: 422).",
+    path_schemas={"kind": string(enum=REACTION_KINDS)},
     tag=TAG,
     response=POST_REACTIONS,
 )
@@ -611,6 +617,7 @@ async def add_reaction(call: Call) -> JSON:
     "/posts/{post_id}/reactions/{kind}",
     summary="Take a reaction back",
     description=f"`kind` is one of: {', '.join(REACTION_KINDS)} (others: 422).",
+    path_schemas={"kind": string(enum=REACTION_KINDS)},
     tag=TAG,
     response=POST_REACTIONS,
 )

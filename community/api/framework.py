@@ -42,6 +42,10 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+#: a pattern for text that must not be blank: something other than white space
+WORDS = r"\S"
+
+
 def string(**extra: Any) -> JSON:
     return {"type": "string", **extra}
 
@@ -206,6 +210,8 @@ class Operation:
     status: int
     query: tuple[Param, ...]
     description: str = ""
+    #: schemas of path parameters that are neither ids nor free strings (an enum)
+    path_schemas: dict[str, JSON] | None = None
 
     @property
     def operation_id(self) -> str:
@@ -246,6 +252,7 @@ class Api:
         status: int = 200,
         query: Iterable[Param] = (),
         description: str = "",
+        path_schemas: dict[str, JSON] | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.operations.append(
@@ -261,6 +268,7 @@ class Api:
                     status,
                     tuple(query),
                     description,
+                    path_schemas,
                 )
             )
             return handler
@@ -312,7 +320,8 @@ class Api:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": ID if _is_id(name) else string(minLength=1),
+                "schema": (op.path_schemas or {}).get(name)
+                or (ID if _is_id(name) else string(minLength=1)),
             }
             for name in op.path_names()
         ]

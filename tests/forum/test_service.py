@@ -14,6 +14,8 @@ from community.forum.models import Mention, Post, PostRevision, Reaction, Reacti
 from community.forum.schemas import NewPost
 from community.forum.service.posting import POST_LIMIT
 from community.groups.models import Group
+from community.settings import configure
+from tests.conftest import make_settings
 from tests.factories import add_member, make_group, make_member, make_reply, make_thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -207,6 +209,18 @@ async def test_posting_is_rate_limited(database: None) -> None:
     with pytest.raises(RateLimited, match="posting very quickly"):
         await make_reply(thread, member)
     assert (await Thread.get(id=thread.id)).post_count == POST_LIMIT
+
+
+async def test_rate_limits_off_lets_a_load_test_post_on(database: None) -> None:
+    group, _, member = await setup_group()
+    thread = await make_thread(group, member)
+    configure(make_settings(rate_limits=False))
+    try:
+        for _ in range(POST_LIMIT + 5):
+            await make_reply(thread, member)
+    finally:
+        configure(make_settings())
+    assert (await Thread.get(id=thread.id)).post_count == POST_LIMIT + 6
 
 
 async def test_hidden_posts_and_threads(database: None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from typing import Any
 import uvicorn
 
 from tests.fakes.email_api import TOKEN, FakeEmailApi, free_port
-from tests.reliability.live import ROOT, env, fresh_postgres, migrate
+from tests.reliability.live import ROOT, env, fresh_postgres, migrate, report
 
 DATABASE = "community_email_faults"
 #: what the provider does, in turn, for PHASE_SECONDS each
@@ -177,15 +176,12 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="community-email-faults-"))
     result = asyncio.run(_run(args, database_url, folder))
     expected = {f"faults:{n}" for n in range(args.messages)}
-    print(json.dumps(result, indent=2))
     checks = {
         f"all {args.messages} messages sent": result["statuses"] == {"sent": args.messages},
         "each delivered once: the mailbox holds every key once": result["mailbox"] == len(expected),
         "a worker was killed with SIGKILL and started again": result["killed and restarted"],
     }
-    for label, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {label}")
-    return 0 if all(checks.values()) else 1
+    return report(result, checks)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@ processes, and the invariants every write path must leave true."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -120,6 +123,27 @@ class Site:
     def errors_logged(self) -> list[str]:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return [line for line in text.splitlines() if "ERROR" in line or "Traceback" in line]
+
+
+def seeded_site(database: str, *, members: int) -> tuple[str, dict[str, Any], Site]:
+    """A fresh database of that name, migrated and seeded (seed_site), and the site on it
+    (not started yet): its URL, what seed_site returned, and the Site."""
+    database_url = fresh_postgres(database)
+    migrate(database_url)
+    data = asyncio.run(seed_site(database_url, members=members))
+    log = Path(tempfile.mkdtemp(prefix=f"{database}-")) / "site.log"
+    return database_url, data, Site(database_url, log)
+
+
+def report(figures: dict[str, Any], checks: dict[str, bool], site: Site | None = None) -> int:
+    """Print the figures as JSON and a PASS or FAIL line a check (and the site's logged
+    errors, if any); the exit status: 0 when every check passed."""
+    print(json.dumps(figures, indent=2))
+    for label, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    if site is not None and site.errors_logged():
+        print("\n".join(site.errors_logged()[-20:]))
+    return 0 if all(checks.values()) else 1
 
 
 async def broken_invariants() -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from tests.reliability.live import Site, broken_invariants, fresh_postgres, migrate
+from tests.reliability.live import Site, broken_invariants, fresh_postgres, migrate, report
 
 DATABASE = "community_reliability"
 
@@ -178,7 +177,6 @@ def main() -> int:
     setup = asyncio.run(_setup(database_url, args.members, args.seats))
     log = Path(tempfile.mkdtemp(prefix="community-race-")) / "site.log"
     site = Site(database_url, log, workers=2).start()
-    failures: list[str] = []
     try:
         started = time.monotonic()
         answers = _burst(
@@ -235,19 +233,8 @@ def main() -> int:
         "no errors in the site's log": not site.errors_logged(),
         "every invariant holds": not result["invariants broken"],
     }
-    print(
-        json.dumps(
-            {**result, "race seconds": round(race_seconds, 2), "server errors": server_errors},
-            indent=2,
-        )
-    )
-    for label, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {label}")
-        if not ok:
-            failures.append(label)
-    if site.errors_logged():
-        print("\n".join(site.errors_logged()[-20:]))
-    return 1 if failures else 0
+    figures = {**result, "race seconds": round(race_seconds, 2), "server errors": server_errors}
+    return report(figures, checks, site)
 
 
 if __name__ == "__main__":

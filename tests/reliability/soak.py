@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tests.reliability.live import Site, fresh_postgres, invariants_of, migrate, seed_site
+from tests.reliability.live import invariants_of, report, seeded_site
 
 DATABASE = "community_soak"
 MEMBERS = 100
@@ -125,11 +123,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rate", type=float, default=40, help="requests a second")
     args = parser.parse_args()
-    database_url = fresh_postgres(DATABASE)
-    migrate(database_url)
-    data = asyncio.run(seed_site(database_url, members=MEMBERS))
-    log = Path(tempfile.mkdtemp(prefix="community-soak-")) / "site.log"
-    site = Site(database_url, log).start()
+    database_url, data, site = seeded_site(DATABASE, members=MEMBERS)
+    site.start()
     assert site.process is not None
     try:
         result = asyncio.run(_traffic(site.url, data, args.seconds, args.rate, site.process.pid))
@@ -141,19 +136,14 @@ def main() -> int:
     growth = (rss[-1][1] - warm[0]) / warm[0] if warm[0] else 0.0
     server_errors = sum(n for code, n in result["codes"].items() if code.startswith("5"))
     transport_errors = sum(n for code, n in result["codes"].items() if not code.isdigit())
-    print(
-        json.dumps(
-            {
-                "requests": result["sent"],
-                "answers": result["codes"],
-                "rss after warm-up MB": round(warm[0], 1),
-                "rss at the end MB": round(rss[-1][1], 1),
-                "growth": f"{growth:.1%}",
-                "invariants broken": broken,
-            },
-            indent=2,
-        )
-    )
+    figures = {
+        "requests": result["sent"],
+        "answers": result["codes"],
+        "rss after warm-up MB": round(warm[0], 1),
+        "rss at the end MB": round(rss[-1][1], 1),
+        "growth": f"{growth:.1%}",
+        "invariants broken": broken,
+    }
     checks = {
         "no 5xx": server_errors == 0,
         "no failed requests (connections or the script)": transport_errors == 0,
@@ -161,11 +151,7 @@ def main() -> int:
         "no errors in the site's log": not site.errors_logged(),
         "every invariant holds": not broken,
     }
-    for label, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {label}")
-    if site.errors_logged():
-        print("\n".join(site.errors_logged()[-20:]))
-    return 0 if all(checks.values()) else 1
+    return report(figures, checks, site)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.reliability.live import Site, fresh_postgres, invariants_of, migrate, seed_site
+from tests.reliability.live import Site, invariants_of, report, seeded_site
 
 DATABASE = "community_web_kill"
 MEMBERS = 40
@@ -146,11 +143,8 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--writers", type=int, default=20, help="members writing at once")
     args = parser.parse_args()
-    database_url = fresh_postgres(DATABASE)
-    migrate(database_url)
-    data = asyncio.run(seed_site(database_url, members=MEMBERS))
-    log = Path(tempfile.mkdtemp(prefix="community-web-kill-")) / "site.log"
-    site = Site(database_url, log).start()
+    database_url, data, site = seeded_site(DATABASE, members=MEMBERS)
+    site.start()
     try:
         load, downtimes = asyncio.run(_kill_while_writing(site, data, args.kills, args.writers))
     finally:
@@ -161,23 +155,18 @@ def main() -> int:
     refused = load.answers["ConnectError"]  # sent while the site was down
     cut = sum(n for code, n in load.answers.items() if not code.isdigit()) - refused
     server_errors = sum(n for code, n in load.answers.items() if code.startswith("5"))
-    print(
-        json.dumps(
-            {
-                "kills": args.kills,
-                "answers": dict(load.answers),
-                "requests answered": answered,
-                "requests cut by a kill": cut,
-                "requests refused while down": refused,
-                "threads acknowledged": len(load.threads),
-                "replies acknowledged": len(load.posts),
-                "acknowledged but missing": missing,
-                "seconds to restart (max)": round(max(downtimes, default=0.0), 2),
-                "invariants broken": broken,
-            },
-            indent=2,
-        )
-    )
+    figures = {
+        "kills": args.kills,
+        "answers": dict(load.answers),
+        "requests answered": answered,
+        "requests cut by a kill": cut,
+        "requests refused while down": refused,
+        "threads acknowledged": len(load.threads),
+        "replies acknowledged": len(load.posts),
+        "acknowledged but missing": missing,
+        "seconds to restart (max)": round(max(downtimes, default=0.0), 2),
+        "invariants broken": broken,
+    }
     checks = {
         f"the site was killed {args.kills} times mid-write and started again": len(downtimes)
         == args.kills,
@@ -187,11 +176,7 @@ def main() -> int:
         "no partial rows: every invariant holds": not broken,
         "no errors in the site's log": not site.errors_logged(),
     }
-    for label, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {label}")
-    if site.errors_logged():
-        print("\n".join(site.errors_logged()[-20:]))
-    return 0 if all(checks.values()) else 1
+    return report(figures, checks, site)
 
 
 if __name__ == "__main__":
