@@ -130,8 +130,15 @@ async def inbox(
 
 
 async def _recount(member_id: int) -> int:
-    unread = await Notification.filter(member_id=member_id, read_at__isnull=True).count()
-    await Member.filter(id=member_id).update(unread_notifications=unread)
+    """Count the member's unread notifications into the kept counter. PostgreSQL: the member's
+    row is locked first, so a notification told meanwhile is either counted here or adds its
+    +1 after this commits. (Counting first let a concurrent +1 be overwritten by a count
+    that could not see it yet: found by killing the web process under load.)"""
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await Member.filter(id=member_id).select_for_update().only("id").first()
+        unread = await Notification.filter(member_id=member_id, read_at__isnull=True).count()
+        await Member.filter(id=member_id).update(unread_notifications=unread)
     return unread
 
 
@@ -227,6 +234,6 @@ async def withdraw(*, dedupe_key: str | None = None, topic: str | None = None) -
         return 0
     members = {n.member_id for n in await query.only("id", "member_id")}
     count = await query.delete()
-    for member_id in members:
+    for member_id in sorted(members):  # one order, so two withdrawals cannot deadlock
         await _recount(member_id)
     return count
