@@ -1,37 +1,58 @@
 """Visitors' copies of thread pages: every signed-out reader sees the same page, so it is
 rendered once per (thread, page, thread version) and reused. A change to the thread bumps its
 version (forum.versions), so it shows at once; changes the version does not cover (a member's
-new name, a renamed group) show within PAGE_CACHE_SECONDS. Each web process has its own."""
+new name, a renamed group) show within PAGE_CACHE_SECONDS. Each web process has its own.
+
+Only the newest version of a page is kept (an older one can never be asked for again), and
+the copies are bounded by their bytes: a busy forum replaces pages, it does not pile them up
+(the ten-minute soak found the web process growing by a fifth when it kept old versions).
+"""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
 
+#: (thread id, page, thread version, post count)
 Key = tuple[int, int, int, int]
 
 
 class PageCache:
-    def __init__(self, *, seconds: int, size: int = 512) -> None:
+    def __init__(self, *, seconds: int, size: int = 512, max_bytes: int = 8 * 1024**2) -> None:
         self.seconds = seconds
         self.size = size
-        self._entries: OrderedDict[Key, tuple[float, bytes]] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        #: (thread, page) -> (version and post count, stored at, body)
+        self._entries: OrderedDict[tuple[int, int], tuple[tuple[int, int], float, bytes]] = (
+            OrderedDict()
+        )
 
     def get(self, key: Key) -> bytes | None:
-        entry = self._entries.get(key)
-        if entry is None:
+        slot, version = key[:2], key[2:]
+        entry = self._entries.get(slot)
+        if entry is None or entry[0] != version:
             return None
-        stored_at, body = entry
-        if time.monotonic() - stored_at > self.seconds:
-            del self._entries[key]
+        if time.monotonic() - entry[1] > self.seconds:
+            self._drop(slot)
             return None
-        self._entries.move_to_end(key)
-        return body
+        self._entries.move_to_end(slot)
+        return entry[2]
 
     def put(self, key: Key, body: bytes) -> None:
-        if self.seconds <= 0:
+        if self.seconds <= 0 or len(body) > self.max_bytes:
             return
-        self._entries[key] = (time.monotonic(), body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        slot, version = key[:2], key[2:]
+        self._drop(slot)
+        self._entries[slot] = (version, time.monotonic(), body)
+        self.bytes += len(body)
+        while len(self._entries) > self.size or self.bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop(self, slot: tuple[int, int]) -> None:
+        entry = self._entries.pop(slot, None)
+        if entry is not None:
+            self.bytes -= len(entry[2])

@@ -91,3 +91,18 @@ async def test_cached_pages_expire_and_the_cache_is_bounded(
     off = PageCache(seconds=0)
     off.put((1, 1, 0, 1), b"one")
     assert off.get((1, 1, 0, 1)) is None
+
+
+async def test_a_new_version_replaces_the_old_and_bytes_are_bounded() -> None:
+    cache = PageCache(seconds=60, max_bytes=1000)
+    for version in range(50):  # a busy thread: each reply makes a new version of page 1
+        cache.put((7, 1, version, version + 1), b"p" * 100)
+    assert len(cache) == 1 and cache.bytes == 100
+    assert cache.get((7, 1, 48, 49)) is None
+    assert cache.get((7, 1, 49, 50)) == b"p" * 100
+    for thread in range(20):
+        cache.put((thread, 1, 0, 1), b"q" * 300)
+    assert cache.bytes <= 1000 and len(cache) == 3
+    assert cache.get((19, 1, 0, 1)) == b"q" * 300 and cache.get((0, 1, 0, 1)) is None
+    cache.put((99, 1, 0, 1), b"r" * 2000)  # larger than the whole cache: not kept
+    assert cache.get((99, 1, 0, 1)) is None and cache.bytes <= 1000
