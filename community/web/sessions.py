@@ -2,8 +2,8 @@
 
 One pure ASGI middleware: it loads the session named by the cookie (one query, member
 included), checks the CSRF token of every unsafe request before any handler runs (and that a
-submitted form is UTF-8 text without NUL, a 400 otherwise), and writes the cookies that
-handlers asked for when the response starts.
+page's address and a submitted form are UTF-8 text without NUL: a 400 otherwise), and writes
+the cookies that handlers asked for when the response starts.
 """
 
 from __future__ import annotations
