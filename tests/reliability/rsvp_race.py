@@ -23,6 +23,8 @@ import httpx
 
 from tests.reliability.live import Site, broken_invariants, fresh_postgres, migrate, report
 
+#: connections (and requests in flight) of each client process
+CONNECTIONS = 200
 DATABASE = "community_reliability"
 
 
@@ -89,7 +91,10 @@ def _client(
     """One client process: every token's request sent at once, at `start_at`."""
 
     async def run() -> list[tuple[str, int, str]]:
-        limits = httpx.Limits(max_connections=200)
+        limits = httpx.Limits(max_connections=CONNECTIONS)
+        # as many in flight as connections: a longer queue inside httpx's pool costs the
+        # client time that grows with its length (not the site's)
+        in_flight = asyncio.Semaphore(CONNECTIONS)
         async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
             await asyncio.sleep(max(0.0, start_at - time.time()))
 
@@ -98,9 +103,10 @@ def _client(
                 # (keep-alive) is the client's to retry, as browsers do; 0 if it never got in
                 for attempt in range(3):
                     try:
-                        response = await client.put(
-                            path, json=body, headers={"Authorization": f"Bearer {token}"}
-                        )
+                        async with in_flight:
+                            response = await client.put(
+                                path, json=body, headers={"Authorization": f"Bearer {token}"}
+                            )
                     except httpx.TransportError as exc:
                         failure = type(exc).__name__
                         await asyncio.sleep(0.2 * (attempt + 1))
