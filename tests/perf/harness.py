@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.reliability.live import env as site_env
+from tests.reliability.live import free_port, fresh_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = {
@@ -54,13 +55,6 @@ class Result:
     errors: int
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _database_url(kind: str) -> str:
     if kind == "sqlite":
         WORK.mkdir(exist_ok=True)
@@ -73,27 +67,11 @@ def _fresh_database(kind: str) -> None:
         for path in WORK.glob("perf.sqlite3*"):
             path.unlink()
         return
-    for sql in (
-        f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)",
-        f"CREATE DATABASE {PG_DATABASE}",
-    ):
-        subprocess.run(  # noqa: S603  # fixed commands, psql from PATH
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],  # noqa: S607
-            check=True,
-        )
+    fresh_postgres(PG_DATABASE)
 
 
 def _env(database_url: str, base_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET,
-        "BASE_URL": base_url,
-        "RATE_LIMITS": "off",
-        "DEBUG": "1",
-        "EMAIL_BACKEND": "console",
-        "PYTHONPATH": str(ROOT),
-    }
+    return site_env(database_url, base_url, SECRET_KEY=SECRET)
 
 
 def _seed(database_url: str, size: dict[str, int]) -> None:
@@ -361,7 +339,7 @@ def main() -> int:
         started = time.monotonic()
         _seed(database_url, size)
         print(f"seeded {size} in {time.monotonic() - started:.0f}s")
-    site_port, reference_port = _free_port(), _free_port()
+    site_port, reference_port = free_port(), free_port()
     site_url = f"http://127.0.0.1:{site_port}"
     targets = asyncio.run(_targets(database_url, site_url, size["members"]))
     env = _env(database_url, site_url)
