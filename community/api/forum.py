@@ -48,6 +48,8 @@ from community.text import clean_text
 
 TAG = "forum"
 REACTION_KINDS = [str(kind) for kind in ReactionKind]
+#: the `kind` of /posts/{post_id}/reactions/{kind} (another kind answers 422)
+REACTION_PATH = {"kind": string(enum=REACTION_KINDS)}
 WATCH_LEVELS = [str(level) for level in WatchLevel]
 
 
@@ -600,8 +602,7 @@ async def _reaction_answer(call: Call, post: Post) -> JSON:
     "PUT",
     "/posts/{post_id}/reactions/{kind}",
     summary="React to a post (once per kind; repeating changes nothing)",
-    description=f"`kind` is one of: {', '.join(REACTION_KINDS)} (others: 422).",
-    path_schemas={"kind": string(enum=REACTION_KINDS)},
+    path_schemas=REACTION_PATH,
     tag=TAG,
     response=POST_REACTIONS,
 )
@@ -616,8 +617,7 @@ async def add_reaction(call: Call) -> JSON:
     "DELETE",
     "/posts/{post_id}/reactions/{kind}",
     summary="Take a reaction back",
-    description=f"`kind` is one of: {', '.join(REACTION_KINDS)} (others: 422).",
-    path_schemas={"kind": string(enum=REACTION_KINDS)},
+    path_schemas=REACTION_PATH,
     tag=TAG,
     response=POST_REACTIONS,
 )
