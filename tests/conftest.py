@@ -32,7 +32,12 @@ from tests.fakes.email_api import FakeEmailApi, serve_fake_email_api
 _TEMP = Path(tempfile.mkdtemp(prefix="community-tests-"))
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite://{_TEMP}/test.sqlite3"
 BASE_URL = "https://community.test"
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+#: the frozen clock's start: every date in the suite is built from it (tests/dates.py), so
+#: TEST_START (ISO 8601 with an offset) moves the whole world; .ci/run moves it a year ahead.
+START = datetime.fromisoformat(os.environ.get("TEST_START") or "2026-11-23T09:00:00+00:00")
+if START.tzinfo is None:
+    raise SystemExit("TEST_START needs an offset, e.g. 2027-11-23T09:00:00+00:00")
+START = START.astimezone(UTC)
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -77,8 +82,11 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 
 @pytest_asyncio.fixture(loop_scope="session", autouse=True)
 async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Every test starts at a fixed time; tests that used the database leave it empty."""
-    clock.freeze(START)
+    """Every test starts at START on a frozen clock, except those marked `real_clock` (they
+    share the database with a server that runs on the real clock); tests that used the
+    database leave it empty."""
+    if request.node.get_closest_marker("real_clock") is None:
+        clock.freeze(START)
     yield
     clock.unfreeze()
     if "database" in request.fixturenames:

@@ -22,6 +22,7 @@ from community.mail.models import OutboxMessage
 from community.notifications.delivery import send_pending_emails
 from community.notifications.models import Notification
 from community.notifications.service import COALESCE_WINDOW
+from tests import dates
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -160,14 +161,17 @@ async def make_event(
     actor: Member,
     *,
     capacity: int | None = None,
-    starts: str = "2026-12-01T19:00",
-    ends: str = "2026-12-01T21:00",
+    starts: str = "",
+    ends: str = "",
     deadline: str = "",
     title: str = "Trauma-informed supervision",
     zone: str = "Asia/Singapore",
     kind: str = "workshop",
 ) -> Event:
-    """Schedule an event through the real action (times in `zone`)."""
+    """Schedule an event through the real action (times in `zone`; by default 19:00 to 21:00
+    eight days from today, by the clock: 1 December at the suite's default START)."""
+    starts = starts or dates.field(dates.day(8, "19:00", zone))
+    ends = ends or dates.field(dates.day(8, "21:00", zone))
     form = EventForm.parse(
         {
             "title": title,

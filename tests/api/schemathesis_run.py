@@ -4,6 +4,7 @@ does not list, or any response body that breaks its schema.
 
     python -m tests.api.schemathesis_run                  # the short run CI does
     python -m tests.api.schemathesis_run --examples 200   # a long one, on demand
+    python -m tests.api.schemathesis_run --ahead-days 365 # the site a year ahead (faketime)
 
 DATABASE_URL picks the database (default: a fresh SQLite file in a temporary folder).
 """
@@ -54,6 +55,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=8, help="examples per operation")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--ahead-days",
+        type=int,
+        default=0,
+        help="run the site (not schemathesis) with its clock this many days ahead, by faketime",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="community-schemathesis-"))
     port = _free_port()
@@ -69,8 +76,11 @@ def main() -> int:
     }
     log = folder / "server.log"
     with log.open("wb") as output:
+        # Only the site's clock moves: schemathesis waits with timeouts on threads, and under
+        # faketime's moved monotonic clock such a wait lasts until the moved deadline.
+        ahead = ["faketime", "-f", f"+{args.ahead_days}d"] if args.ahead_days else []
         server = subprocess.Popen(  # noqa: S603  # our own command line
-            [sys.executable, "-m", "community", "serve", "--demo", "--port", str(port)],
+            [*ahead, sys.executable, "-m", "community", "serve", "--demo", "--port", str(port)],
             cwd=folder,
             env=env,
             stdout=output,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +16,9 @@ from community.events.models import Event, EventState, Rsvp, RsvpStatus
 from community.groups.models import Group
 from community.mail.models import OutboxMessage
 from community.notifications.models import Notification
+from tests import dates
 from tests.api.helpers import ApiClient, error_of, token_for
+from tests.conftest import START
 from tests.factories import add_member, make_event, make_group, make_member
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -25,19 +29,31 @@ EVENT_KEYS = {
     "seats_left", "waitlist_length", "rsvp_deadline", "cpd_hours", "state",
 }  # fmt: skip
 DETAIL_KEYS = EVENT_KEYS | {"my_rsvp", "rsvp_open", "may_rsvp", "can_manage"}
-NEW_EVENT = {
-    "title": "Working with families in crisis",
-    "description": "Bring a **case**.",
-    "kind": "workshop",
-    "starts_at": "2026-12-03T10:00:00+08:00",
-    "ends_at": "2026-12-03T12:30:00+08:00",
-    "time_zone": "Asia/Singapore",
-    "venue": "NCSS Hub, Level 3",
-    "online_url": "https://meet.example.org/xyz",
-    "capacity": 30,
-    "rsvp_deadline": "2026-12-02T12:00:00+08:00",
-    "cpd_hours": 2.5,
-}
+LONDON = ZoneInfo("Europe/London")
+MINUS_TWO = timezone(timedelta(hours=-2))
+
+
+def new_event() -> dict[str, Any]:
+    """An event's body: 10:00 to 12:30 in Singapore ten days after today (by the clock), RSVPs
+    closing at noon the day before; times in ISO 8601 with their offset."""
+    return {
+        "title": "Working with families in crisis",
+        "description": "Bring a **case**.",
+        "kind": "workshop",
+        "starts_at": dates.day(10, "10:00").isoformat(),
+        "ends_at": dates.day(10, "12:30").isoformat(),
+        "time_zone": "Asia/Singapore",
+        "venue": "NCSS Hub, Level 3",
+        "online_url": "https://meet.example.org/xyz",
+        "capacity": 30,
+        "rsvp_deadline": dates.day(9, "12:00").isoformat(),
+        "cpd_hours": 2.5,
+    }
+
+
+def utc_z(moment: datetime) -> str:
+    """A moment in UTC written with a Z, as some clients send it."""
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
 
 
 @dataclass
@@ -86,8 +102,13 @@ async def test_list_shows_what_each_viewer_may_see(api: ApiClient) -> None:
     public = await make_event(people.group, people.facilitator, title="Public one")
     hidden_group = await make_group(admin=people.admin, visibility="private")
     private = await make_event(hidden_group, people.admin, title="Private one")
-    site = await make_event(None, people.admin, title="Site one", starts="2026-12-02T19:00",
-                            ends="2026-12-02T20:00")  # fmt: skip
+    site = await make_event(
+        None,
+        people.admin,
+        title="Site one",
+        starts=dates.field(dates.day(9, "19:00")),
+        ends=dates.field(dates.day(9, "20:00")),
+    )
     visitor = await api.get("/events")
     assert visitor.status_code == 200, visitor.text
     body = visitor.json()
@@ -99,7 +120,7 @@ async def test_list_shows_what_each_viewer_may_see(api: ApiClient) -> None:
     assert first["venue"] is None and first["online_url"] is None  # hidden from visitors
     assert first["in_person"] is True and first["online"] is True
     assert first["cpd_hours"] == "1.5" and first["kind"] == "workshop"
-    assert first["starts_at"] == "2026-12-01T11:00:00+00:00"
+    assert first["starts_at"] == dates.iso(dates.day(8, "19:00"))
     assert first["state"] == "scheduled" and first["waitlist_length"] == 0
     assert first["capacity"] is None and first["seats_left"] is None
     admin = await api.as_(people.tokens["admin"]).get("/events")
@@ -132,13 +153,23 @@ async def test_list_shows_the_place_to_members_going_and_facilitators(api: ApiCl
 async def test_list_filters_and_pages(api: ApiClient) -> None:
     people = await cast()
     talks = [
-        await make_event(people.group, people.facilitator, kind="talk", title=f"Talk {day}",
-                         starts=f"2026-12-0{day}T10:00", ends=f"2026-12-0{day}T11:00")
-        for day in (2, 3, 4)
-    ]  # fmt: skip
+        await make_event(
+            people.group,
+            people.facilitator,
+            kind="talk",
+            title=f"Talk {day}",
+            starts=dates.field(dates.day(day, "10:00")),
+            ends=dates.field(dates.day(day, "11:00")),
+        )
+        for day in (9, 10, 11)
+    ]
     workshop = await make_event(None, people.admin, kind="workshop")
-    past = await make_event(people.group, people.facilitator, starts="2026-11-01T10:00",
-                            ends="2026-11-01T11:00")  # fmt: skip
+    past = await make_event(
+        people.group,
+        people.facilitator,
+        starts=dates.field(dates.day(-22, "10:00")),
+        ends=dates.field(dates.day(-22, "11:00")),
+    )
     page = await api.get("/events", kind="talk", limit=2)
     assert [e["id"] for e in page.json()["items"]] == [talks[0].id, talks[1].id]
     cursor = page.json()["next_cursor"]
@@ -231,25 +262,27 @@ async def test_unknown_and_huge_event_ids_are_not_found(api: ApiClient) -> None:
 
 async def test_facilitators_schedule_group_events(api: ApiClient) -> None:
     people = await cast()
+    new = new_event()
+    starts = dates.day(10, "10:00")
     response = await api.as_(people.tokens["facilitator"]).post(
-        f"/groups/{people.group.slug}/events", NEW_EVENT
+        f"/groups/{people.group.slug}/events", new
     )
     assert response.status_code == 201, response.text
     body = response.json()
     assert set(body) == DETAIL_KEYS
-    assert body["group"] == people.group.slug and body["title"] == NEW_EVENT["title"]
-    assert body["starts_at"] == "2026-12-03T02:00:00+00:00"
-    assert body["ends_at"] == "2026-12-03T04:30:00+00:00"
-    assert body["rsvp_deadline"] == "2026-12-02T04:00:00+00:00"
+    assert body["group"] == people.group.slug and body["title"] == new["title"]
+    assert body["starts_at"] == dates.iso(starts)
+    assert body["ends_at"] == dates.iso(dates.day(10, "12:30"))
+    assert body["rsvp_deadline"] == dates.iso(dates.day(9, "12:00"))
     assert body["cpd_hours"] == "2.5" and body["capacity"] == 30 and body["seats_left"] == 30
     assert body["description_html"] == "<p>Bring a <strong>case</strong>.</p>\n"
     assert body["venue"] == "NCSS Hub, Level 3" and body["can_manage"] is True
     stored = await Event.get(id=body["id"])
     assert stored.group_id == people.group.id and stored.created_by_id == people.facilitator.id
-    assert stored.starts_at == datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    assert stored.starts_at == starts.astimezone(UTC)
     assert stored.cpd_hours == Decimal("2.5")
     by_admin = await api.as_(people.tokens["admin"]).post(
-        f"/groups/{people.group.slug}/events", NEW_EVENT
+        f"/groups/{people.group.slug}/events", new
     )
     assert by_admin.status_code == 201
 
@@ -257,25 +290,27 @@ async def test_facilitators_schedule_group_events(api: ApiClient) -> None:
 async def test_others_may_not_schedule_group_events(api: ApiClient) -> None:
     people = await cast()
     path = f"/groups/{people.group.slug}/events"
+    new = new_event()
     before = await event_counts()
-    assert (await api.post(path, NEW_EVENT)).status_code == 401
+    assert (await api.post(path, new)).status_code == 401
     for who in ("member", "outsider"):
-        refused = await api.as_(people.tokens[who]).post(path, NEW_EVENT)
+        refused = await api.as_(people.tokens[who]).post(path, new)
         assert refused.status_code == 403, who
         assert error_of(refused)["code"] == "permission_denied"
-    missing = await api.as_(people.tokens["admin"]).post("/groups/no-such-group/events", NEW_EVENT)
+    missing = await api.as_(people.tokens["admin"]).post("/groups/no-such-group/events", new)
     assert missing.status_code == 404
     assert await event_counts() == before
 
 
 async def test_only_admins_schedule_site_wide_events(api: ApiClient) -> None:
     people = await cast()
+    new = new_event()
     before = await event_counts()
-    assert (await api.post("/events", NEW_EVENT)).status_code == 401
+    assert (await api.post("/events", new)).status_code == 401
     for who in ("member", "facilitator"):
-        assert (await api.as_(people.tokens[who]).post("/events", NEW_EVENT)).status_code == 403
+        assert (await api.as_(people.tokens[who]).post("/events", new)).status_code == 403
     assert await event_counts() == before
-    created = await api.as_(people.tokens["admin"]).post("/events", NEW_EVENT)
+    created = await api.as_(people.tokens["admin"]).post("/events", new)
     assert created.status_code == 201
     assert created.json()["group"] is None
     assert (await Event.get(id=created.json()["id"])).group_id is None
@@ -283,36 +318,50 @@ async def test_only_admins_schedule_site_wide_events(api: ApiClient) -> None:
 
 async def test_times_without_an_offset_are_local_to_the_event(api: ApiClient) -> None:
     people = await cast()
-    body = {**NEW_EVENT, "time_zone": "Europe/London", "starts_at": "2026-12-03T10:00",
-            "ends_at": "2026-12-03T11:00:00", "rsvp_deadline": None}  # fmt: skip
+    # 10:00 in London ten days on: UTC+0 in winter, UTC+1 in summer
+    in_london = dates.day(10, "10:00", LONDON)
+    body = {
+        **new_event(),
+        "time_zone": "Europe/London",
+        "starts_at": dates.field(in_london),
+        "ends_at": f"{in_london + timedelta(hours=1):%Y-%m-%dT%H:%M:%S}",
+        "rsvp_deadline": None,
+    }
     created = await api.as_(people.tokens["admin"]).post("/events", body)
     assert created.status_code == 201, created.text
-    assert created.json()["starts_at"] == "2026-12-03T10:00:00+00:00"
+    assert created.json()["starts_at"] == dates.iso(in_london)
     assert created.json()["rsvp_deadline"] is None
     # an instant in another offset is converted into the event's zone
+    instant = in_london.replace(tzinfo=UTC)  # 10:00 UTC that day
     converted = await api.as_(people.tokens["admin"]).post(
         "/events",
-        {**body, "time_zone": "Asia/Singapore", "starts_at": "2026-12-03T10:00:00Z",
-         "ends_at": "2026-12-03T13:00:00-02:00"},
-    )  # fmt: skip
+        {
+            **body,
+            "time_zone": "Asia/Singapore",
+            "starts_at": utc_z(instant),
+            "ends_at": (instant + timedelta(hours=5)).astimezone(MINUS_TWO).isoformat(),
+        },
+    )
     assert converted.status_code == 201, converted.text
-    assert converted.json()["starts_at"] == "2026-12-03T10:00:00+00:00"
-    assert converted.json()["ends_at"] == "2026-12-03T15:00:00+00:00"
+    assert converted.json()["starts_at"] == dates.iso(instant)
+    assert converted.json()["ends_at"] == dates.iso(instant + timedelta(hours=5))
     default_zone = await api.as_(people.tokens["admin"]).post(
         "/events", {key: value for key, value in body.items() if key != "time_zone"}
     )
     assert default_zone.json()["time_zone"] == "Asia/Singapore"
-    assert default_zone.json()["starts_at"] == "2026-12-03T02:00:00+00:00"
+    in_singapore = in_london.replace(tzinfo=ZoneInfo("Asia/Singapore"))  # the same wall clock
+    assert default_zone.json()["starts_at"] == dates.iso(in_singapore)
 
 
 async def test_bad_event_fields_are_refused_by_name(api: ApiClient) -> None:
     people = await cast()
     admin = api.as_(people.tokens["admin"])
+    new = new_event()  # 10:00 to 12:30 ten days on
     before = await event_counts()
     cases = [
         ({"starts_at": "next tuesday"}, {"starts_at"}),
-        ({"ends_at": "2026-12-03T09:00:00+08:00"}, {"ends_at"}),
-        ({"rsvp_deadline": "2026-12-04T09:00:00+08:00"}, {"rsvp_deadline"}),
+        ({"ends_at": dates.day(10, "09:00").isoformat()}, {"ends_at"}),
+        ({"rsvp_deadline": dates.day(11, "09:00").isoformat()}, {"rsvp_deadline"}),
         ({"rsvp_deadline": "soon"}, {"rsvp_deadline"}),
         ({"starts_at": "0001-01-01T00:00:00+14:00"}, {"starts_at"}),
         ({"starts_at": "9999-12-31T23:59:00-14:00"}, {"starts_at"}),
@@ -333,7 +382,7 @@ async def test_bad_event_fields_are_refused_by_name(api: ApiClient) -> None:
         ({"description": ["x"]}, {"description"}),
     ]
     for changes, fields in cases:
-        response = await admin.post("/events", {**NEW_EVENT, **changes})
+        response = await admin.post("/events", {**new, **changes})
         assert response.status_code == 422, changes
         assert set(error_of(response)["fields"]) == fields, (changes, response.json())
     missing = await admin.post("/events", {})
@@ -344,23 +393,43 @@ async def test_bad_event_fields_are_refused_by_name(api: ApiClient) -> None:
 async def test_times_that_do_not_exist_or_happen_twice_are_refused(api: ApiClient) -> None:
     people = await cast()
     admin = api.as_(people.tokens["admin"])
-    london = {**NEW_EVENT, "time_zone": "Europe/London", "rsvp_deadline": None}
+    london = {**new_event(), "time_zone": "Europe/London", "rsvp_deadline": None}
+    # when London's clocks next go forward, the wall clock jumps from `skipped` (01:00) an hour
+    # on, so half past `skipped` that night never happens there
+    forward = dates.next_shift(LONDON, forward=True)
+    before = (forward - timedelta(minutes=1)).astimezone(LONDON).utcoffset()
+    after = forward.astimezone(LONDON).utcoffset()
+    assert before is not None and after is not None and after > before
+    skipped = (forward + before).replace(tzinfo=None)
+    half_past = skipped + timedelta(minutes=30)
+    round_trip = half_past.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+    assert round_trip.replace(tzinfo=None) != half_past  # no such time in London
     gap = await admin.post(
-        "/events", {**london, "starts_at": "2027-03-28T01:30", "ends_at": "2027-03-28T03:00"}
+        "/events",
+        {
+            **london,
+            "starts_at": f"{half_past:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{skipped + (after - before) + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+        },
     )
     assert gap.status_code == 422 and "does not exist" in error_of(gap)["fields"]["starts_at"]
-    # 01:30 UTC on 25 October is the second 01:30 in London that night
-    twice = await admin.post(
-        "/events",
-        {**london, "starts_at": "2026-10-25T01:30:00Z", "ends_at": "2026-10-25T05:00:00Z"},
-    )
+    # when they next go back (02:00 summer time becomes 01:00), the half hour after the change
+    # (01:30 winter time) is the second 01:30 in London that night; the first came an hour
+    # earlier, in summer time
+    back = dates.next_shift(LONDON, forward=False)
+    summer = (back - timedelta(minutes=1)).astimezone(LONDON).utcoffset()
+    winter = back.astimezone(LONDON).utcoffset()
+    assert summer is not None and winter is not None and summer > winter
+    second = back + timedelta(minutes=30)
+    first_time = second - (summer - winter)
+    wall = first_time.astimezone(LONDON).replace(tzinfo=None)
+    assert wall == second.astimezone(LONDON).replace(tzinfo=None)  # the same 01:30, twice
+    ends = utc_z(back + timedelta(hours=4))
+    twice = await admin.post("/events", {**london, "starts_at": utc_z(second), "ends_at": ends})
     assert twice.status_code == 422 and "twice" in error_of(twice)["fields"]["starts_at"]
-    first = await admin.post(
-        "/events",
-        {**london, "starts_at": "2026-10-25T00:30:00Z", "ends_at": "2026-10-25T05:00:00Z"},
-    )
+    first = await admin.post("/events", {**london, "starts_at": utc_z(first_time), "ends_at": ends})
     assert first.status_code == 201
-    assert first.json()["starts_at"] == "2026-10-25T00:30:00+00:00"
+    assert first.json()["starts_at"] == dates.iso(first_time)
 
 
 # changing and cancelling
@@ -368,15 +437,17 @@ async def test_times_that_do_not_exist_or_happen_twice_are_refused(api: ApiClien
 
 async def test_patch_changes_only_what_is_sent(api: ApiClient) -> None:
     people = await cast()
-    event = await make_event(people.group, people.facilitator, capacity=10,
-                             deadline="2026-11-30T12:00")  # fmt: skip
+    deadline = dates.day(7, "12:00")  # noon the day before
+    event = await make_event(
+        people.group, people.facilitator, capacity=10, deadline=dates.field(deadline)
+    )
     facilitator = api.as_(people.tokens["facilitator"])
     renamed = await facilitator.patch(f"/events/{event.id}", {"title": "A new title"})
     assert renamed.status_code == 200, renamed.text
     body = renamed.json()
     assert body["title"] == "A new title" and body["capacity"] == 10
-    assert body["starts_at"] == "2026-12-01T11:00:00+00:00" and body["cpd_hours"] == "1.5"
-    assert body["rsvp_deadline"] == "2026-11-30T04:00:00+00:00"
+    assert body["starts_at"] == dates.iso(dates.day(8, "19:00")) and body["cpd_hours"] == "1.5"
+    assert body["rsvp_deadline"] == dates.iso(deadline)
     assert body["venue"] == "NCSS Hub, Level 3" and body["kind"] == "workshop"
     cleared = await facilitator.patch(
         f"/events/{event.id}", {"capacity": None, "rsvp_deadline": None, "venue": None}
@@ -395,12 +466,13 @@ async def test_patch_a_new_time_tells_everyone_going(api: ApiClient) -> None:
     people = await cast()
     event = await make_event(people.group, people.facilitator)
     await api.as_(people.tokens["member"]).put(f"/events/{event.id}/rsvp", {"status": "going"})
+    later = dates.day(8, "20:00")  # an hour later the same day
     moved = await api.as_(people.tokens["facilitator"]).patch(
         f"/events/{event.id}",
-        {"starts_at": "2026-12-01T20:00:00+08:00", "ends_at": "2026-12-01T22:00:00+08:00"},
+        {"starts_at": later.isoformat(), "ends_at": dates.day(8, "22:00").isoformat()},
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["starts_at"] == "2026-12-01T12:00:00+00:00"
+    assert moved.json()["starts_at"] == dates.iso(later)
     told = await Notification.filter(member_id=people.member.id, kind="event_changed")
     assert len(told) == 1 and "new time" in told[0].title
 
@@ -413,11 +485,15 @@ async def test_patch_time_zone_keeps_the_instants_not_sent(api: ApiClient) -> No
     )
     assert response.status_code == 200, response.text
     assert response.json()["time_zone"] == "Europe/London"
-    assert response.json()["starts_at"] == "2026-12-01T11:00:00+00:00"
+    assert response.json()["starts_at"] == dates.iso(dates.day(8, "19:00"))
+    # 10:00 to 12:00 on the event's day, read as London time (UTC+0 in winter, +1 in summer)
+    day = dates.day(8, "19:00").date()
+    in_london = datetime.combine(day, time(10, 0), tzinfo=LONDON)
     local = await api.as_(people.tokens["facilitator"]).patch(
-        f"/events/{event.id}", {"starts_at": "2026-12-01T10:00", "ends_at": "2026-12-01T12:00"}
+        f"/events/{event.id}",
+        {"starts_at": dates.field(in_london), "ends_at": f"{day:%Y-%m-%d}T12:00"},
     )
-    assert local.json()["starts_at"] == "2026-12-01T10:00:00+00:00"  # London time
+    assert local.json()["starts_at"] == dates.iso(in_london)
 
 
 async def test_patch_is_refused_to_others_and_when_invalid(api: ApiClient) -> None:
@@ -435,7 +511,7 @@ async def test_patch_is_refused_to_others_and_when_invalid(api: ApiClient) -> No
     facilitator = api.as_(people.tokens["facilitator"])
     too_few = await facilitator.patch(path, {"capacity": 0})
     assert too_few.status_code == 422 and set(error_of(too_few)["fields"]) == {"capacity"}
-    backwards = await facilitator.patch(path, {"ends_at": "2026-12-01T18:00"})
+    backwards = await facilitator.patch(path, {"ends_at": dates.field(dates.day(8, "18:00"))})
     assert set(error_of(backwards)["fields"]) == {"ends_at"}
     bad_zone = await facilitator.patch(path, {"time_zone": "Nowhere/Land"})
     assert set(error_of(bad_zone)["fields"]) == {"time_zone"}
@@ -517,8 +593,9 @@ async def test_rsvp_is_refused_to_visitors_outsiders_and_the_unverified(api: Api
 
 async def test_rsvp_after_the_deadline_is_a_conflict(api: ApiClient) -> None:
     people = await cast()
-    event = await make_event(people.group, people.facilitator, deadline="2026-11-30T12:00")
-    clock.freeze(datetime(2026, 11, 30, 5, 0, tzinfo=UTC))
+    deadline = dates.day(7, "12:00")
+    event = await make_event(people.group, people.facilitator, deadline=dates.field(deadline))
+    clock.freeze(deadline + timedelta(hours=1))
     closed = await api.as_(people.tokens["member"]).put(
         f"/events/{event.id}/rsvp", {"status": "going"}
     )
@@ -552,7 +629,7 @@ async def test_attendees_are_for_managers(api: ApiClient) -> None:
     ]
     first = body["items"][0]
     assert first["display_name"] == "Mo Lim" and first["attended"] is None
-    assert first["answered_at"] == "2026-11-23T09:00:00+00:00"
+    assert first["answered_at"] == START.isoformat()  # answered as the test began
     assert (await api.as_(people.tokens["admin"]).get(path)).status_code == 200
 
 
@@ -582,8 +659,11 @@ async def test_attendance_is_marked_by_managers_from_the_start(api: ApiClient) -
     assert rsvp.attended is None and rsvp.attendance_marked_at is None
     marked = await facilitator.post(path, mark)
     assert marked.status_code == 200, marked.text
-    assert marked.json() == {"user_id": people.member.id, "attended": True,
-                             "attendance_marked_at": event.starts_at.isoformat()}  # fmt: skip
+    assert marked.json() == {
+        "user_id": people.member.id,
+        "attended": True,
+        "attendance_marked_at": event.starts_at.isoformat(),
+    }
     assert (await Rsvp.get(id=rsvp.id)).attended is True
     absent = await api.as_(people.tokens["admin"]).post(path, {**mark, "attended": False})
     assert absent.json()["attended"] is False

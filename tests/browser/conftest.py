@@ -1,6 +1,9 @@
 """Real-browser tests: the site served by uvicorn in a child process (on the test database),
 driven by Playwright in Debian's Chromium (never a downloaded browser), with axe-core loaded
-into pages for accessibility checks. Screenshots go to test-output/screenshots/."""
+into pages for accessibility checks. Screenshots go to test-output/screenshots/.
+
+The site runs on the real clock, so these tests do too (marked `real_clock`): the data they
+build through the service functions is dated from now, as the site sees it."""
 
 from __future__ import annotations
 
@@ -31,6 +34,13 @@ SCREENSHOTS = OUTPUT / "screenshots"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.real_clock)
 
 
 def _free_port() -> int:

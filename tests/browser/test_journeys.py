@@ -7,11 +7,14 @@ import asyncio
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Page, expect
 
+from community import clock
 from community.accounts.models import Member
 from community.events import service as events
 from community.events.models import Rsvp
@@ -19,6 +22,7 @@ from community.forum.models import FlagReason, Post, Thread
 from community.forum.service import flags
 from community.groups import service as groups
 from community.mail.models import OutboxMessage
+from tests import dates
 from tests.browser.conftest import screenshot_path
 from tests.factories import (
     PASSWORD,
@@ -32,6 +36,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 NEW_PASSWORD = "a calm and steady practice"
+SINGAPORE = ZoneInfo("Asia/Singapore")
 
 
 async def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -126,11 +131,18 @@ async def test_facilitator_journey(journey_page: Page, request: pytest.FixtureRe
     thread = await make_thread(group, facilitator, title="Safety planning")
     bad = await make_reply(thread, member, "Something that should not be here")
     await flags.flag_post(actor=facilitator, post_id=bad.id, reason=FlagReason.ABUSIVE)
-    # started an hour ago (the site runs on the real clock), with two people going
-    event = await make_event(group, facilitator, title="Case conference practice",
-                             starts="2026-11-23T18:00", ends="2026-11-23T20:00")  # fmt: skip
-    await events.rsvp(actor=member, event_id=event.id)
-    await events.rsvp(actor=facilitator, event_id=event.id)
+    # started an hour ago on the site's real clock, with two people going: scheduled and
+    # answered through the real actions, on a clock held at three hours ago
+    began = clock.now().astimezone(SINGAPORE) - timedelta(hours=1)
+    clock.freeze(began - timedelta(hours=2))
+    try:
+        event = await make_event(group, facilitator, title="Case conference practice",
+                                 starts=dates.field(began),
+                                 ends=dates.field(began + timedelta(hours=2)))  # fmt: skip
+        await events.rsvp(actor=member, event_id=event.id)
+        await events.rsvp(actor=facilitator, event_id=event.id)
+    finally:
+        clock.unfreeze()
 
     await sign_in(page, "lead@example.org")
     # approve the join request

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page
 
 from community.forum.models import Post
+from tests import dates
 from tests.browser.conftest import AXE, screenshot_path
 from tests.factories import (
     PASSWORD,
@@ -35,6 +37,7 @@ class Site:
     group_slug: str
     thread_id: int
     event_id: int
+    event_month: str
     member_id: int
 
 
@@ -51,7 +54,8 @@ async def build_site() -> Site:
     await make_reply(thread, member, f"> quoted\n\nPicture cards, @{facilitator.handle}.")
     assert first.id
     event = await make_event(group, facilitator, capacity=10, title="Inclusive classrooms clinic")
-    return Site("mem@example.org", group.slug, thread.id, event.id, member.id)
+    month = dates.month(event.starts_at.astimezone(ZoneInfo(event.time_zone)))
+    return Site("mem@example.org", group.slug, thread.id, event.id, month, member.id)
 
 
 async def sign_in(page: Page, email: str) -> None:
@@ -105,7 +109,7 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "thread": f"/threads/{site.thread_id}",
         "event": f"/events/{site.event_id}",
         "events": "/events",
-        "calendar": "/events/calendar?month=2026-12",
+        "calendar": f"/events/calendar?month={site.event_month}",
         "search": "/search?q=visual",
     }
     for name, path in visitor_pages.items():

@@ -3,6 +3,8 @@ Content-Security-Policy violation on any page that shows them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.async_api import Page
 
@@ -12,6 +14,7 @@ from community.events import service as events
 from community.events.schemas import EventForm
 from community.groups import service as groups
 from community.groups.schemas import GroupForm
+from tests import dates
 from tests.factories import make_member, make_reply, make_thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -55,6 +58,7 @@ async def test_payloads_in_every_field_stay_inert(page: Page) -> None:
     )
     thread = await make_thread(group, author, title="<img src=x onerror=alert(8)>", body=payload)
     await make_reply(thread, author, payload)
+    starts = dates.day(17, "10:00")
     event = await events.create_event(
         actor=author,
         slug=group.slug,
@@ -62,8 +66,8 @@ async def test_payloads_in_every_field_stay_inert(page: Page) -> None:
             {
                 "title": "<script>alert(9)</script>",
                 "description": payload,
-                "starts_at": "2026-12-20T10:00",
-                "ends_at": "2026-12-20T12:00",
+                "starts_at": dates.field(starts),
+                "ends_at": dates.field(starts + timedelta(hours=2)),
                 "venue": payload[:500],
                 "kind": "talk",
             }
@@ -88,7 +92,7 @@ async def test_payloads_in_every_field_stay_inert(page: Page) -> None:
         f"/threads/{thread.id}",
         f"/events/{event.id}",
         "/events",
-        "/events/calendar?month=2026-12",
+        f"/events/calendar?month={dates.month(starts)}",
         "/search?q=alert",
     ]
     for path in pages:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +15,7 @@ from community.errors import Invalid
 from community.events import feeds, service
 from community.events.calendar import Month, month_grid
 from community.events.schemas import EventForm
+from tests import dates
 from tests.conftest import open_browser, text_of
 from tests.factories import PASSWORD, add_member, make_event, make_group, make_member
 
@@ -29,22 +30,35 @@ async def _in_london(member: Member) -> Member:
 async def test_month_view_puts_events_on_the_readers_day(app: Starlette) -> None:
     facilitator = await make_member(email="mv@example.org")
     group = await make_group(facilitator=facilitator, name="Early Years Circle")
-    # 07:00 on 2 December in Singapore is 23:00 on 1 December in London
+    # 06:00 in Singapore is 22:00 (winter) or 23:00 (summer time) the day before in London
+    starts = dates.day(9, "06:00")
+    in_london = starts.astimezone(ZoneInfo("Europe/London"))
+    assert in_london.date() < starts.date()
     await make_event(
-        group, facilitator, title="Dawn reflective circle",
-        starts="2026-12-02T07:00", ends="2026-12-02T08:00",
-    )  # fmt: skip
+        group,
+        facilitator,
+        title="Dawn reflective circle",
+        starts=dates.field(starts),
+        ends=dates.field(dates.day(9, "07:00")),
+    )
     async with open_browser(app) as browser:
-        page = text_of(await browser.get("/events/calendar?month=2026-12"))
-        assert "Events in December 2026" in page and "Times in Asia/Singapore" in page
-        assert "Wednesday 2 December 07:00 Dawn reflective circle" in page
+        page = text_of(await browser.get(f"/events/calendar?month={dates.month(starts)}"))
+        assert f"Events in {starts:%B %Y}" in page and "Times in Asia/Singapore" in page
+        assert f"{_day_of(starts)} 06:00 Dawn reflective circle" in page
         await _in_london(facilitator)
         await browser.login("mv@example.org", PASSWORD)
-        london = text_of(await browser.get("/events/calendar?month=2026-12"))
+        # the month the London day is in (the day before may be in the month before)
+        london = text_of(await browser.get(f"/events/calendar?month={dates.month(in_london)}"))
         assert "Times in Europe/London" in london
-        assert "Tuesday 1 December 23:00 Dawn reflective circle" in london
+        assert f"{_day_of(in_london)} {in_london:%H:%M} Dawn reflective circle" in london
         today = text_of(await browser.get("/events/calendar"))
-        assert "Events in November 2026" in today and "Today" in today
+        this_month = clock.now().astimezone(ZoneInfo("Europe/London"))
+        assert f"Events in {this_month:%B %Y}" in today and "Today" in today
+
+
+def _day_of(moment: datetime) -> str:
+    """A day as the month view reads it out: "Tuesday 1 December", without the year."""
+    return f"{moment:%A} {moment.day} {moment:%B}"
 
 
 async def test_month_view_hides_private_events_and_filters(app: Starlette) -> None:
@@ -54,17 +68,19 @@ async def test_month_view_hides_private_events_and_filters(app: Starlette) -> No
     await make_event(open_group, facilitator, title="Open talk", kind="talk")
     await make_event(open_group, facilitator, title="Open course", kind="course")
     await make_event(closed, facilitator, title="Closed talk", kind="talk")
+    month = dates.month(dates.day(8))  # the events' month: make_event's day
     async with open_browser(app) as browser:
-        visitor = text_of(await browser.get("/events/calendar?month=2026-12"))
+        visitor = text_of(await browser.get(f"/events/calendar?month={month}"))
         assert "Open talk" in visitor and "Closed talk" not in visitor
         assert "Closed Circle" not in visitor  # not even in the group filter
-        talks = text_of(await browser.get("/events/calendar?month=2026-12&kind=talk"))
+        talks = text_of(await browser.get(f"/events/calendar?month={month}&kind=talk"))
         assert "Open talk" in talks and "Open course" not in talks
         await browser.login("mf@example.org", PASSWORD)
-        only_closed = await browser.get(f"/events/calendar?month=2026-12&group={closed.slug}")
+        only_closed = await browser.get(f"/events/calendar?month={month}&group={closed.slug}")
         text = text_of(only_closed)
         assert "Closed talk" in text and "Open talk" not in text
-        assert f"month=2027-01&amp;group={closed.slug}" in only_closed.text  # filters kept
+        following = dates.next_month(dates.day(8))
+        assert f"month={following}&amp;group={closed.slug}" in only_closed.text  # filters kept
 
 
 async def test_event_list_filters_by_group(app: Starlette) -> None:
@@ -89,10 +105,17 @@ async def test_a_bad_month_is_a_clear_error(app: Starlette, month: str) -> None:
 
 
 async def test_a_multi_day_event_is_on_each_of_its_days() -> None:
-    event = await _unsaved_event("2026-12-30T09:00", "2027-01-02T00:00")
-    weeks = month_grid(Month(2026, 12), [event], ZoneInfo("Asia/Singapore"))
-    days = [day.date.isoformat() for week in weeks for day in week if day.events]
-    assert days == ["2026-12-30", "2026-12-31", "2027-01-01"]  # ends at midnight: not the 2nd
+    # from 30 December to midnight after 1 January, in a year whose December grid runs on
+    # into January (its 31 December is not a Sunday): the first such year from today's
+    year = clock.now().year
+    while date(year, 12, 31).weekday() == 6:
+        year += 1
+    first = date(year, 12, 30)
+    event = await _unsaved_event(f"{first}T09:00", f"{first + timedelta(days=3)}T00:00")
+    weeks = month_grid(Month(year, 12), [event], ZoneInfo("Asia/Singapore"))
+    days = [day.date for week in weeks for day in week if day.events]
+    # ends at midnight: not on the 2nd
+    assert days == [first, first + timedelta(days=1), first + timedelta(days=2)]
 
 
 async def _unsaved_event(starts: str, ends: str) -> service.Event:
@@ -157,12 +180,17 @@ async def test_singapore_event_seen_by_a_member_in_london(app: Starlette) -> Non
     facilitator = await make_member()
     group = await make_group(facilitator=facilitator)
     member = await _in_london(await make_member(email="ldn@example.org"))
-    event = await make_event(group, facilitator, starts="2026-12-01T19:00", ends="2026-12-01T21:00")
+    starts, ends = dates.day(8, "19:00"), dates.day(8, "21:00")
+    event = await make_event(group, facilitator, starts=dates.field(starts), ends=dates.field(ends))
     async with open_browser(app) as browser:
         await browser.login("ldn@example.org", PASSWORD)
         page = text_of(await browser.get(f"/events/{event.id}"))
-    assert "Tuesday 1 December 2026, 19:00 to 21:00 (Asia/Singapore)" in page
-    assert "Your time: Tuesday 1 December, 11:00 to 13:00 (Europe/London)." in page
+    assert f"{dates.long_date(starts)}, 19:00 to 21:00 (Asia/Singapore)" in page
+    # 11:00 to 13:00 in London in winter, 12:00 to 14:00 in summer time: the same day
+    london = ZoneInfo("Europe/London")
+    there, until = starts.astimezone(london), ends.astimezone(london)
+    assert there.date() == until.date() == starts.date()
+    assert f"Your time: {_day_of(there)}, {there:%H:%M} to {until:%H:%M} (Europe/London)." in page
     assert member.time_zone == "Europe/London"
 
 
@@ -191,18 +219,33 @@ async def test_daylight_saving_in_new_york() -> None:
              "venue": "Hall"}
         )  # fmt: skip
 
-    # 10:00 is 15:00 UTC in winter (EST) and 14:00 UTC the day after the clocks go forward
-    before = parse("2027-03-13T10:00", "2027-03-13T11:00")
-    after = parse("2027-03-15T10:00", "2027-03-15T11:00")
-    assert before.starts_at == datetime(2027, 3, 13, 15, 0, tzinfo=UTC)
-    assert after.starts_at == datetime(2027, 3, 15, 14, 0, tzinfo=UTC)
+    new_york = ZoneInfo("America/New_York")
+    # the next time the clocks go forward: 02:00 local becomes 03:00, UTC-5 (EST) becomes -4
+    forward = dates.next_shift(new_york, forward=True)
+    winter = (forward - timedelta(minutes=1)).astimezone(new_york).utcoffset()
+    summer = forward.astimezone(new_york).utcoffset()
+    assert winter is not None and summer is not None and summer - winter == timedelta(hours=1)
+    gap = (forward + winter).replace(tzinfo=None)  # the wall clock's 02:00 that jumps to 03:00
+    that_night = gap.date()
+    # 10:00 is 15:00 UTC in winter and 14:00 UTC the day after the clocks go forward
+    day_before, day_after = that_night - timedelta(days=1), that_night + timedelta(days=1)
+    before = parse(f"{day_before}T10:00", f"{day_before}T11:00")
+    after = parse(f"{day_after}T10:00", f"{day_after}T11:00")
+    assert before.starts_at == datetime.combine(day_before, time(10), tzinfo=UTC) - winter
+    assert after.starts_at == datetime.combine(day_after, time(10), tzinfo=UTC) - summer
     # across the change, 01:00 to 04:00 local is only two hours long
-    across = parse("2027-03-14T01:00", "2027-03-14T04:00")
+    across = parse(dates.field(gap - timedelta(hours=1)), dates.field(gap + timedelta(hours=2)))
     assert across.ends_at - across.starts_at == timedelta(hours=2)
     # 02:30 does not happen that night: a clear error, not a silent shift
     with pytest.raises(Invalid) as caught:
-        parse("2027-03-14T02:30", "2027-03-14T04:00")
+        parse(dates.field(gap + timedelta(minutes=30)), dates.field(gap + timedelta(hours=2)))
     assert "does not exist in America/New_York" in caught.value.fields["starts_at"]
-    # 01:30 on 7 November happens twice: read as the first (still daylight time, UTC-4)
-    twice = parse("2027-11-07T01:30", "2027-11-07T03:00")
-    assert twice.starts_at == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)
+    # the next time they go back, 02:00 daylight time becomes 01:00 again: 01:30 happens
+    # twice, and is read as the first (still daylight time, UTC-4)
+    back = dates.next_shift(new_york, forward=False)
+    daylight = (back - timedelta(minutes=1)).astimezone(new_york).utcoffset()
+    assert daylight is not None
+    fold = (back + daylight).replace(tzinfo=None)  # the wall clock's 02:00 that goes to 01:00
+    twice = parse(dates.field(fold - timedelta(minutes=30)), dates.field(fold + timedelta(hours=1)))
+    assert twice.starts_at == (fold - timedelta(minutes=30)).replace(tzinfo=UTC) - daylight
+    assert twice.starts_at == back - timedelta(minutes=30)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from starlette.applications import Starlette
 
@@ -9,6 +12,7 @@ from community import clock
 from community.events import service
 from community.events.models import Event, Rsvp
 from community.groups.models import Membership
+from tests import dates
 from tests.conftest import QueryCounter, open_browser, text_of
 from tests.factories import (
     PASSWORD,
@@ -20,6 +24,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+SINGAPORE = ZoneInfo("Asia/Singapore")
 
 
 async def test_facilitator_schedules_an_event_through_the_form(app: Starlette) -> None:
@@ -30,20 +35,27 @@ async def test_facilitator_schedules_an_event_through_the_form(app: Starlette) -
         assert (await browser.get(f"/groups/{group.slug}/events/new")).status_code == 200
         bad = await browser.post(
             f"/groups/{group.slug}/events",
-            {"title": "", "starts_at": "2026-12-01T19:00", "ends_at": "2026-12-01T18:00"},
+            {
+                "title": "",
+                "starts_at": dates.field(dates.day(8, "19:00")),
+                "ends_at": dates.field(dates.day(8, "18:00")),
+            },
         )
         assert bad.status_code == 422
         text = text_of(bad)
         assert "Give the event a title." in text and "Choose an end time after the start." in text
         assert "Enter a venue address, an online link, or both." in text
         assert await Event.all().count() == 0
+        # 09:30 to 12:30 in London ten days on: 7 or 8 hours later in Singapore, by the season
+        starts = dates.day(10, "09:30", "Europe/London")
+        ends = starts + timedelta(hours=3)
         done = await browser.post(
             f"/groups/{group.slug}/events",
             {
                 "title": "Motivational interviewing refresher",
                 "kind": "workshop",
-                "starts_at": "2026-12-03T09:30",
-                "ends_at": "2026-12-03T12:30",
+                "starts_at": dates.field(starts),
+                "ends_at": dates.field(ends),
                 "time_zone": "Europe/London",
                 "venue": "Room 2, 10 Downing Lane",
                 "capacity": "12",
@@ -52,8 +64,11 @@ async def test_facilitator_schedules_an_event_through_the_form(app: Starlette) -
         )
         assert done.status_code == 303
         page = text_of(await browser.get(done.headers["location"]))
-        assert "Thursday 3 December 2026, 09:30 to 12:30 (Europe/London)" in page
-        assert "Your time: Thursday 3 December, 17:30 to 20:30 (Asia/Singapore)." in page
+        assert f"{dates.long_date(starts)}, 09:30 to 12:30 (Europe/London)" in page
+        mine, mine_ends = (moment.astimezone(SINGAPORE) for moment in (starts, ends))
+        assert mine.date() == mine_ends.date()  # so the end is written as a time only
+        your_time = f"{mine:%A} {mine.day} {mine:%B, %H:%M} to {mine_ends:%H:%M}"
+        assert f"Your time: {your_time} (Asia/Singapore)." in page
         assert "12 seats left" in page and "3 CPD hours" in page
         home = text_of(await browser.get(f"/groups/{group.slug}"))
         assert "Motivational interviewing refresher" in home
@@ -95,8 +110,8 @@ async def test_event_lists(app: Starlette) -> None:
         public,
         facilitator,
         title="Last year's forum",
-        starts="2025-01-10T10:00",
-        ends="2025-01-10T12:00",
+        starts=dates.field(dates.day(-365, "10:00")),
+        ends=dates.field(dates.day(-365, "12:00")),
     )
     async with open_browser(app) as browser:
         upcoming = text_of(await browser.get("/events"))
@@ -114,16 +129,17 @@ async def test_facilitator_edits_and_cancels_through_the_pages(app: Starlette) -
     event = await make_event(group, facilitator, capacity=3)
     async with open_browser(app) as browser:
         await browser.login("ec@example.org", PASSWORD)
+        starts, ends = dates.day(8, "19:00"), dates.day(8, "21:00")  # as the event is now
         form = await browser.get(f"/events/{event.id}/edit")
-        assert form.status_code == 200 and 'value="2026-12-01T19:00"' in form.text
+        assert form.status_code == 200 and f'value="{dates.field(starts)}"' in form.text
         assert "Edit the event" in text_of(form)
         saved = await browser.post(
             f"/events/{event.id}/edit",
             {
                 "title": "Renamed session",
                 "kind": "talk",
-                "starts_at": "2026-12-01T19:00",
-                "ends_at": "2026-12-01T21:00",
+                "starts_at": dates.field(starts),
+                "ends_at": dates.field(ends),
                 "time_zone": "Asia/Singapore",
                 "venue": "Room 9",
             },

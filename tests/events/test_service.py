@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,6 +14,7 @@ from community.events import service
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.schemas import EventForm
 from community.notifications.models import Notification
+from tests import dates
 from tests.factories import (
     add_member,
     bulk_members,
@@ -31,15 +32,17 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def test_event_times_are_stored_in_utc_with_their_zone(database: None) -> None:
     facilitator = await make_member()
     group = await make_group(facilitator=facilitator)
-    event = await make_event(group, facilitator)
-    assert event.starts_at == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    event = await make_event(group, facilitator)  # 19:00 in Singapore eight days on
+    assert event.starts_at == dates.day(8, "19:00").astimezone(UTC)
     assert event.time_zone == "Asia/Singapore" and event.cpd_hours == Decimal("1.5")
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("ends_at", "2026-12-01T18:00", "Choose an end time after the start."),
+        # {day}: the event's day, eight days after today; {next_day}: the day after it
+        ("ends_at", "{day}T18:00", "Choose an end time after the start."),
+        # no 31 February, nor 30 February, in any year
         ("starts_at", "31/02/2026", "Enter when the event starts"),
         ("starts_at", "2026-02-30T10:00", "Enter when the event starts"),
         ("time_zone", "Mars/Olympus", "Choose a time zone"),
@@ -47,18 +50,20 @@ async def test_event_times_are_stored_in_utc_with_their_zone(database: None) -> 
         ("capacity", "99999999", "Enter the number of seats"),
         ("cpd_hours", "lots", "Enter CPD hours"),
         ("cpd_hours", "NaN", "Enter CPD hours"),
-        ("rsvp_deadline", "2026-12-02T10:00", "Choose an RSVP deadline before the start."),
+        ("rsvp_deadline", "{next_day}T10:00", "Choose an RSVP deadline before the start."),
         ("online_url", "javascript:alert(1)", "Enter the full online link"),
     ],
 )
 async def test_bad_event_input_names_the_field(field: str, value: str, message: str) -> None:
+    starts = dates.day(8, "19:00")
+    day, next_day = f"{starts:%Y-%m-%d}", f"{starts + timedelta(days=1):%Y-%m-%d}"
     raw = {
         "title": "T",
-        "starts_at": "2026-12-01T19:00",
-        "ends_at": "2026-12-01T21:00",
+        "starts_at": dates.field(starts),
+        "ends_at": dates.field(dates.day(8, "21:00")),
         "time_zone": "Asia/Singapore",
         "venue": "Room 1",
-        field: value,
+        field: value.format(day=day, next_day=next_day),
     }
     with pytest.raises(Invalid) as caught:
         EventForm.parse(raw)
@@ -118,11 +123,12 @@ async def test_cancelling_promotes_the_first_waitlisted_once_and_emails_them(
     }
     assert (await Event.get(id=event.id)).seats_taken == 1
     [notice] = await notified("waiting@example.org", "promoted")
-    assert notice.body == "It starts Tuesday 1 December 2026, 19:00 (Asia/Singapore)."
+    when = f"{dates.long_date(dates.day(8, '19:00'))}, 19:00 (Asia/Singapore)"
+    assert notice.body == f"It starts {when}."
     assert await deliver_notification_emails() == 1
     [email] = await emails_to("waiting@example.org", "notifications/activity")
     assert email.subject == f"A seat opened: you are going to “{event.title}”"
-    assert "Tuesday 1 December 2026, 19:00 (Asia/Singapore)" in email.text_body
+    assert when in email.text_body
 
 
 async def test_capacity_holds_under_200_concurrent_rsvps_for_50_seats(database: None) -> None:
@@ -182,13 +188,19 @@ async def test_concurrent_cancellations_promote_each_waitlisted_member_once(
 async def test_rsvp_closes_at_the_deadline_and_at_the_start(database: None) -> None:
     facilitator = await make_member()
     group = await make_group(facilitator=facilitator)
-    event = await make_event(group, facilitator, deadline="2026-11-30T12:00")
+    deadline = dates.day(7, "12:00")  # noon in Singapore the day before the event
+    event = await make_event(group, facilitator, deadline=dates.field(deadline))
     member = await make_member()
     await add_member(group, member)
-    clock.freeze(datetime(2026, 11, 30, 4, 0, 1, tzinfo=UTC))  # 12:00:01 in Singapore
+    clock.freeze(deadline + timedelta(seconds=1))  # 12:00:01 in Singapore
     with pytest.raises(Conflict, match="deadline"):
         await service.rsvp(actor=member, event_id=event.id)
-    other = await make_event(group, facilitator, starts="2026-11-30T12:00", ends="2026-11-30T13:00")
+    other = await make_event(
+        group,
+        facilitator,
+        starts=dates.field(deadline),
+        ends=dates.field(deadline + timedelta(hours=1)),
+    )
     with pytest.raises(Conflict, match="started"):
         await service.rsvp(actor=member, event_id=other.id)
     assert await Rsvp.all().count() == 0
@@ -229,11 +241,12 @@ async def test_moving_an_event_emails_those_going_and_more_seats_promote(databas
         await add_member(group, person)
     await service.rsvp(actor=going, event_id=event.id)
     await service.rsvp(actor=waiting, event_id=event.id)
+    moved = dates.day(9, "19:00")  # a day later
     base = {
         "title": event.title,
         "kind": "workshop",
-        "starts_at": "2026-12-02T19:00",
-        "ends_at": "2026-12-02T21:00",
+        "starts_at": dates.field(moved),
+        "ends_at": dates.field(dates.day(9, "21:00")),
         "time_zone": "Asia/Singapore",
         "venue": "NCSS Hub, Level 3",
         "online_url": "https://meet.example.org/abc",
@@ -243,7 +256,7 @@ async def test_moving_an_event_emails_those_going_and_more_seats_promote(databas
         await service.update_event(actor=going, event_id=event.id, form=EventForm.parse(base))
     await service.update_event(actor=facilitator, event_id=event.id, form=EventForm.parse(base))
     [changed] = await notified("g@example.org", "event_changed")
-    assert "Now: Wednesday 2 December 2026, 19:00 (Asia/Singapore)" in changed.body
+    assert f"Now: {dates.long_date(moved)}, 19:00 (Asia/Singapore)" in changed.body
     assert changed.title == f"“{event.title}” has a new time or place"
     assert (await Rsvp.get(member_id=waiting.id)).status == RsvpStatus.GOING
     with pytest.raises(Invalid, match="Please correct"):
@@ -278,8 +291,13 @@ async def test_an_event_scheduled_twice_at_once_is_one_event(database: None) -> 
     first = await make_event(group, facilitator, title="Once only")
     again = await make_event(group, facilitator, title="Once only")
     assert first.id == again.id
-    other = await make_event(group, facilitator, title="Once only", starts="2026-12-02T19:00",
-                             ends="2026-12-02T21:00")  # fmt: skip
+    other = await make_event(
+        group,
+        facilitator,
+        title="Once only",
+        starts=dates.field(dates.day(9, "19:00")),
+        ends=dates.field(dates.day(9, "21:00")),
+    )
     assert other.id != first.id
     clock.advance(timedelta(seconds=61))
     later = await make_event(group, facilitator, title="Once only")

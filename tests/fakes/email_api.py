@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from community import clock
+
 TOKEN = "fake-server-token"
 MODES = ("accept", "error500", "rate_limited", "slow", "unprocessable", "mixed", "unauthorised")
 
@@ -51,7 +53,7 @@ class FakeEmailApi:
         self.deliveries.append(key)
         return {
             "To": message.get("To"),
-            "SubmittedAt": "2026-11-23T09:00:00Z",
+            "SubmittedAt": f"{clock.now():%Y-%m-%dT%H:%M:%SZ}",  # the clock is in UTC
             "MessageID": f"msg-{next(self._ids)}",
             "ErrorCode": 0,
             "Message": "OK",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from community import clock
 from community.accounts.models import Member
 from community.notifications import delivery, service
 from community.notifications.models import Delivery, DigestRun, Notification, NotificationKind
+from tests import dates
 from tests.conftest import open_browser, text_of
 from tests.factories import (
     add_member,
@@ -96,14 +98,18 @@ async def test_unverified_addresses_are_never_emailed(database: None) -> None:
 
 
 async def test_digest_goes_at_eight_in_each_members_zone(database: None) -> None:
-    zones = {"sg@example.org": "", "ldn@example.org": "Europe/London",
-             "ny@example.org": "America/New_York"}  # fmt: skip
+    zones = {
+        "sg@example.org": "",
+        "ldn@example.org": "Europe/London",
+        "ny@example.org": "America/New_York",
+    }
     for address, zone in zones.items():
         starter = await busy_thread(2, starter_email=address)
         await Member.filter(id=starter.id).update(time_zone=zone)
         await service.set_preferences(
             member=starter, choices={NotificationKind.REPLY: Delivery.DIGEST}
         )
+    replied = clock.now()
     clock.advance(service.COALESCE_WINDOW)
     assert await delivery.send_pending_emails() == 0  # digest items wait for the digest
 
@@ -113,24 +119,35 @@ async def test_digest_goes_at_eight_in_each_members_zone(database: None) -> None
         sent = await emails_to_all("notifications/digest")
         return sorted(sent)
 
-    # the replies came at 09:00 UTC on 23 November: 17:00 in Singapore and 09:00 in London,
-    # after their 08:00, so they wait for the 24th; 04:00 in New York, before its 08:00
-    assert await digests_at(datetime(2026, 11, 23, 12, 59, tzinfo=UTC)) == []
-    # 13:00 UTC is 08:00 in New York (UTC-5 in November)
-    assert await digests_at(datetime(2026, 11, 23, 13, 0, tzinfo=UTC)) == ["ny@example.org"]
-    # 00:00 UTC on the 24th is 08:00 in Singapore (the site's zone, for members without one)
-    assert await digests_at(datetime(2026, 11, 24, 0, 0, tzinfo=UTC)) == [
-        "ny@example.org", "sg@example.org",
-    ]  # fmt: skip
-    # 08:00 UTC is 08:00 in London in winter
-    assert await digests_at(datetime(2026, 11, 24, 8, 0, tzinfo=UTC)) == [
-        "ldn@example.org", "ny@example.org", "sg@example.org",
-    ]  # fmt: skip
+    # each member's digest goes at the first 08:00 in their zone (Singapore, the site's, for
+    # members without one) after the replies came (if today's 08:00 there has passed, the
+    # replies wait for tomorrow's), at that day's offset: not a minute before it, and the
+    # members whose 08:00 came earlier have theirs already
+    eights = {
+        address: _next_eight(replied, zone or "Asia/Singapore") for address, zone in zones.items()
+    }
+    expected: list[str] = []
+    for address, moment in sorted(eights.items(), key=lambda item: item[1]):
+        assert await digests_at(moment - timedelta(minutes=1)) == sorted(expected)
+        expected.append(address)
+        assert await digests_at(moment) == sorted(expected)
     assert await delivery.send_digests() == 0
     [digest] = await emails_to("ny@example.org", "notifications/digest")
     assert digest.subject == "Your daily summary: 2 new things"
-    assert "Monday 23 November 2026" in digest.text_body and "Reply number 2" in digest.text_body
+    new_york_day = eights["ny@example.org"].astimezone(ZoneInfo("America/New_York"))
+    assert dates.long_date(new_york_day) in digest.text_body
+    assert "Reply number 2" in digest.text_body
     assert await DigestRun.all().count() == 3
+
+
+def _next_eight(after: datetime, zone: str) -> datetime:
+    """The first 08:00 in `zone` after the moment `after`, in UTC (by the zone's own rules)."""
+    local = after.astimezone(ZoneInfo(zone))
+    for day in (local.date(), local.date() + timedelta(days=1)):
+        eight = datetime.combine(day, time(8), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        if eight > after:
+            return eight
+    raise AssertionError("an 08:00 comes every day")
 
 
 async def emails_to_all(template: str) -> list[str]:
@@ -142,7 +159,8 @@ async def emails_to_all(template: str) -> list[str]:
 async def test_no_digest_when_nothing_waits_and_one_a_day(database: None) -> None:
     starter = await busy_thread(1, starter_email="one@example.org")
     await service.set_preferences(member=starter, choices={NotificationKind.REPLY: Delivery.DIGEST})
-    clock.freeze(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    eight = _next_eight(clock.now(), "Asia/Singapore")  # the site's zone: the member has none
+    clock.freeze(eight + timedelta(hours=1))
     assert await delivery.send_digests() == 1
     assert await delivery.send_digests() == 0  # nothing waits now
     await busy_thread(1, starter_email="two@example.org")  # another member, same day
@@ -153,7 +171,7 @@ async def test_no_digest_when_nothing_waits_and_one_a_day(database: None) -> Non
     thread = await make_thread(group, starter, title="Second")
     await make_reply(thread, facilitator)
     assert await delivery.send_digests() == 0
-    clock.freeze(datetime(2026, 11, 25, 0, 5, tzinfo=UTC))
+    clock.freeze(_next_eight(clock.now(), "Asia/Singapore") + timedelta(minutes=5))
     assert await delivery.send_digests() == 1
     assert len(await emails_to("one@example.org", "notifications/digest")) == 2
 

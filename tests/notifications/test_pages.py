@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.applications import Starlette
@@ -11,6 +12,7 @@ from community import clock
 from community.accounts.models import Member
 from community.notifications import service
 from community.notifications.models import Delivery, Notification, NotificationKind
+from tests import dates
 from tests.conftest import open_browser, text_of
 from tests.factories import (
     PASSWORD,
@@ -39,7 +41,12 @@ async def replies_to(email: str, count: int, *, hours_apart: int = 0) -> Member:
 
 
 async def test_bell_inbox_by_day_and_marking_read(app: Starlette) -> None:
-    await replies_to("bell@example.org", 3, hours_apart=12)  # 21:00, 09:00, 21:00 SGT
+    await replies_to("bell@example.org", 3, hours_apart=12)
+    # the replies came 12, 24 and 36 hours after the start: the first and the last a day
+    # apart, so on two days in the member's zone (the site's), the newest day shown first
+    singapore = ZoneInfo("Asia/Singapore")
+    newest_day = clock.now().astimezone(singapore)
+    oldest_day = (clock.now() - timedelta(hours=24)).astimezone(singapore)
     async with open_browser(app) as browser:
         await browser.login("bell@example.org", PASSWORD)
         home = await browser.get("/groups")
@@ -49,7 +56,7 @@ async def test_bell_inbox_by_day_and_marking_read(app: Starlette) -> None:
         inbox = await browser.get("/notifications")
         text = text_of(inbox)
         assert "3 unread" in text
-        assert text.index("Wednesday 25 November 2026") < text.index("Tuesday 24 November 2026")
+        assert text.index(dates.long_date(newest_day)) < text.index(dates.long_date(oldest_day))
         assert text.count("New Rin Ong replied in “Supervision” Reply") == 3
         newest, middle, oldest = await Notification.all().order_by("-id")
         opened = await browser.get(f"/notifications/{oldest.id}")

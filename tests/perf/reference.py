@@ -7,7 +7,7 @@ the benchmark reports the real page's requests per second as a share of this one
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import Tortoise
 
-from community import db
+from community import clock, db
 from community.accounts.models import Member
 from community.forum.access import ThreadView
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, Thread
@@ -37,7 +37,7 @@ BODY = (
 def _page() -> dict[str, Any]:
     """The same context the thread page builds, made of unsaved model objects."""
     Tortoise.init_models(db.MODEL_MODULES, "community")
-    moment = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    moment = clock.now().replace(microsecond=0)
 
     def saved(obj: Any) -> Any:
         obj._saved_in_db = True  # so other objects may refer to it

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from community.accounts.models import Member
 from community.text import whole_number
+from tests import dates
 from tests.conftest import Browser, QueryCounter, open_browser, text_of
 from tests.factories import PASSWORD, make_group, make_member, make_thread
 
@@ -181,9 +182,16 @@ async def test_a_superscript_capacity_is_a_field_error_not_a_500(browser: Browse
     await browser.login("fac@example.org", PASSWORD)
     response = await browser.post(
         "/events",
-        {"title": "Supervision clinic", "kind": "talk", "starts_at": "2026-12-01T10:00",
-         "ends_at": "2026-12-01T12:00", "time_zone": "UTC", "venue": "Hall", "capacity": "²"},
-    )  # fmt: skip
+        {
+            "title": "Supervision clinic",
+            "kind": "talk",
+            "starts_at": dates.field(dates.day(8, "10:00", "UTC")),
+            "ends_at": dates.field(dates.day(8, "12:00", "UTC")),
+            "time_zone": "UTC",
+            "venue": "Hall",
+            "capacity": "²",
+        },
+    )
     assert response.status_code == 422
     assert "Enter the number of seats" in text_of(response)
 
