@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.expressions import Q
+from tortoise.fields import DatetimeField, IntField
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -137,19 +138,41 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
     return tuple(parts)
 
 
-async def newest_first(query: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
-    """A keyset page over (created_at, id), newest first: page 10,000 costs what page 1 costs.
+def _kind_of(model: type[Model], name: str) -> type:
+    """The Python type a cursor holds for the model's field `name`."""
+    field = model._meta.fields_map[name]
+    if isinstance(field, DatetimeField):
+        return datetime
+    return int if isinstance(field, IntField) else str
 
-    A cursor that cannot be read starts from the first page.
+
+async def keyset_page(
+    query: QuerySet[M], *, order: tuple[str, ...], cursor: str | None, limit: int
+) -> Page[M]:
+    """One page of `query` in `order`, keyset-paged so page 10,000 costs what page 1 costs.
+
+    `order` is one or two fields, both ascending or both descending ("-starts_at", "-id"); the
+    last one is unique (the id), breaking ties. A cursor that cannot be read, or that names
+    values the database would refuse, starts from the first page.
     """
-    position = decode_cursor(cursor, datetime, int)
+    names = [part.removeprefix("-") for part in order]
+    descending = {part.startswith("-") for part in order}
+    if len(descending) != 1 or not 1 <= len(order) <= 2:
+        raise ValueError(f"keyset order must be one or two fields, one direction: {order}")
+    after = "lt" if descending.pop() else "gt"
+    position = decode_cursor(cursor, *(_kind_of(query.model, name) for name in names))
     if position is not None:
-        created_at, row_id = position
-        query = query.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id))
-    rows = await query.order_by("-created_at", "-id").limit(limit + 1)
-    items = list(rows[:limit])
+        if len(names) == 1:
+            query = query.filter(**{f"{names[0]}__{after}": position[0]})
+        else:
+            key, tie = names
+            value, last = position
+            query = query.filter(
+                Q(**{f"{key}__{after}": value}) | Q(**{key: value, f"{tie}__{after}": last})
+            )
+    rows = list(await query.order_by(*order).limit(limit + 1))
+    items = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
-        last = items[-1]
-        next_cursor = encode_cursor(last.created_at, last.pk)  # type: ignore[attr-defined]
+        next_cursor = encode_cursor(*(getattr(items[-1], name) for name in names))
     return Page(items=items, next_cursor=next_cursor)

@@ -6,7 +6,7 @@ from tortoise.functions import Count
 
 from community.accounts.access import ensure_admin
 from community.accounts.models import Member
-from community.db import Page, newest_first
+from community.db import Page, keyset_page
 from community.errors import Conflict, Invalid, NotFound
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.mail.outbox import Attachment, attachments_of, retry_failed
@@ -25,7 +25,9 @@ async def list_outbox(
             query = query.filter(status=OutboxStatus(status))
         except ValueError:
             raise Invalid(status="Choose a status from the list.") from None
-    page = await newest_first(query, cursor=cursor, limit=OUTBOX_PAGE_SIZE)
+    page = await keyset_page(
+        query, order=("-created_at", "-id"), cursor=cursor, limit=OUTBOX_PAGE_SIZE
+    )
     rows = (
         await OutboxMessage.annotate(count=Count("id"))
         .group_by("status")

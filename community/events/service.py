@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.accounts.access import ensure_admin, ensure_signed_in
 from community.accounts.models import Member
-from community.db import Page, decode_cursor, encode_cursor, fits
+from community.db import Page, fits, keyset_page
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event, ensure_may_rsvp
@@ -426,20 +426,8 @@ async def list_events(
         query = query.filter(
             rsvps__member_id=actor.id, rsvps__status__in=[RsvpStatus.GOING, RsvpStatus.WAITLIST]
         )
-    position = decode_cursor(cursor, datetime, int)
-    if position is not None:
-        moment, event_id = position
-        if past:
-            query = query.filter(Q(starts_at__lt=moment) | Q(starts_at=moment, id__lt=event_id))
-        else:
-            query = query.filter(Q(starts_at__gt=moment) | Q(starts_at=moment, id__gt=event_id))
     order = ("-starts_at", "-id") if past else ("starts_at", "id")
-    rows = list(await query.order_by(*order).limit(limit + 1))
-    items = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor(items[-1].starts_at, items[-1].id)
-    return Page(items=items, next_cursor=next_cursor)
+    return await keyset_page(query, order=order, cursor=cursor, limit=limit)
 
 
 async def places_shown(*, actor: Member | None, events: list[Event]) -> set[int]:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import Member
-from community.db import Page, decode_cursor, encode_cursor
+from community.db import Page, keyset_page
 from community.errors import NotFound
 from community.notifications.kinds import DEFAULTS, NO_DIGEST
 from community.notifications.models import (
@@ -117,16 +117,7 @@ async def inbox(
 ) -> Page[Notification]:
     """The member's notifications, newest first."""
     query = Notification.filter(member_id=member.id).select_related("actor")
-    position = decode_cursor(cursor, datetime, int)
-    if position is not None:
-        moment, last_id = position
-        query = query.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=last_id))
-    rows = list(await query.order_by("-created_at", "-id").limit(limit + 1))
-    items = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor(items[-1].created_at, items[-1].id)
-    return Page(items=items, next_cursor=next_cursor)
+    return await keyset_page(query, order=("-created_at", "-id"), cursor=cursor, limit=limit)
 
 
 async def _recount(member_id: int) -> int:

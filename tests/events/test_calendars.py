@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -94,6 +95,28 @@ async def test_event_list_filters_by_group(app: Starlette) -> None:
         assert f'<option value="{second.slug}">Second Circle</option>' in page.text
         text = text_of(await browser.get(f"/events?group={second.slug}"))
         assert "Second event" in text and "First event" not in text
+
+
+async def test_event_list_next_page_keeps_its_filters(app: Starlette) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator, name="Busy Circle")
+    for number in range(21):  # one more than a page
+        starts = dates.day(9 + number, "10:00")
+        await make_event(
+            group, facilitator, title=f"Talk {number:02d}", kind="talk",
+            starts=dates.field(starts), ends=dates.field(starts + timedelta(hours=1)),
+        )  # fmt: skip
+    await make_event(group, facilitator, title="A workshop", kind="workshop")
+    async with open_browser(app) as browser:
+        first = await browser.get(f"/events?kind=talk&group={group.slug}")
+        assert "Talk 19" in first.text and "Talk 20" not in first.text
+        found = re.search(r'href="(/events\?[^"]*cursor=[^"]*)">More events', first.text)
+        assert found, first.text
+        link = found.group(1).replace("&amp;", "&")
+        assert link.startswith(f"/events?kind=talk&group={group.slug}&cursor=")
+        second = text_of(await browser.get(link))
+        assert "Talk 20" in second and "Talk 19" not in second
+        assert "A workshop" not in second and "More events" not in second
 
 
 @pytest.mark.parametrize("month", ["2026-13", "December", "1999-12", "2026-1x"])

@@ -238,3 +238,18 @@ async def test_directory_pages_by_name(app: Starlette) -> None:
         assert "Circle 29" not in second.text and "More groups" not in second.text
         tampered = await browser.get("/groups?cursor=bm9wZQ==")
         assert tampered.status_code == 200 and "Circle 00" in tampered.text
+
+
+async def test_members_page_pages_by_joining_order(app: Starlette) -> None:
+    facilitator = await make_member(name="Aaron Facilitator")
+    group = await make_group(facilitator=facilitator)
+    for number in range(50):  # with the facilitator, one more than a page
+        await add_member(group, await make_member(name=f"Joiner {number:02d}"))
+    async with open_browser(app) as browser:
+        await browser.login(facilitator.email, PASSWORD)
+        first = await browser.get(f"/groups/{group.slug}/members")
+        assert "Joiner 48" in first.text and "Joiner 49" not in first.text
+        link = first.text.split(f'href="/groups/{group.slug}/members?cursor=')[1].split('"')[0]
+        second = text_of(await browser.get(f"/groups/{group.slug}/members?cursor={link}"))
+        assert "Joiner 49" in second and "Joiner 48" not in second
+        assert "More members" not in second

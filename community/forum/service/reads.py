@@ -10,7 +10,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from community.accounts.models import Member
-from community.db import decode_cursor, encode_cursor
+from community.db import decode_cursor, keyset_page
 from community.forum.access import ThreadView, access_forum, access_thread, can_post
 from community.forum.models import Post, Reaction, ReactionKind, Thread, ThreadRead
 from community.forum.service.posting import mark_read
@@ -55,23 +55,13 @@ async def list_threads(
     only, besides the `limit` others), keyset-paged."""
     viewer = await access_forum(actor, slug)
     base = Thread.filter(_visible(viewer), group_id=viewer.group.id).select_related("author")
-    position = decode_cursor(cursor, datetime, int)
+    order = ("-last_activity_at", "-id")
     pinned: list[Thread] = []
-    if position is None:
-        pinned = list(await base.filter(pinned=True).order_by("-last_activity_at", "-id"))
-    query = base.filter(pinned=False)
-    if position is not None:
-        moment, thread_id = position
-        query = query.filter(
-            Q(last_activity_at__lt=moment) | Q(last_activity_at=moment, id__lt=thread_id)
-        )
-    rows = list(await query.order_by("-last_activity_at", "-id").limit(limit + 1))
-    threads = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor(threads[-1].last_activity_at, threads[-1].id)
-    unread = await _unread(actor, pinned + threads)
-    return ThreadListing(viewer, pinned, threads, next_cursor, unread, can_post(viewer))
+    if decode_cursor(cursor, datetime, int) is None:  # the first page
+        pinned = list(await base.filter(pinned=True).order_by(*order))
+    page = await keyset_page(base.filter(pinned=False), order=order, cursor=cursor, limit=limit)
+    unread = await _unread(actor, pinned + page.items)
+    return ThreadListing(viewer, pinned, page.items, page.next_cursor, unread, can_post(viewer))
 
 
 async def recent_threads(*, viewer: Viewer, limit: int = 5) -> list[Thread]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
-from community.db import ID_MAX, Page, decode_cursor, encode_cursor
+from community.db import Page, keyset_page
 from community.groups.access import Viewer, access_facilitation, access_group, access_group_content
 from community.groups.models import (
     Group,
@@ -52,22 +50,16 @@ async def list_groups(
         if actor is None:
             return Page(items=[], next_cursor=None)
         groups = groups.filter(memberships__member_id=actor.id)
-    position = decode_cursor(cursor, str, int)
-    if position is not None:
-        name, group_id = position
-        groups = groups.filter(Q(name__gt=name) | Q(name=name, id__gt=group_id))
-    rows = await groups.order_by("name", "id").limit(limit + 1)
-    page = rows[:limit]
+    page = await keyset_page(groups, order=("name", "id"), cursor=cursor, limit=limit)
     roles: dict[int, Role] = {}
-    if actor is not None and page:
+    if actor is not None and page.items:
         memberships = await Membership.filter(
-            member_id=actor.id, group_id__in=[g.id for g in page]
+            member_id=actor.id, group_id__in=[g.id for g in page.items]
         ).values_list("group_id", "role")
         roles = {int(group_id): Role(role) for group_id, role in memberships}
-    next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
     return Page(
-        items=[DirectoryEntry(group=g, role=roles.get(g.id)) for g in page],
-        next_cursor=next_cursor,
+        items=[DirectoryEntry(group=g, role=roles.get(g.id)) for g in page.items],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -108,15 +100,6 @@ async def group_home(*, actor: Member | None, slug: str) -> GroupHome:
     return GroupHome(viewer, list(facilitators), pending_request, invitation, count)
 
 
-def _after_id(cursor: str | None) -> int | None:
-    """The id in a members cursor; None (the first page) for anything else, such as "²" or a
-    number too large for the database."""
-    if cursor and len(cursor) <= 10 and cursor.isascii() and cursor.isdigit():
-        position = int(cursor)
-        return position if position <= ID_MAX else None
-    return None
-
-
 async def list_members(
     *,
     actor: Member | None,
@@ -126,14 +109,8 @@ async def list_members(
 ) -> tuple[Viewer, Page[Membership]]:
     """A page of the group's members, oldest first (private groups: members only)."""
     viewer = await access_group_content(ensure_signed_in(actor), slug)
-    query = Membership.filter(group_id=viewer.group.id)
-    after = _after_id(cursor)
-    if after is not None:
-        query = query.filter(id__gt=after)
-    rows = await query.select_related("member").order_by("id").limit(limit + 1)
-    page = list(rows[:limit])
-    next_cursor = str(page[-1].id) if len(rows) > limit else None
-    return viewer, Page(items=page, next_cursor=next_cursor)
+    query = Membership.filter(group_id=viewer.group.id).select_related("member")
+    return viewer, await keyset_page(query, order=("id",), cursor=cursor, limit=limit)
 
 
 def _pending_requests(group: Group) -> QuerySet[JoinRequest]:
@@ -161,16 +138,8 @@ async def list_join_requests_page(
     """A page of pending requests, oldest first (facilitators); for the API."""
     viewer = await access_facilitation(actor, slug)
     query = _pending_requests(viewer.group)
-    position = decode_cursor(cursor, datetime, int)
-    if position is not None:
-        created_at, request_id = position
-        query = query.filter(
-            Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=request_id)
-        )
-    rows = await query.order_by("created_at", "id").limit(limit + 1)
-    page = list(rows[:limit])
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
-    return viewer, Page(items=page, next_cursor=next_cursor)
+    page = await keyset_page(query, order=("created_at", "id"), cursor=cursor, limit=limit)
+    return viewer, page
 
 
 async def list_invitations(*, actor: Member | None) -> list[Invitation]:
