@@ -15,6 +15,7 @@ from community.accounts.models import Member
 from community.errors import Invalid
 from community.events import feeds, service
 from community.events.calendar import Month, month_grid
+from community.events.models import Event
 from community.events.schemas import EventForm
 from tests import dates
 from tests.conftest import open_browser, text_of
@@ -141,11 +142,11 @@ async def test_a_multi_day_event_is_on_each_of_its_days() -> None:
     assert days == [first, first + timedelta(days=1), first + timedelta(days=2)]
 
 
-async def _unsaved_event(starts: str, ends: str) -> service.Event:
+async def _unsaved_event(starts: str, ends: str) -> Event:
     form = EventForm.parse(
         {"title": "Course", "starts_at": starts, "ends_at": ends, "venue": "Hall"}
     )
-    return service.Event(
+    return Event(
         title=form.title, starts_at=form.starts_at, ends_at=form.ends_at, time_zone="UTC"
     )
 
