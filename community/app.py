@@ -11,29 +11,34 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from community import db
+from community.accounts import api as accounts_api
 from community.accounts.routes import routes as account_routes
 from community.admin.routes import routes as admin_routes
-from community.api.routes import api_routes
 from community.errors import DomainError
+from community.events import api as events_api
 from community.events.attendance_routes import profile_learning_section
 from community.events.attendance_routes import routes as attendance_routes
 from community.events.routes import group_events_section
 from community.events.routes import routes as event_routes
+from community.forum import api as forum_api
 from community.forum.page_cache import PageCache
 from community.forum.routes import group_threads_section
 from community.forum.routes import routes as forum_routes
+from community.groups import api as groups_api
 from community.groups.routes import HomeSection
 from community.groups.routes import routes as group_routes
 from community.mail import render as mail_render
 from community.mail.service import make_backend
+from community.notifications import api as notifications_api
 from community.notifications.routes import routes as notification_routes
 from community.scheduler import Scheduler
 from community.settings import Settings, configure
+from community.web.api import Api
 from community.web.body import BodyLimitMiddleware
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
 from community.web.headers import SecurityHeadersMiddleware
@@ -42,6 +47,27 @@ from community.web.sessions import SessionMiddleware
 from community.web.templates import asset_dir, make_templates
 
 logger = logging.getLogger(__name__)
+
+
+def build_api() -> Api:
+    """Every feature's API operations and schema components, in one registry."""
+    api = Api()
+    for feature_api in (accounts_api, groups_api, forum_api, events_api, notifications_api):
+        api.include(feature_api.api)
+    return api
+
+
+def api_routes() -> list[BaseRoute]:
+    """The API under /api/v1, and the OpenAPI document describing it."""
+    api = build_api()
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(api.openapi(base_url=request.app.state.settings.base_url))
+
+    return [
+        Route("/api/openapi.json", openapi, name="api:openapi"),
+        *api.routes(authenticate=accounts_api.authenticate),
+    ]
 
 
 async def healthz(request: Request) -> Response:

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from community import clock
 from community.accounts import service as accounts_service
 from community.accounts.models import Member
-from community.api.registry import api as registry
+from community.app import build_api
 from community.db import encode_cursor
 from community.forum import service
 from community.forum.models import (
@@ -49,7 +49,7 @@ def _strict(schema: Any) -> Any:
 
 @cache
 def _document() -> dict[str, Any]:
-    return registry.openapi(base_url="https://community.test")
+    return build_api().openapi(base_url="https://community.test")
 
 
 def shaped(response: httpx.Response, status: int) -> Any:

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from community.accounts.models import Member
-from community.api.framework import nullable, string
 from community.db import decode_cursor
+from community.web.api import nullable, string
 from tests.api.helpers import ApiClient, error_of, token_for
 from tests.conftest import START
 from tests.factories import make_member

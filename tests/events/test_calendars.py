@@ -146,9 +146,7 @@ async def _unsaved_event(starts: str, ends: str) -> Event:
     form = EventForm.parse(
         {"title": "Course", "starts_at": starts, "ends_at": ends, "venue": "Hall"}
     )
-    return Event(
-        title=form.title, starts_at=form.starts_at, ends_at=form.ends_at, time_zone="UTC"
-    )
+    return Event(title=form.title, starts_at=form.starts_at, ends_at=form.ends_at, time_zone="UTC")
 
 
 async def test_personal_feed_lists_going_events_with_links(app: Starlette) -> None:

@@ -3,23 +3,7 @@ facilitators and invitations. Every operation calls the same domain function as 
 
 from __future__ import annotations
 
-from community.api.common import MEMBER_SUMMARY, items, member_summary, when
-from community.api.framework import (
-    BOOLEAN,
-    CURSOR,
-    DATETIME,
-    ID,
-    INTEGER,
-    JSON,
-    LIMIT,
-    Call,
-    Param,
-    nullable,
-    obj,
-    page_of,
-    string,
-)
-from community.api.registry import api
+from community.accounts.api import MEMBER_SUMMARY, member_summary
 from community.errors import Invalid, NotFound
 from community.groups import service
 from community.groups.access import access_facilitation
@@ -45,6 +29,28 @@ from community.groups.schemas import (
 from community.groups.service.membership import JoinOutcome
 from community.groups.service.reads import DirectoryEntry
 from community.text import clean_text
+from community.web.api import (
+    BOOLEAN,
+    CURSOR,
+    DATETIME,
+    ID,
+    INTEGER,
+    JSON,
+    LIMIT,
+    Api,
+    Call,
+    Param,
+    items,
+    nullable,
+    obj,
+    page_of,
+    string,
+    when,
+)
+
+#: this feature's operations, served under /api/v1 with the others'
+api = Api()
+
 
 TAG = "groups"
 GROUP_FIELDS = ("name", "slug", "description", "visibility", "join_policy")

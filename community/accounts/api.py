@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+
 from community.accounts import service, tokens
 from community.accounts.models import AccessToken, Member, Profession
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -15,23 +17,68 @@ from community.accounts.schemas import (
     Registration,
 )
 from community.accounts.tokens import NAME_MAX as TOKEN_NAME_MAX
-from community.api.common import when
-from community.api.framework import (
+from community.accounts.tokens import member_for_token
+from community.errors import Unauthenticated
+from community.web.api import (
     BOOLEAN,
     DATETIME,
     ID,
     INTEGER,
     JSON,
     WORDS,
+    Api,
     Call,
     nullable,
     obj,
     string,
+    when,
 )
-from community.api.registry import api
 from community.web.limits import check_rate_limit
 
+#: this feature's operations, served under /api/v1 with the others'
+api = Api()
+
 EMAIL = string(format="email", maxLength=254)
+
+
+MEMBER_SUMMARY = api.component(
+    "MemberSummary",
+    obj(
+        ["id", "display_name", "handle", "profession", "organisation"],
+        id=ID,
+        display_name=string(),
+        handle=nullable(string()),
+        profession=nullable(string()),
+        organisation=string(),
+    ),
+)
+
+
+def member_summary(member: Member) -> JSON:
+    """A member as other features' answers show them (an author, an attendee)."""
+    return {
+        "id": member.id,
+        "display_name": member.display_name,
+        "handle": member.handle,
+        "profession": str(member.profession) if member.profession else None,
+        "organisation": member.organisation,
+    }
+
+
+async def authenticate(request: Request) -> Member | None:
+    """The member of a bearer token (401 if the token is not valid), else of the session."""
+    header = request.headers.get("authorization")
+    if header is None:
+        member: Member | None = getattr(request.state, "member", None)
+        return member
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated("Send `Authorization: Bearer <token>`.")
+    member = await member_for_token(secret.strip())
+    if member is None:
+        raise Unauthenticated("This token is not valid: it may have been revoked.")
+    return member
+
 
 PROFILE = api.component(
     "Profile",
@@ -66,6 +113,7 @@ PROFILE = api.component(
         created_at=DATETIME,
     ),
 )
+
 TOKEN = api.component(
     "AccessToken",
     obj(

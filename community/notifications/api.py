@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from community.api.common import MEMBER_SUMMARY, member_summary, when
-from community.api.framework import (
+from community.accounts.api import MEMBER_SUMMARY, member_summary
+from community.errors import Invalid
+from community.notifications import service
+from community.notifications.kinds import DEFAULTS, LABELS
+from community.notifications.models import Delivery, Notification, NotificationKind
+from community.web.api import (
     BOOLEAN,
     CURSOR,
     DATETIME,
@@ -12,17 +16,17 @@ from community.api.framework import (
     INTEGER,
     JSON,
     LIMIT,
+    Api,
     Call,
     nullable,
     obj,
     page_of,
     string,
+    when,
 )
-from community.api.registry import api
-from community.errors import Invalid
-from community.notifications import service
-from community.notifications.kinds import DEFAULTS, LABELS
-from community.notifications.models import Delivery, Notification, NotificationKind
+
+#: this feature's operations, served under /api/v1 with the others'
+api = Api()
 
 #: the most ids one request may mark read
 IDS_MAX = 1000

@@ -4,25 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from community.accounts.api import MEMBER_SUMMARY, member_summary
 from community.accounts.models import Member
-from community.api.common import MEMBER_SUMMARY, member_summary, when
-from community.api.framework import (
-    BOOLEAN,
-    CURSOR,
-    DATETIME,
-    ID,
-    ID_MAX,
-    JSON,
-    LIMIT,
-    WORDS,
-    Call,
-    Param,
-    nullable,
-    obj,
-    page_of,
-    string,
-)
-from community.api.registry import api
 from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import access_post
@@ -45,6 +28,27 @@ from community.forum.service.reads import (
     thread_author,
 )
 from community.text import clean_text
+from community.web.api import (
+    BOOLEAN,
+    CURSOR,
+    DATETIME,
+    ID,
+    ID_MAX,
+    JSON,
+    LIMIT,
+    WORDS,
+    Api,
+    Call,
+    Param,
+    nullable,
+    obj,
+    page_of,
+    string,
+    when,
+)
+
+#: this feature's operations, served under /api/v1 with the others'
+api = Api()
 
 TAG = "forum"
 REACTION_KINDS = [str(kind) for kind in ReactionKind]

@@ -13,24 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from community.api.common import when
-from community.api.framework import (
-    BOOLEAN,
-    CURSOR,
-    DATETIME,
-    ID,
-    INTEGER,
-    JSON,
-    LIMIT,
-    WORDS,
-    Call,
-    Param,
-    nullable,
-    obj,
-    page_of,
-    string,
-)
-from community.api.registry import api
 from community.clock import zone_named
 from community.errors import Invalid, NotFound
 from community.events import attendance, service
@@ -39,6 +21,27 @@ from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStat
 from community.events.schemas import CAPACITY_MAX, DESCRIPTION_MAX, TITLE_MAX, EventForm
 from community.events.service import EventPage
 from community.text import clean_text
+from community.web.api import (
+    BOOLEAN,
+    CURSOR,
+    DATETIME,
+    ID,
+    INTEGER,
+    JSON,
+    LIMIT,
+    WORDS,
+    Api,
+    Call,
+    Param,
+    nullable,
+    obj,
+    page_of,
+    string,
+    when,
+)
+
+#: this feature's operations, served under /api/v1 with the others'
+api = Api()
 
 #: the domain says "waitlist"; the API says "waitlisted"
 RSVP_STATUSES = {
@@ -53,6 +56,7 @@ TIME_FIELDS = ("starts_at", "ends_at", "rsvp_deadline")
 NULLABLE_FIELDS = frozenset(
     {"description", "venue", "online_url", "capacity", "rsvp_deadline", "cpd_hours"}
 )
+
 
 EVENT_FIELDS: dict[str, JSON] = {
     "id": ID,

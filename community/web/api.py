@@ -1,9 +1,11 @@
 """The API's plumbing, written once: operations are declared with their schemas, and both the
 routes and the OpenAPI 3.1 document are made from those declarations, so they cannot drift.
 
-Handlers get a `Call` (the actor, path values, query, JSON body) and return JSON-able data.
-Authentication: `Authorization: Bearer <token>` (personal access tokens, no CSRF), or the
-browser's session cookie (with CSRF on unsafe methods, checked by the session middleware).
+Each feature's `api.py` declares its operations on its own `Api`; the entry merges them
+(`Api.include`) and serves them. Handlers get a `Call` (the actor, path values, query, JSON
+body) and return JSON-able data. Authentication: `Authorization: Bearer <token>` (personal
+access tokens, no CSRF), or the browser's session cookie (with CSRF on unsafe methods, checked
+by the session middleware); the entry passes in the function that reads the token.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ import json
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from community.accounts.models import Member
-from community.accounts.tokens import member_for_token
 from community.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from community.text import clean_text
+
+if TYPE_CHECKING:  # for the type only: the web layer imports no feature at run time
+    from community.accounts.models import Member
 
 JSON = dict[str, Any]
 PREFIX = "/api/v1"
@@ -192,6 +196,18 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+#: the member a request acts for: of its bearer token (401 if not valid), else of its session
+Authenticator = Callable[[Request], Awaitable["Member | None"]]
+
+
+def when(value: datetime | None) -> str | None:
+    """ISO 8601 with its offset (UTC as stored)."""
+    return value.isoformat() if value is not None else None
+
+
+def items(rows: list[Any], serialize: Any, next_cursor: str | None) -> JSON:
+    """A list page as the API answers it."""
+    return {"items": [serialize(row) for row in rows], "next_cursor": next_cursor}
 
 
 @dataclass(frozen=True)
@@ -234,6 +250,11 @@ class Api:
     operations: list[Operation] = field(default_factory=list)
     components: dict[str, JSON] = field(default_factory=dict)
 
+    def include(self, other: Api) -> None:
+        """Serve another feature's operations and schema components too."""
+        self.operations.extend(other.operations)
+        self.components.update(other.components)
+
     def component(self, name: str, schema: JSON) -> JSON:
         """Register a named schema; returns a reference to it."""
         self.components[name] = schema
@@ -275,7 +296,7 @@ class Api:
 
         return register
 
-    def routes(self) -> list[Route]:
+    def routes(self, authenticate: Authenticator) -> list[Route]:
         """Starlette routes for every operation (one route per path, methods dispatched)."""
         by_path: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
@@ -286,7 +307,9 @@ class Api:
                 f"{{{part[1:-1]}:int}}" if part.startswith("{") and _is_id(part[1:-1]) else part
                 for part in path.split("/")
             )
-            routes.append(Route(starlette_path, _endpoint(methods), methods=list(methods)))
+            routes.append(
+                Route(starlette_path, _endpoint(methods, authenticate), methods=list(methods))
+            )
         return routes
 
     def openapi(self, *, base_url: str) -> JSON:
@@ -369,21 +392,6 @@ class Api:
         return described
 
 
-async def authenticate(request: Request) -> Member | None:
-    """The member of a bearer token (401 if the token is not valid), else of the session."""
-    header = request.headers.get("authorization")
-    if header is None:
-        member: Member | None = getattr(request.state, "member", None)
-        return member
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthenticated("Send `Authorization: Bearer <token>`.")
-    member = await member_for_token(secret.strip())
-    if member is None:
-        raise Unauthenticated("This token is not valid: it may have been revoked.")
-    return member
-
-
 async def _read_body(request: Request) -> JSON:
     raw = await request.body()
     if not raw.strip():
@@ -421,7 +429,9 @@ def _holds_nul(body: object) -> bool:
     return False
 
 
-def _endpoint(methods: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    methods: dict[str, Operation], authenticate: Authenticator
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         op = methods[request.method]
         for value in request.path_params.values():

@@ -1,1 +1,0 @@
-"""The JSON API v1: a second door onto the same domain functions as the pages."""
