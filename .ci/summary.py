@@ -21,7 +21,7 @@ def main() -> int:
             total = int(one.get("tests", 0))
             bad = int(one.get("failures", 0)) + int(one.get("errors", 0))
             skip = int(one.get("skipped", 0))
-            print(f"{report.stem:>12}  tests {total}, failing {bad}, skipped {skip}")
+            print(f"{report.stem:>24}  tests {total}, failing {bad}, skipped {skip}")
             passed += total - bad - skip
             failed += bad
             skipped += skip
@@ -29,7 +29,7 @@ def main() -> int:
         lines = log.read_text(errors="replace").splitlines()
         good = sum(line.startswith("PASS ") for line in lines)
         bad = sum(line.startswith("FAIL ") for line in lines)
-        print(f"{log.stem:>12}  checks {good + bad}, failing {bad}")
+        print(f"{log.stem:>24}  checks {good + bad}, failing {bad}")
         passed += good
         failed += bad
     # the plain closing line CI reads: nothing may print after it

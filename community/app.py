@@ -16,26 +16,12 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from community import db
-from community.accounts import api as accounts_api
-from community.accounts.routes import routes as account_routes
-from community.admin.routes import routes as admin_routes
+from community.accounts.api import authenticate
 from community.errors import DomainError
-from community.events import api as events_api
-from community.events.attendance_routes import profile_learning_section
-from community.events.attendance_routes import routes as attendance_routes
-from community.events.routes import group_events_section
-from community.events.routes import routes as event_routes
-from community.forum import api as forum_api
+from community.features import FEATURES
 from community.forum.page_cache import PageCache
-from community.forum.routes import group_threads_section
-from community.forum.routes import routes as forum_routes
-from community.groups import api as groups_api
-from community.groups.routes import HomeSection
-from community.groups.routes import routes as group_routes
 from community.mail import render as mail_render
 from community.mail.service import make_backend
-from community.notifications import api as notifications_api
-from community.notifications.routes import routes as notification_routes
 from community.scheduler import Scheduler
 from community.settings import Settings, configure
 from community.web.api import Api
@@ -52,8 +38,9 @@ logger = logging.getLogger(__name__)
 def build_api() -> Api:
     """Every feature's API operations and schema components, in one registry."""
     api = Api()
-    for feature_api in (accounts_api, groups_api, forum_api, events_api, notifications_api):
-        api.include(feature_api.api)
+    for feature in FEATURES:
+        if feature.api is not None:
+            api.include(feature.api)
     return api
 
 
@@ -66,7 +53,7 @@ def api_routes() -> list[BaseRoute]:
 
     return [
         Route("/api/openapi.json", openapi, name="api:openapi"),
-        *api.routes(authenticate=accounts_api.authenticate),
+        *api.routes(authenticate=authenticate),
     ]
 
 
@@ -102,13 +89,7 @@ def create_app(
             yield
 
     routes = [
-        *account_routes,
-        *admin_routes,
-        *group_routes,
-        *forum_routes,
-        *event_routes,
-        *attendance_routes,
-        *notification_routes,
+        *(route for feature in FEATURES for route in feature.routes),
         *api_routes(),
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
@@ -129,15 +110,12 @@ def create_app(
         },
     )
     app.state.settings = settings
-    app.state.templates = make_templates(settings)
+    app.state.templates = make_templates(settings, nav=[n for f in FEATURES for n in f.nav])
     app.state.rate_limiter = MemoryRateLimiter()
     app.state.thread_page_cache = PageCache(seconds=settings.page_cache_seconds)
-    app.state.group_home_sections = [
-        HomeSection("events/_group_events.html", group_events_section),
-        HomeSection("forum/_group_threads.html", group_threads_section),
-    ]
-    # (template, loader(actor, member) -> context): panels of other features on a profile
-    app.state.profile_sections = [("events/_profile_learning.html", profile_learning_section)]
+    # panels later features add to a group's home and to a profile, in the features' order
+    app.state.group_home_sections = [s for f in FEATURES for s in f.group_home_sections]
+    app.state.profile_sections = [s for f in FEATURES for s in f.profile_sections]
     return app
 
 

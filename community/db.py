@@ -7,6 +7,7 @@ import os
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from tortoise import Tortoise, connections
@@ -23,16 +24,17 @@ from community.text import INT_MAX, clean_text
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 APP_LABEL = "community"
+
+
+def _model_modules() -> list[str]:
+    """The sessions' module and every package's models.py, found on disk (by name only:
+    nothing is imported here), so a new feature's models need no registering."""
+    packages = sorted(path.parent.name for path in Path(__file__).parent.glob("*/models.py"))
+    return ["community.sessions", *(f"community.{name}.models" for name in packages)]
+
+
 #: every module holding models; one Tortoise app, so string references read "community.Member"
-MODEL_MODULES = [
-    "community.sessions",
-    "community.mail.models",
-    "community.accounts.models",
-    "community.groups.models",
-    "community.forum.models",
-    "community.events.models",
-    "community.notifications.models",
-]
+MODEL_MODULES = _model_modules()
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

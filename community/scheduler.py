@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -12,10 +13,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from community import clock, sessions
 from community.accounts.jobs import delete_expired_tokens
-from community.events.reminders import send_due_reminders
+from community.features import FEATURES
 from community.mail.backends.base import Backend
 from community.mail.outbox import delete_old_sent, deliver_due
-from community.notifications.delivery import send_digests, send_pending_emails
 from community.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -43,22 +43,16 @@ class Scheduler:
             seconds=settings.outbox_interval_seconds,
             first=soon,
         )
-        self._add(
-            "send_reminders",
-            lambda: send_due_reminders(settings.reminder_offsets),
-            seconds=settings.scheduler_tick_seconds,
-            first=soon,
-        )
-        self._add(
-            "email_notifications",
-            send_pending_emails,
-            seconds=settings.scheduler_tick_seconds,
-            first=soon,
-        )
-        # every quarter hour (zones differ by 30 and 45 minutes), each member's digest goes
-        # once their own 08:00 has passed; the first run catches up after a stop
-        self._add("daily_digests", send_digests, cron={"minute": "*/15"}, first=soon)
         self._add("clean_up", lambda: clean_up(settings), seconds=86400, first=soon)
+        for feature in FEATURES:
+            for job in feature.jobs:
+                self._add(
+                    job.name,
+                    functools.partial(job.run, settings),
+                    seconds=job.every(settings) if job.every is not None else 0,
+                    cron=dict(job.cron) if job.cron is not None else None,
+                    first=soon,
+                )
 
     def _add(
         self,

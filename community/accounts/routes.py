@@ -171,8 +171,8 @@ async def profile(request: Request) -> Response:
     member = await service.get_profile(actor=actor, member_id=request.path_params["member_id"])
     # panels of later features (the learning record), listed by the app: accounts knows none
     sections = [
-        (template, await load(actor, member))
-        for template, load in getattr(request.app.state, "profile_sections", [])
+        (section.template, await section.load(actor, member))
+        for section in request.app.state.profile_sections
     ]
     return render(
         request,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +12,7 @@ from community.accounts.access import ensure_admin
 from community.accounts.routes import require_member
 from community.errors import Invalid
 from community.groups import service
-from community.groups.access import Viewer, access_facilitation
+from community.groups.access import access_facilitation
 from community.groups.models import JoinPolicy, Visibility
 from community.groups.schemas import (
     GroupForm,
@@ -23,6 +21,7 @@ from community.groups.schemas import (
     parse_message,
 )
 from community.groups.service.membership import JoinOutcome
+from community.web.features import Section
 from community.web.templates import read_form, redirect, render
 
 POLICY_LABELS = {
@@ -87,17 +86,8 @@ async def group_create(request: Request) -> Response:
     return redirect(request, "groups:detail", f"{group.name} is created.", slug=group.slug)
 
 
-@dataclass(frozen=True)
-class HomeSection:
-    """A panel that a later feature adds to the group home (discussions, events): the app
-    lists them in `app.state.group_home_sections`, so groups need not know those features."""
-
-    template: str
-    load: Callable[[Viewer], Awaitable[dict[str, Any]]]
-
-
 async def _home_context(request: Request, home: service.GroupHome) -> dict[str, Any]:
-    sections: list[HomeSection] = getattr(request.app.state, "group_home_sections", [])
+    sections: list[Section] = request.app.state.group_home_sections
     return {
         "home": home,
         "group": home.viewer.group,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from community.clock import reader_zone
 from community.settings import Settings
 from community.text import clean_text
 from community.web.context import page_context
+from community.web.features import NavLink
 from community.web.sessions import add_flash
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -29,8 +30,9 @@ def asset_dir(name: str) -> Path:
     return installed if installed.is_dir() else PACKAGE_ROOT.parent / name
 
 
-def make_templates(settings: Settings) -> Jinja2Templates:
-    """The page templates, auto-escaped (every page template ends in .html)."""
+def make_templates(settings: Settings, *, nav: Sequence[NavLink] = ()) -> Jinja2Templates:
+    """The page templates, auto-escaped (every page template ends in .html), with the main
+    navigation's feature links."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(asset_dir("templates")),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -41,6 +43,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["site_name"] = settings.site_name
+    env.globals["nav_links"] = tuple(nav)
 
     def viewer_zone(context: Mapping[str, Any]) -> ZoneInfo:
         """The signed-in member's own zone if they chose one, else the site's."""

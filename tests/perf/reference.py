@@ -18,6 +18,7 @@ from tortoise import Tortoise
 
 from community import clock, db
 from community.accounts.models import Member
+from community.features import FEATURES
 from community.forum.access import ThreadView
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, Thread
 from community.forum.service.reads import ReactionSummary, ThreadPage
@@ -118,7 +119,7 @@ def create_reference_app() -> Starlette:
 
     app = Starlette(routes=[Route("/threads/1", thread)])
     app.state.settings = settings
-    app.state.templates = make_templates(settings)
+    app.state.templates = make_templates(settings, nav=[n for f in FEATURES for n in f.nav])
     return app
 
 

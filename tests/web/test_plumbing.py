@@ -204,3 +204,25 @@ async def test_page_addresses_with_nul_or_bytes_not_utf8_are_a_400(
         response = await browser.get(f"{page}?{query}")
         assert response.status_code == 400, page
         assert "Check the link" in text_of(response)
+
+
+def _nav(response_text: str) -> list[str]:
+    found = re.search(r'<nav class="site-nav"[^>]*>(.*?)</nav>', response_text, re.S)
+    assert found
+    return [" ".join(re.sub(r"<[^>]+>", " ", link).split()) for link in re.findall(
+        r"<a [^>]*>(.*?)</a>", found.group(1), re.S)]  # fmt: skip
+
+
+async def test_navigation_shows_each_features_links_to_whom_they_are_for(app: Starlette) -> None:
+    member = await make_member(email="nav@example.org", name="Nadia Vo")
+    await Member.filter(id=member.id).update(unread_notifications=3)
+    async with open_browser(app) as browser:
+        visitor = await browser.get("/groups")
+        assert _nav(visitor.text) == ["Groups", "Events", "Search", "Sign in", "Join"]
+        assert 'href="/groups" aria-current="page"' in visitor.text
+        await browser.login("nav@example.org", PASSWORD)
+        signed_in = await browser.get("/events")
+        assert _nav(signed_in.text) == [
+            "Groups", "Events", "Search", "Invitations", "Notifications 3 unread", "Nadia Vo",
+            "Settings",
+        ]  # fmt: skip

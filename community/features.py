@@ -1,0 +1,15 @@
+"""The site's features, in the order their navigation links and panels appear: to add a
+feature, write its folder with a `feature.py` (community/web/features.py says what it may
+declare) and add one line here."""
+
+from __future__ import annotations
+
+from community.accounts.feature import feature as accounts
+from community.admin.feature import feature as admin
+from community.events.feature import feature as events
+from community.forum.feature import feature as forum
+from community.groups.feature import feature as groups
+from community.notifications.feature import feature as notifications
+from community.web.features import Feature
+
+FEATURES: tuple[Feature, ...] = (groups, events, forum, notifications, accounts, admin)
