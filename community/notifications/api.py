@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from community.accounts.api import MEMBER_SUMMARY, member_summary
-from community.errors import Invalid
 from community.notifications import service
-from community.notifications.kinds import DEFAULTS, LABELS
+from community.notifications.kinds import DEFAULTS
 from community.notifications.models import Delivery, Notification, NotificationKind
+from community.notifications.schemas import MarkRead, NotificationChoices, allowed
 from community.web.api import (
     BOOLEAN,
     CURSOR,
     DATETIME,
     ID,
-    ID_MAX,
     INTEGER,
     JSON,
     LIMIT,
@@ -47,19 +46,14 @@ NOTIFICATION = api.component(
 )
 
 
-def _deliveries(kind: NotificationKind) -> JSON:
-    return string(
-        enum=[str(choice) for choice in Delivery if service.allowed(kind, choice)],
-        description=LABELS[kind],
-    )
-
-
-PREFERENCE_FIELDS = {str(kind): _deliveries(kind) for kind in DEFAULTS}
 PREFERENCES = api.component(
     "NotificationPreferences",
     obj(
-        PREFERENCE_FIELDS,
-        **PREFERENCE_FIELDS,
+        [str(kind) for kind in DEFAULTS],
+        **{
+            str(kind): string(enum=[str(d) for d in Delivery if allowed(kind, d)])
+            for kind in DEFAULTS
+        },
     ),
 )
 
@@ -99,39 +93,19 @@ async def list_notifications(call: Call) -> JSON:
     }
 
 
-def _ids(call: Call) -> list[int] | None:
-    value = call.body.get("ids")
-    if value is None:
-        return None
-    if (
-        not isinstance(value, list)
-        or len(value) > IDS_MAX
-        or not all(
-            isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= ID_MAX
-            for item in value
-        )
-    ):
-        raise Invalid(ids=f"Give a list of at most {IDS_MAX} notification ids, or leave it out.")
-    return value
-
-
 @api.operation(
     "POST",
     "/notifications/read",
     summary="Mark notifications read: those whose ids you send, or all of them",
     description="Ids that are not your notifications, or already read, are passed over.",
     tag="notifications",
-    body=obj(
-        [],
-        ids=nullable(
-            {"type": "array", "items": ID, "maxItems": IDS_MAX, "description": "Null: all."}
-        ),
-    ),
+    body=MarkRead,
     response=obj(["marked"], marked={**INTEGER, "description": "How many were marked read."}),
 )
 async def mark_read(call: Call) -> JSON:
     member = call.member()
-    return {"marked": await service.mark_read_many(member=member, ids=_ids(call))}
+    ids = call.parsed(MarkRead).ids
+    return {"marked": await service.mark_read_many(member=member, ids=ids)}
 
 
 @api.operation(
@@ -150,30 +124,10 @@ async def get_preferences(call: Call) -> JSON:
     "/notifications/preferences",
     summary="Choose how kinds of notification are emailed (kinds not sent stay as they are)",
     tag="notifications",
-    body={**obj([], **PREFERENCE_FIELDS), "additionalProperties": False},
+    body=NotificationChoices,
     response=PREFERENCES,
 )
 async def put_preferences(call: Call) -> JSON:
     member = call.member()
-    choices: dict[NotificationKind, Delivery] = {}
-    errors: dict[str, str] = {}
-    for name, value in call.body.items():
-        try:
-            kind = NotificationKind(name)
-        except ValueError:
-            errors[name] = "There is no such kind of notification."
-            continue
-        try:
-            choice = Delivery(value) if isinstance(value, str) else None
-        except ValueError:
-            choice = None
-        if choice is None:
-            errors[name] = "Choose immediately, digest or never."
-        elif not service.allowed(kind, choice):
-            errors[name] = "This email only makes sense at once: choose immediately or never."
-        else:
-            choices[kind] = choice
-    if errors:
-        raise Invalid(**errors)
-    await service.set_preferences(member=member, choices=choices)
+    await service.set_preferences(member=member, choices=call.parsed(NotificationChoices))
     return preferences_json(await service.preferences(member))

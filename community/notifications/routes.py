@@ -9,9 +9,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from community.accounts.access import ensure_signed_in
+from community.errors import Invalid
 from community.notifications import delivery, service
 from community.notifications.kinds import LABELS, NO_DIGEST
 from community.notifications.models import Delivery, NotificationKind
+from community.notifications.schemas import NotificationChoices
 from community.web.templates import read_form, redirect_to, render, request_zone
 
 DELIVERY_LABELS = {
@@ -78,26 +80,15 @@ async def preferences_form(request: Request) -> Response:
 async def preferences_save(request: Request) -> Response:
     member = ensure_signed_in(request.state.member)
     raw = await read_form(request)
-    current = await service.preferences(member)
-    choices: dict[NotificationKind, Delivery] = {}
-    errors: dict[str, str] = {}
-    for kind in LABELS:
-        value = raw.get(str(kind), str(current[kind]))
-        try:
-            choice = Delivery(value)
-        except ValueError:
-            errors[str(kind)] = "Choose one of the options."
-            continue
-        if not service.allowed(kind, choice):
-            errors[str(kind)] = "This email only makes sense at once: choose email or none."
-            continue
-        choices[kind] = choice
-    if errors:
+    try:
+        choices = NotificationChoices.from_form(raw)
+    except Invalid as exc:
+        current = await service.preferences(member)
         values = {**current, **{k: raw.get(str(k), "") for k in LABELS}}
         return render(
             request,
             "notifications/preferences.html",
-            {**_choices_context(values), "errors": errors},  # type: ignore[arg-type]
+            {**_choices_context(values), "errors": exc.fields},  # type: ignore[arg-type]
             status_code=422,
         )
     await service.set_preferences(member=member, choices=choices)

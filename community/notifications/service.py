@@ -21,7 +21,7 @@ from community import clock
 from community.accounts.models import Member
 from community.db import Page, keyset_page
 from community.errors import NotFound
-from community.notifications.kinds import DEFAULTS, NO_DIGEST
+from community.notifications.kinds import DEFAULTS
 from community.notifications.models import (
     Delivery,
     EmailState,
@@ -29,6 +29,7 @@ from community.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
+from community.notifications.schemas import EmailChoices
 
 #: an email waits this long for more of the same burst (ten quick replies make one email)
 COALESCE_WINDOW = timedelta(minutes=5)
@@ -174,17 +175,12 @@ async def preferences(member: Member) -> dict[NotificationKind, Delivery]:
     return {kind: chosen.get(kind, default) for kind, default in DEFAULTS.items()}
 
 
-def allowed(kind: NotificationKind, delivery: Delivery) -> bool:
-    return not (delivery == Delivery.DIGEST and kind in NO_DIGEST)
-
-
-async def set_preferences(*, member: Member, choices: dict[NotificationKind, Delivery]) -> None:
-    """Save the member's choices. Notifications already waiting follow the new choice."""
+async def set_preferences(*, member: Member, choices: EmailChoices) -> None:
+    """Save the member's choices (kinds not chosen keep theirs). Notifications already waiting
+    follow the new choice."""
     now = clock.now()
     async with in_transaction():
-        for kind, delivery in choices.items():
-            if not allowed(kind, delivery):
-                delivery = Delivery.IMMEDIATELY
+        for kind, delivery in choices.chosen().items():
             updated = await NotificationPreference.filter(member_id=member.id, kind=kind).update(
                 delivery=delivery
             )

@@ -15,13 +15,14 @@ import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from community.commands import Command
 from community.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from community.text import clean_text
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # for the type only: the web layer imports no feature at run 
     from community.accounts.models import Member
 
 JSON = dict[str, Any]
+C = TypeVar("C", bound=Command)
 PREFIX = "/api/v1"
 #: the largest id a path, query or body may name (PostgreSQL's integer)
 ID_MAX = 2**31 - 1
@@ -127,6 +129,14 @@ class Call:
     path: dict[str, Any]
     query: QueryParams
     body: JSON
+    #: the body read by the operation's command, when it declares one
+    command: Command | None = None
+
+    def parsed(self, kind: type[C]) -> C:
+        """The body as the operation's command (the framework read and validated it)."""
+        if not isinstance(self.command, kind):
+            raise TypeError(f"this operation's body is not a {kind.__name__}")
+        return self.command
 
     def member(self) -> Member:
         """The authenticated member, or 401."""
@@ -220,7 +230,8 @@ class Operation:
     tag: str
     #: "required": 401 without a token or session; "optional": visitors too
     auth: str
-    body: JSON | None
+    #: a command (validated before the handler runs), or a JSON schema the handler checks
+    body: type[Command] | JSON | None
     #: None: 204 No Content
     response: JSON | None
     status: int
@@ -268,7 +279,7 @@ class Api:
         summary: str,
         tag: str,
         auth: str = "required",
-        body: JSON | None = None,
+        body: type[Command] | JSON | None = None,
         response: JSON | None = None,
         status: int = 200,
         query: Iterable[Param] = (),
@@ -337,6 +348,16 @@ class Api:
             },
         }
 
+    def _schema_of(self, body: type[Command] | JSON) -> JSON:
+        """A body's schema: a command's is generated from it, as a named component."""
+        if isinstance(body, dict):
+            return body
+        schema = body.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, nested in schema.pop("$defs", {}).items():
+            self.components[name] = nested
+        self.components[body.__name__] = schema
+        return {"$ref": f"#/components/schemas/{body.__name__}"}
+
     def _describe(self, op: Operation) -> JSON:
         parameters: list[JSON] = [
             {
@@ -381,7 +402,7 @@ class Api:
         if op.body is not None:
             described["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": op.body}},
+                "content": {"application/json": {"schema": self._schema_of(op.body)}},
             }
         if op.auth == "required":
             described["security"] = [{"bearer": []}]
@@ -443,8 +464,11 @@ def _endpoint(
         if op.auth == "required" and actor is None:
             raise Unauthenticated()
         body = await _read_body(request) if op.body is not None else {}
+        command = None
+        if isinstance(op.body, type) and issubclass(op.body, Command):
+            command = op.body.from_json(body)
         result = await op.handler(
-            Call(request, actor, request.path_params, request.query_params, body)
+            Call(request, actor, request.path_params, request.query_params, body, command)
         )
         if op.response is None:
             return Response(status_code=op.status if op.status != 200 else 204)

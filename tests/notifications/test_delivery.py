@@ -14,6 +14,7 @@ from community import clock
 from community.accounts.models import Member
 from community.notifications import delivery, service
 from community.notifications.models import Delivery, DigestRun, Notification, NotificationKind
+from community.notifications.schemas import EmailChoices, NotificationChoices
 from tests import dates
 from tests.conftest import open_browser, text_of
 from tests.factories import (
@@ -26,6 +27,11 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def _reply(delivery: str) -> EmailChoices:
+    """The member's choice for replies, as the settings page or the API sends it."""
+    return NotificationChoices.from_json({"reply": delivery})
 
 
 async def busy_thread(replies: int, *, starter_email: str = "st@example.org") -> Member:
@@ -74,10 +80,10 @@ async def test_two_workers_send_a_burst_once(database: None) -> None:
 
 async def test_never_keeps_the_inbox_but_sends_nothing(database: None) -> None:
     member = await make_member(email="quiet@example.org")
-    await service.set_preferences(member=member, choices={NotificationKind.REPLY: Delivery.NEVER})
+    await service.set_preferences(member=member, choices=_reply("never"))
     await busy_thread(3, starter_email="quiet2@example.org")  # someone else's thread
     starter = await Member.get(email="quiet2@example.org")
-    await service.set_preferences(member=starter, choices={NotificationKind.REPLY: Delivery.NEVER})
+    await service.set_preferences(member=starter, choices=_reply("never"))
     clock.advance(service.COALESCE_WINDOW)
     assert await delivery.send_pending_emails() == 0  # the choice applies to those waiting
     assert await Notification.filter(member_id=starter.id).count() == 3
@@ -106,9 +112,7 @@ async def test_digest_goes_at_eight_in_each_members_zone(database: None) -> None
     for address, zone in zones.items():
         starter = await busy_thread(2, starter_email=address)
         await Member.filter(id=starter.id).update(time_zone=zone)
-        await service.set_preferences(
-            member=starter, choices={NotificationKind.REPLY: Delivery.DIGEST}
-        )
+        await service.set_preferences(member=starter, choices=_reply("digest"))
     replied = clock.now()
     clock.advance(service.COALESCE_WINDOW)
     assert await delivery.send_pending_emails() == 0  # digest items wait for the digest
@@ -158,7 +162,7 @@ async def emails_to_all(template: str) -> list[str]:
 
 async def test_no_digest_when_nothing_waits_and_one_a_day(database: None) -> None:
     starter = await busy_thread(1, starter_email="one@example.org")
-    await service.set_preferences(member=starter, choices={NotificationKind.REPLY: Delivery.DIGEST})
+    await service.set_preferences(member=starter, choices=_reply("digest"))
     eight = _next_eight(clock.now(), "Asia/Singapore")  # the site's zone: the member has none
     clock.freeze(eight + timedelta(hours=1))
     assert await delivery.send_digests() == 1

@@ -101,8 +101,9 @@ async def test_choosing_emails_on_the_settings_page(app: Starlette) -> None:
             "/settings/notifications", {"reply": "sometimes", "event_reminder": "digest"}
         )
         assert bad.status_code == 422
-        assert "Choose one of the options." in text_of(bad)
-        assert "only makes sense at once" in text_of(bad)
+        # the same messages as the API's (one command reads both)
+        assert "Choose one of the options: immediately (email me)" in text_of(bad)
+        assert "This email only makes sense at once" in text_of(bad)
         assert await service.preferences(member) == await service.preferences(
             await make_member()
         )  # nothing saved

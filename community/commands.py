@@ -1,0 +1,64 @@
+"""Typed commands: one pydantic model per action, read alike from an HTML form (strings, with
+the page's own fields such as the CSRF token passed over) and from a JSON body (typed values,
+unknown fields refused), and the schema the OpenAPI document describes the body with.
+
+A failure becomes `Invalid` with one message per field: the command's `messages` for that
+field if it has one, else the message of the rule that failed (a validator raises
+`rule("...")`), else pydantic's own sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import PydanticCustomError
+
+from community.errors import Invalid
+
+#: the error type of our own rules (see `rule`)
+RULE = "rule"
+
+
+def rule(message: str) -> PydanticCustomError:
+    """A failed rule of a field, with the sentence the person reads: raise it in a validator."""
+    return PydanticCustomError(RULE, message)
+
+
+class Command(BaseModel):
+    """The base of every command: frozen, and strict about the fields a body may carry."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    #: the message shown beside a field, whatever is wrong with its value
+    messages: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str]) -> Self:
+        """The command from a page's form: fields it does not know are the page's own."""
+        return cls.from_json(
+            {name: value for name, value in form.items() if name in cls.model_fields}
+        )
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> Self:
+        """The command from a JSON object; Invalid names each field that is wrong."""
+        try:
+            return cls.model_validate(body)
+        except ValidationError as exc:
+            raise Invalid(**cls.field_messages(exc)) from None
+
+    @classmethod
+    def field_messages(cls, exc: ValidationError) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "body"
+            if name in fields:
+                continue
+            if error["type"] == "extra_forbidden":
+                fields[name] = "There is no such field."
+            elif error["type"] == RULE:
+                fields[name] = error["msg"]
+            else:
+                fields[name] = cls.messages.get(name) or f"{error['msg']}."
+        return fields
