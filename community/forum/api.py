@@ -17,7 +17,14 @@ from community.forum.models import (
     Thread,
     WatchLevel,
 )
-from community.forum.schemas import BODY_MAX, TITLE_MAX, NewPost, NewThread, parse_reaction
+from community.forum.schemas import (
+    NewPost,
+    NewThread,
+    PostAction,
+    PostEdit,
+    ThreadAction,
+    parse_reaction,
+)
 from community.forum.search import SearchResult, search_posts
 from community.forum.service import flags, watching
 from community.forum.service.reads import (
@@ -36,7 +43,6 @@ from community.web.api import (
     ID_MAX,
     JSON,
     LIMIT,
-    WORDS,
     Api,
     Call,
     Param,
@@ -366,20 +372,14 @@ async def list_threads(call: Call) -> JSON:
     description="A new member's first posts with links wait for a facilitator's approval: "
     "the thread then answers with `hidden: true` until approved.",
     tag=TAG,
-    body=obj(
-        ["title", "body"],
-        title=string(pattern=WORDS, maxLength=TITLE_MAX),
-        body=string(pattern=WORDS, maxLength=BODY_MAX, description="Markdown"),
-    ),
+    body=NewThread,
     response=THREAD,
     status=201,
 )
 async def start_thread(call: Call) -> JSON:
     member = call.member()
     slug = _slug(call)
-    thread = await service.start_thread(
-        actor=member, slug=slug, form=NewThread.parse(call.form("title", "body"))
-    )
+    thread = await service.start_thread(actor=member, slug=slug, form=call.parsed(NewThread))
     return _thread(thread, author=member, group_slug=slug)
 
 
@@ -425,21 +425,11 @@ async def get_thread(call: Call) -> JSON:
     }
 
 
-def _moderation(action: str, summary: str) -> None:
+def _moderation(action: ThreadAction, summary: str) -> None:
     async def moderate(call: Call) -> JSON:
-        actor, thread_id = call.member(), call.path["thread_id"]
-        if action in ("pin", "unpin"):
-            thread = await service.set_pinned(
-                actor=actor, thread_id=thread_id, pinned=action == "pin"
-            )
-        elif action in ("lock", "unlock"):
-            thread = await service.set_locked(
-                actor=actor, thread_id=thread_id, locked=action == "lock"
-            )
-        elif action == "hide":
-            thread = await service.hide_thread(actor=actor, thread_id=thread_id)
-        else:
-            thread = await service.restore_thread(actor=actor, thread_id=thread_id)
+        thread = await service.moderate_thread(
+            actor=call.member(), thread_id=call.path["thread_id"], action=action
+        )
         return await _thread_answer(thread)
 
     moderate.__name__ = f"{action}_thread"
@@ -448,12 +438,14 @@ def _moderation(action: str, summary: str) -> None:
     )(moderate)
 
 
-_moderation("pin", "Pin a discussion to the top of its group's list (facilitators)")
-_moderation("unpin", "Unpin a discussion (facilitators)")
-_moderation("lock", "Lock a discussion: no new replies (facilitators)")
-_moderation("unlock", "Open a locked discussion again (facilitators)")
-_moderation("hide", "Hide a discussion from everyone but the facilitators (facilitators)")
-_moderation("restore", "Show a hidden discussion again (facilitators)")
+_moderation(ThreadAction.PIN, "Pin a discussion to the top of its group's list (facilitators)")
+_moderation(ThreadAction.UNPIN, "Unpin a discussion (facilitators)")
+_moderation(ThreadAction.LOCK, "Lock a discussion: no new replies (facilitators)")
+_moderation(ThreadAction.UNLOCK, "Open a locked discussion again (facilitators)")
+_moderation(
+    ThreadAction.HIDE, "Hide a discussion from everyone but the facilitators (facilitators)"
+)
+_moderation(ThreadAction.RESTORE, "Show a hidden discussion again (facilitators)")
 
 
 @api.operation(
@@ -518,21 +510,15 @@ async def unwatch_group(call: Call) -> None:
     description="A new member's first posts with links wait for a facilitator's approval "
     "(`hidden: true`, `hidden_reason: review`).",
     tag=TAG,
-    body=obj(
-        ["body"],
-        body=string(pattern=WORDS, maxLength=BODY_MAX, description="Markdown"),
-        quote_post_id=nullable(ID),
-    ),
+    body=NewPost,
     response=POST,
     status=201,
 )
 async def reply(call: Call) -> JSON:
     member = call.member()
-    quote = call.optional_id("quote_post_id")
-    form = NewPost.parse(
-        {**call.form("body"), "quote_post_id": "" if quote is None else str(quote)}
+    post = await service.reply(
+        actor=member, thread_id=call.path["thread_id"], form=call.parsed(NewPost)
     )
-    post = await service.reply(actor=member, thread_id=call.path["thread_id"], form=form)
     return _post(post, author=member, body_shown=shows_body(post, actor=member, can_moderate=False))
 
 
@@ -554,13 +540,13 @@ async def get_post(call: Call) -> JSON:
     "/posts/{post_id}",
     summary="Edit your own post (facilitators see the earlier text)",
     tag=TAG,
-    body=obj(["body"], body=string(pattern=WORDS, maxLength=BODY_MAX, description="Markdown")),
+    body=PostEdit,
     response=POST,
 )
 async def edit_post(call: Call) -> JSON:
     member = call.member()
     post = await service.edit_post(
-        actor=member, post_id=call.path["post_id"], body=call.text("body")
+        actor=member, post_id=call.path["post_id"], form=call.parsed(PostEdit)
     )
     return await _post_answer(member, post, author=member, can_moderate=False)
 
@@ -576,11 +562,12 @@ async def delete_post(call: Call) -> None:
     await service.delete_post(actor=call.member(), post_id=call.path["post_id"])
 
 
-def _post_moderation(action: str, summary: str) -> None:
+def _post_moderation(action: PostAction, summary: str) -> None:
     async def moderate(call: Call) -> JSON:
         member = call.member()
-        change = service.hide_post if action == "hide" else service.restore_post
-        post = await change(actor=member, post_id=call.path["post_id"])
+        post = await service.moderate_post(
+            actor=member, post_id=call.path["post_id"], action=action
+        )
         # only facilitators get here: they see every post's text
         return await _post_answer(member, post, author=post.author, can_moderate=True)
 
@@ -590,9 +577,9 @@ def _post_moderation(action: str, summary: str) -> None:
     )
 
 
-_post_moderation("hide", "Hide a post: members see that it was hidden (facilitators)")
+_post_moderation(PostAction.HIDE, "Hide a post: members see that it was hidden (facilitators)")
 _post_moderation(
-    "restore", "Show a hidden post again, or approve one held for review (facilitators)"
+    PostAction.RESTORE, "Show a hidden post again, or approve one held for review (facilitators)"
 )
 
 

@@ -13,7 +13,14 @@ from community.forum import service
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, WatchLevel
 from community.forum.page_cache import PageCache
-from community.forum.schemas import NewPost, NewThread, parse_reaction
+from community.forum.schemas import (
+    NewPost,
+    NewThread,
+    PostAction,
+    PostEdit,
+    ThreadAction,
+    parse_reaction,
+)
 from community.forum.search import search_posts
 from community.forum.service import flags, watching
 from community.forum.service.flags import parse_flag
@@ -59,7 +66,7 @@ async def thread_create(request: Request) -> Response:
     raw = await read_form(request)
     try:
         thread = await service.start_thread(
-            actor=request.state.member, slug=slug, form=NewThread.parse(raw)
+            actor=request.state.member, slug=slug, form=NewThread.from_form(raw)
         )
     except Invalid as exc:
         viewer = await access_forum(request.state.member, slug)
@@ -178,7 +185,7 @@ async def post_create(request: Request) -> Response:
     raw = await read_form(request)
     try:
         post = await service.reply(
-            actor=request.state.member, thread_id=thread_id, form=NewPost.parse(raw)
+            actor=request.state.member, thread_id=thread_id, form=NewPost.from_form(raw)
         )
     except Invalid as exc:
         view = await access_thread(request.state.member, thread_id)
@@ -210,7 +217,7 @@ async def post_update(request: Request) -> Response:
     raw = await read_form(request)
     try:
         post = await service.edit_post(
-            actor=request.state.member, post_id=post_id, body=raw.get("body", "")
+            actor=request.state.member, post_id=post_id, form=PostEdit.from_form(raw)
         )
     except Invalid as exc:
         view, post = await access_post(request.state.member, post_id)
@@ -260,43 +267,39 @@ async def reaction_change(request: Request) -> Response:
 
 
 async def thread_moderate(request: Request) -> Response:
-    actor = request.state.member
-    thread_id = request.path_params["thread_id"]
-    action = request.path_params["action"]
-    if action in ("pin", "unpin"):
-        thread = await service.set_pinned(actor=actor, thread_id=thread_id, pinned=action == "pin")
-    elif action in ("lock", "unlock"):
-        thread = await service.set_locked(actor=actor, thread_id=thread_id, locked=action == "lock")
-    elif action == "hide":
-        thread = await service.hide_thread(actor=actor, thread_id=thread_id)
-    elif action == "restore":
-        thread = await service.restore_thread(actor=actor, thread_id=thread_id)
-    else:
-        raise NotFound()
+    try:
+        action = ThreadAction(request.path_params["action"])
+    except ValueError:
+        raise NotFound() from None
+    thread = await service.moderate_thread(
+        actor=request.state.member, thread_id=request.path_params["thread_id"], action=action
+    )
     return redirect_to(request, thread_url(thread.id), THREAD_MESSAGES[action])
 
 
 THREAD_MESSAGES = {
-    "pin": "The discussion is pinned.",
-    "unpin": "The discussion is unpinned.",
-    "lock": "The discussion is locked.",
-    "unlock": "The discussion is open again.",
-    "hide": "The discussion is hidden.",
-    "restore": "The discussion is visible again.",
+    ThreadAction.PIN: "The discussion is pinned.",
+    ThreadAction.UNPIN: "The discussion is unpinned.",
+    ThreadAction.LOCK: "The discussion is locked.",
+    ThreadAction.UNLOCK: "The discussion is open again.",
+    ThreadAction.HIDE: "The discussion is hidden.",
+    ThreadAction.RESTORE: "The discussion is visible again.",
+}
+POST_MESSAGES = {
+    PostAction.HIDE: "The post is hidden.",
+    PostAction.RESTORE: "The post is visible again.",
 }
 
 
 async def post_moderate(request: Request) -> Response:
-    if request.path_params["action"] not in ("hide", "restore"):
-        raise NotFound()
-    hide = request.path_params["action"] == "hide"
-    change = service.hide_post if hide else service.restore_post
-    post = await change(actor=request.state.member, post_id=request.path_params["post_id"])
-    return redirect_to(
-        request,
-        thread_url(post.thread_id, post.number),
-        "The post is hidden." if hide else "The post is visible again.",
+    try:
+        action = PostAction(request.path_params["action"])
+    except ValueError:
+        raise NotFound() from None
+    post = await service.moderate_post(
+        actor=request.state.member, post_id=request.path_params["post_id"], action=action
     )
+    return redirect_to(request, thread_url(post.thread_id, post.number), POST_MESSAGES[action])
 
 
 async def post_flag(request: Request) -> Response:

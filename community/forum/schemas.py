@@ -1,64 +1,125 @@
-"""Parsing forum forms (HTML or JSON) into frozen commands."""
+"""The forum's commands (starting a thread, replying, editing a post), read alike from a page's
+form and an API body, and the moderation actions."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
+
+from community.commands import Command, rule
 from community.errors import Invalid
 from community.forum.models import ReactionKind
-from community.text import whole_number
+from community.text import INT_MAX, clean_text, whole_number
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
+#: text that must not be blank, as the OpenAPI document says it: something other than space
+WORDS = r"\S"
 
 
-def _body(raw: Mapping[str, str], errors: dict[str, str]) -> str:
-    body = str(raw.get("body", "")).strip()
+def _text(value: Any) -> Any:
+    """Strings without the control characters nobody means (others are left for the type)."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _title(value: str) -> str:
+    title = " ".join(value.split())
+    if not title:
+        raise rule("Give the discussion a title.")
+    if len(title) > TITLE_MAX:
+        raise rule(f"Keep the title to {TITLE_MAX} characters.")
+    return title
+
+
+def _body(value: str) -> str:
+    body = value.strip()
     if not body:
-        errors["body"] = "Write something before posting."
-    elif len(body) > BODY_MAX:
-        errors["body"] = f"Keep a post to {BODY_MAX:,} characters (it has {len(body):,})."
+        raise rule("Write something before posting.")
+    if len(body) > BODY_MAX:
+        raise rule(f"Keep a post to {BODY_MAX:,} characters (it has {len(body):,}).")
     return body
 
 
-@dataclass(frozen=True)
-class NewThread:
-    title: str
-    body: str
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> NewThread:
-        errors: dict[str, str] = {}
-        title = " ".join(str(raw.get("title", "")).split())
-        if not title:
-            errors["title"] = "Give the discussion a title."
-        elif len(title) > TITLE_MAX:
-            errors["title"] = f"Keep the title to {TITLE_MAX} characters."
-        body = _body(raw, errors)
-        if errors:
-            raise Invalid(**errors)
-        return cls(title, body)
+def _post_id(value: Any) -> Any:
+    """A form's digits (or nothing) as a post id; anything else as it came, for the type to
+    refuse unless it is a JSON body's integer."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        number = whole_number(value.strip(), low=1)
+        return value if number is None else number
+    return value
 
 
-@dataclass(frozen=True)
-class NewPost:
-    body: str
-    quote_post_id: int | None = None
+#: the documented limits; the validators above check them with the sentences people read
+Title = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_title),
+    Field(json_schema_extra={"pattern": WORDS, "maxLength": TITLE_MAX}),
+]
+Body = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_body),
+    Field(json_schema_extra={"pattern": WORDS, "maxLength": BODY_MAX, "description": "Markdown"}),
+]
 
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> NewPost:
-        errors: dict[str, str] = {}
-        body = _body(raw, errors)
-        quote: int | None = None
-        raw_quote = str(raw.get("quote_post_id", "") or "").strip()
-        if raw_quote:
-            quote = whole_number(raw_quote, low=1)
-            if quote is None:
-                errors["quote_post_id"] = "Choose a post in this discussion to quote."
-        if errors:
-            raise Invalid(**errors)
-        return cls(body, quote)
+
+#: for a value that is not text at all (the rules above say what is wrong with text)
+TEXT_MESSAGES = {
+    "title": "Give the discussion a title, as text.",
+    "body": "Write the post as text.",
+}
+
+
+class NewThread(Command):
+    """Start a discussion."""
+
+    messages: ClassVar[Mapping[str, str]] = TEXT_MESSAGES
+    title: Title
+    body: Body
+
+
+class NewPost(Command):
+    """Reply to a discussion, optionally quoting one of its posts."""
+
+    messages: ClassVar[Mapping[str, str]] = {
+        **TEXT_MESSAGES,
+        "quote_post_id": "Choose a post in this discussion to quote.",
+    }
+    body: Body
+    quote_post_id: Annotated[
+        Annotated[StrictInt, Field(ge=1, le=INT_MAX)] | None, BeforeValidator(_post_id)
+    ] = None
+
+
+class PostEdit(Command):
+    """The new text of one's own post."""
+
+    messages: ClassVar[Mapping[str, str]] = TEXT_MESSAGES
+    body: Body
+
+
+class ThreadAction(StrEnum):
+    """What facilitators do to a whole discussion."""
+
+    PIN = "pin"
+    UNPIN = "unpin"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    HIDE = "hide"
+    RESTORE = "restore"
+
+
+class PostAction(StrEnum):
+    """What facilitators do to one post."""
+
+    HIDE = "hide"
+    RESTORE = "restore"
 
 
 def parse_reaction(kind: str) -> ReactionKind:

@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 
 from community.forum.models import FlagReason, ReactionKind
 from community.forum.page_cache import PageCache
+from community.forum.schemas import PostEdit
 from community.forum.service import flags, moderation, posting
 from tests.conftest import QueryCounter, open_browser, text_of
 from tests.factories import PASSWORD, add_member, make_group, make_member, make_reply, make_thread
@@ -33,7 +34,7 @@ async def test_visitors_get_a_cached_page_that_follows_every_change(
         assert len(count_queries.queries) == 1, count_queries.queries  # the thread's version
         await make_reply(thread, facilitator, "A new reply")
         assert "A new reply" in text_of(await visitor.get(path))
-        await posting.edit_post(actor=member, post_id=reply.id, body="Edited words")
+        await posting.edit_post(actor=member, post_id=reply.id, form=PostEdit(body="Edited words"))
         assert "Edited words" in text_of(await visitor.get(path))
         await posting.react(actor=facilitator, post_id=reply.id, kind=ReactionKind.LIKE)
         assert "Like 1" in text_of(await visitor.get(path))

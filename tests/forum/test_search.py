@@ -11,6 +11,7 @@ from community.accounts.models import Member
 from community.forum import search as search_module
 from community.forum import service
 from community.forum.models import Post
+from community.forum.schemas import PostEdit
 from community.forum.search import search_posts
 from community.groups.models import Group
 from tests.conftest import DATABASE_URL, open_browser, text_of
@@ -98,7 +99,9 @@ async def test_hidden_and_deleted_posts_are_not_found(database: None) -> None:
 async def test_edits_are_searchable(database: None) -> None:
     world = await build()
     post = await Post.get(body__contains="Secure base")
-    await service.edit_post(actor=world.member, post_id=post.id, body="Winnicott and holding.")
+    await service.edit_post(
+        actor=world.member, post_id=post.id, form=PostEdit(body="Winnicott and holding.")
+    )
     assert await titles(world.outsider, "Winnicott") == ["Attachment theory in practice"]
     assert await titles(world.outsider, "secure") == []
 

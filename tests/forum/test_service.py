@@ -11,7 +11,7 @@ from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from community.forum import service
 from community.forum.models import Mention, Post, PostRevision, Reaction, ReactionKind, Thread
-from community.forum.schemas import NewPost
+from community.forum.schemas import NewPost, PostEdit
 from community.forum.service.posting import POST_LIMIT
 from community.groups.models import Group
 from community.settings import configure
@@ -84,10 +84,12 @@ async def test_edit_keeps_history_for_facilitators(database: None) -> None:
     group, facilitator, member = await setup_group()
     thread = await make_thread(group, member, body="First words.")
     post = await Post.get(thread_id=thread.id)
-    edited = await service.edit_post(actor=member, post_id=post.id, body="Second words.")
+    edited = await service.edit_post(
+        actor=member, post_id=post.id, form=PostEdit(body="Second words.")
+    )
     assert edited.edited_at is not None and "Second words." in edited.body_html
     with pytest.raises(PermissionDenied):
-        await service.edit_post(actor=facilitator, post_id=post.id, body="Not mine.")
+        await service.edit_post(actor=facilitator, post_id=post.id, form=PostEdit(body="Not mine."))
     _, _, revisions = await service.list_revisions(actor=facilitator, post_id=post.id)
     assert [r.body for r in revisions] == ["First words."]
     with pytest.raises(PermissionDenied):

@@ -7,7 +7,7 @@ import pytest
 from community import clock
 from community.accounts.models import Member
 from community.forum.models import FlagReason, Post, WatchLevel
-from community.forum.schemas import NewPost
+from community.forum.schemas import NewPost, PostEdit
 from community.forum.service import flags, moderation, posting, watching
 from community.notifications.delivery import send_pending_emails
 from community.notifications.models import Notification
@@ -97,8 +97,12 @@ async def test_an_edit_that_adds_a_mention_tells_the_new_person(database: None) 
     facilitator, starter, replier, group = await circle()
     thread = await make_thread(group, starter)
     post = await make_reply(thread, replier, "No mention yet.")
-    await posting.edit_post(actor=replier, post_id=post.id, body=f"Now @{facilitator.handle}")
-    await posting.edit_post(actor=replier, post_id=post.id, body=f"Again @{facilitator.handle}!")
+    await posting.edit_post(
+        actor=replier, post_id=post.id, form=PostEdit(body=f"Now @{facilitator.handle}")
+    )
+    await posting.edit_post(
+        actor=replier, post_id=post.id, form=PostEdit(body=f"Again @{facilitator.handle}!")
+    )
     [notice] = await notified("fac@example.org")
     assert notice.kind == "mention" and notice.body == f"Now @{facilitator.handle}"
 

@@ -10,6 +10,7 @@ from community.errors import PermissionDenied
 from community.forum import notify, versions
 from community.forum.access import ThreadView, access_post, access_thread
 from community.forum.models import HiddenReason, Post, PostRevision, Thread
+from community.forum.schemas import PostAction, ThreadAction
 from community.forum.versions import BUMP
 
 NOT_FACILITATOR = "Only the group's facilitators can do that."
@@ -57,6 +58,19 @@ async def restore_thread(*, actor: Member | None, thread_id: int) -> Thread:
     return view.thread
 
 
+async def moderate_thread(*, actor: Member | None, thread_id: int, action: ThreadAction) -> Thread:
+    """Pin, unpin, lock, unlock, hide or restore a thread (its group's facilitators)."""
+    if action in (ThreadAction.PIN, ThreadAction.UNPIN):
+        return await set_pinned(actor=actor, thread_id=thread_id, pinned=action == ThreadAction.PIN)
+    if action in (ThreadAction.LOCK, ThreadAction.UNLOCK):
+        return await set_locked(
+            actor=actor, thread_id=thread_id, locked=action == ThreadAction.LOCK
+        )
+    if action == ThreadAction.HIDE:
+        return await hide_thread(actor=actor, thread_id=thread_id)
+    return await restore_thread(actor=actor, thread_id=thread_id)
+
+
 async def _moderated_post(actor: Member | None, post_id: int) -> tuple[ThreadView, Post]:
     view, post = await access_post(actor, post_id)
     if not view.can_moderate:
@@ -93,6 +107,13 @@ async def restore_post(*, actor: Member | None, post_id: int) -> Post:
     post.hidden_at = None
     post.hidden_reason = None  # type: ignore[assignment]  # the field is nullable
     return post
+
+
+async def moderate_post(*, actor: Member | None, post_id: int, action: PostAction) -> Post:
+    """Hide a post, or restore (approve) it (its group's facilitators)."""
+    if action == PostAction.HIDE:
+        return await hide_post(actor=actor, post_id=post_id)
+    return await restore_post(actor=actor, post_id=post_id)
 
 
 async def list_revisions(

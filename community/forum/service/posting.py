@@ -28,7 +28,7 @@ from community.forum.models import (
     Thread,
     ThreadRead,
 )
-from community.forum.schemas import BODY_MAX, NewPost, NewThread
+from community.forum.schemas import BODY_MAX, NewPost, NewThread, PostEdit
 from community.forum.versions import BUMP
 from community.groups.access import Viewer
 from community.groups.models import Group
@@ -235,7 +235,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
     return post
 
 
-async def edit_post(*, actor: Member | None, post_id: int, body: str) -> Post:
+async def edit_post(*, actor: Member | None, post_id: int, form: PostEdit) -> Post:
     """Change one's own post; the previous text is kept for facilitators."""
     view, post = await access_post(actor, post_id)
     if actor is None or post.author.id != actor.id:
@@ -244,7 +244,6 @@ async def edit_post(*, actor: Member | None, post_id: int, body: str) -> Post:
         raise Conflict("This post is deleted.")
     if view.thread.locked and not view.can_moderate:
         raise Conflict("This discussion is locked: posts can no longer be edited.")
-    form = NewPost.parse({"body": body})
     if form.body == post.body:
         return post
     body_html, mentioned = await _rendered(form.body)
