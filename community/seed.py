@@ -22,8 +22,8 @@ from community.forum import service as forum
 from community.forum.models import Post, ReactionKind
 from community.forum.schemas import NewPost, NewThread
 from community.groups import service as groups
-from community.groups.models import Group, Membership
-from community.groups.schemas import GroupForm
+from community.groups.models import Group, JoinPolicy, Membership
+from community.groups.schemas import GroupChanges, GroupForm
 from community.text import render_markdown
 
 DEMO_PASSWORD = "practice-together"  # noqa: S105  # the demo accounts' published password
@@ -146,7 +146,7 @@ async def _seed_groups(rng: random.Random) -> int:
     for name, policy, visibility, facilitator_index, description in _GROUPS:
         group = await groups.create_group(
             actor=admin,
-            form=GroupForm.parse(
+            form=GroupForm.from_form(
                 {
                     "name": name,
                     "description": description,
@@ -162,15 +162,7 @@ async def _seed_groups(rng: random.Random) -> int:
             await groups.update_group(
                 actor=admin,
                 slug=group.slug,
-                form=GroupForm.parse(
-                    {
-                        "name": name,
-                        "slug": group.slug,
-                        "description": description,
-                        "join_policy": policy,
-                        "visibility": visibility,
-                    }
-                ),
+                changes=GroupChanges(join_policy=JoinPolicy(policy)),
             )
             for waiting in reversed(members):
                 if not await _is_member(group.id, waiting):

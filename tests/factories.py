@@ -81,7 +81,7 @@ async def make_group(
     admin = admin or await make_member(admin=True)
     return await groups_service.create_group(
         actor=admin,
-        form=GroupForm.parse(
+        form=GroupForm.from_form(
             {
                 "name": name or f"Group {number}",
                 "description": f"About group {number}.",

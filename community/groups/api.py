@@ -6,7 +6,6 @@ from __future__ import annotations
 from community.accounts.api import MEMBER_SUMMARY, member_summary
 from community.errors import Invalid, NotFound
 from community.groups import service
-from community.groups.access import access_facilitation
 from community.groups.models import (
     Group,
     Invitation,
@@ -19,9 +18,8 @@ from community.groups.models import (
     Visibility,
 )
 from community.groups.schemas import (
-    DESCRIPTION_MAX,
     MESSAGE_MAX,
-    NAME_MAX,
+    GroupChanges,
     GroupForm,
     parse_invitee,
     parse_message,
@@ -53,7 +51,6 @@ api = Api()
 
 
 TAG = "groups"
-GROUP_FIELDS = ("name", "slug", "description", "visibility", "join_policy")
 #: the longest slug GroupForm accepts; longer ones name no group
 SLUG_MAX = 60
 
@@ -286,25 +283,14 @@ async def list_groups(call: Call) -> JSON:
     description="The slug is made from the name when not given. The first facilitator is "
     "you, or the active member named by `facilitator_id`.",
     tag=TAG,
-    body=obj(
-        ["name"],
-        name=string(maxLength=NAME_MAX),
-        slug=string(
-            description="3 to 60 lower-case letters, numbers and single hyphens, "
-            "like family-work; made from the name when not given"
-        ),
-        description=string(maxLength=DESCRIPTION_MAX, description="Markdown"),
-        visibility={**_enum([str(v) for v in Visibility]), "default": str(Visibility.PUBLIC)},
-        join_policy={**_enum([str(p) for p in JoinPolicy]), "default": str(JoinPolicy.OPEN)},
-        facilitator_id=ID,
-    ),
+    body=GroupForm,
     response=GROUP_DETAIL,
     status=201,
 )
 async def create_group(call: Call) -> JSON:
-    form = GroupForm.parse(call.form(*GROUP_FIELDS))
+    form = call.parsed(GroupForm)
     group = await service.create_group(
-        actor=call.member(), form=form, facilitator_id=call.optional_id("facilitator_id")
+        actor=call.member(), form=form, facilitator_id=form.facilitator_id
     )
     return await _detail(call, group.slug)
 
@@ -328,28 +314,13 @@ async def get_group(call: Call) -> JSON:
     "/groups/{slug}",
     summary="Change a group's settings (facilitators); only the fields you send",
     tag=TAG,
-    body=obj(
-        [],
-        name=string(maxLength=NAME_MAX),
-        slug=string(description="A new web address; the old one stops working"),
-        description=string(maxLength=DESCRIPTION_MAX, description="Markdown"),
-        visibility=_enum([str(v) for v in Visibility]),
-        join_policy=_enum([str(p) for p in JoinPolicy]),
-    ),
+    body=GroupChanges,
     response=GROUP_DETAIL,
 )
 async def update_group(call: Call) -> JSON:
-    actor, slug = call.member(), _slug(call)
-    group = (await access_facilitation(actor, slug)).group
-    current = {
-        "name": group.name,
-        "slug": group.slug,
-        "description": group.description,
-        "visibility": str(group.visibility),
-        "join_policy": str(group.join_policy),
-    }
-    form = GroupForm.parse({**current, **call.form(*GROUP_FIELDS)}, current_slug=slug)
-    updated = await service.update_group(actor=actor, slug=slug, form=form)
+    updated = await service.update_group(
+        actor=call.member(), slug=_slug(call), changes=call.parsed(GroupChanges)
+    )
     return await _detail(call, updated.slug)
 
 

@@ -15,6 +15,7 @@ from community.groups import service
 from community.groups.access import access_facilitation
 from community.groups.models import JoinPolicy, Visibility
 from community.groups.schemas import (
+    GroupChanges,
     GroupForm,
     parse_invitee,
     parse_member_id,
@@ -70,11 +71,9 @@ async def group_new(request: Request) -> Response:
 async def group_create(request: Request) -> Response:
     raw = await read_form(request)
     try:
-        facilitator_id = (
-            parse_member_id(raw, "facilitator_id") if raw.get("facilitator_id") else None
-        )
+        form = GroupForm.from_form(raw)
         group = await service.create_group(
-            actor=request.state.member, form=GroupForm.parse(raw), facilitator_id=facilitator_id
+            actor=request.state.member, form=form, facilitator_id=form.facilitator_id
         )
     except Invalid as exc:
         return render(
@@ -121,7 +120,7 @@ async def group_update(request: Request) -> Response:
     raw = await read_form(request)
     try:
         group = await service.update_group(
-            actor=request.state.member, slug=slug, form=GroupForm.parse(raw, current_slug=slug)
+            actor=request.state.member, slug=slug, changes=GroupChanges.from_form(raw)
         )
     except Invalid as exc:
         return render(

@@ -5,12 +5,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
 from community.accounts.schemas import normalise_email
+from community.commands import Command, rule
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
-from community.text import whole_number
+from community.text import INT_MAX, clean_text, whole_number
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 5000
@@ -27,49 +37,105 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
 
 
-@dataclass(frozen=True)
-class GroupForm:
-    name: str
-    slug: str
-    description: str
-    join_policy: JoinPolicy
-    visibility: Visibility
+def _text(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
 
+
+def _name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise rule("Enter the group's name.")
+    if len(name) > NAME_MAX:
+        raise rule(f"Use at most {NAME_MAX} characters.")
+    return name
+
+
+def _slug(value: str) -> str:
+    """A web address as given (blank: made from the name, or kept when changing a group)."""
+    slug = value.strip().lower()
+    if slug and (not _SLUG.match(slug) or not 3 <= len(slug) <= 60):
+        raise rule("Use 3 to 60 lower-case letters, numbers and single hyphens, like family-work.")
+    if slug in RESERVED_SLUGS:
+        raise rule("That web address is reserved. Choose another.")
+    return slug
+
+
+def _description(value: str) -> str:
+    description = value.strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise rule(
+            f"Keep the description to {DESCRIPTION_MAX} characters (it has {len(description)})."
+        )
+    return description
+
+
+Name = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_name),
+    Field(json_schema_extra={"maxLength": NAME_MAX}),
+]
+Slug = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_slug),
+    Field(
+        description="3 to 60 lower-case letters, numbers and single hyphens, like family-work",
+    ),
+]
+Description = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_description),
+    Field(json_schema_extra={"maxLength": DESCRIPTION_MAX, "description": "Markdown"}),
+]
+GROUP_MESSAGES: Mapping[str, str] = {
+    "name": "Enter the group's name.",
+    "slug": "Enter a web address made of letters and numbers, like family-work.",
+    "description": "Write the description as text.",
+    "join_policy": "Choose who may join: anyone, by request, or by invitation.",
+    "visibility": "Choose public or private.",
+    "facilitator_id": "Choose a member.",
+}
+
+
+class GroupForm(Command):
+    """A new group: its web address is made from the name when not given."""
+
+    messages: ClassVar[Mapping[str, str]] = GROUP_MESSAGES
+    name: Name
+    slug: Annotated[Slug, Field(validate_default=True)] = ""
+    description: Description = ""
+    join_policy: JoinPolicy = JoinPolicy.OPEN
+    visibility: Visibility = Visibility.PUBLIC
+    #: the first facilitator (admins may name one; else the admin creating it)
+    facilitator_id: Annotated[StrictInt | None, BeforeValidator(_member_id)] = None
+
+    @field_validator("slug")
     @classmethod
-    def parse(cls, raw: Mapping[str, str], *, current_slug: str = "") -> GroupForm:
-        errors: dict[str, str] = {}
-        name = " ".join(str(raw.get("name", "")).split())
+    def _address(cls, slug: str, info: ValidationInfo) -> str:
+        if slug:
+            return slug
+        name = info.data.get("name")
         if not name:
-            errors["name"] = "Enter the group's name."
-        elif len(name) > NAME_MAX:
-            errors["name"] = f"Use at most {NAME_MAX} characters."
-        slug = str(raw.get("slug", "")).strip().lower() or current_slug or slugify(name)
-        if name and not slug:
-            errors["slug"] = "Enter a web address made of letters and numbers, like family-work."
-        elif slug and (not _SLUG.match(slug) or not 3 <= len(slug) <= 60):
-            errors["slug"] = (
-                "Use 3 to 60 lower-case letters, numbers and single hyphens, like family-work."
-            )
-        elif slug in RESERVED_SLUGS:
-            errors["slug"] = "That web address is reserved. Choose another."
-        description = str(raw.get("description", "")).strip()
-        if len(description) > DESCRIPTION_MAX:
-            errors["description"] = (
-                f"Keep the description to {DESCRIPTION_MAX} characters (it has {len(description)})."
-            )
-        try:
-            join_policy = JoinPolicy(str(raw.get("join_policy", "open")))
-        except ValueError:
-            errors["join_policy"] = "Choose who may join: anyone, by request, or by invitation."
-            join_policy = JoinPolicy.OPEN
-        try:
-            visibility = Visibility(str(raw.get("visibility", "public")))
-        except ValueError:
-            errors["visibility"] = "Choose public or private."
-            visibility = Visibility.PUBLIC
-        if errors:
-            raise Invalid(**errors)
-        return cls(name, slug, description, join_policy, visibility)
+            return ""  # the name is wrong, and says so
+        made = slugify(name)
+        if not made:
+            raise rule(GROUP_MESSAGES["slug"])
+        return _slug(made)
+
+
+class GroupChanges(Command):
+    """A group's new settings: only the fields sent change (a blank address keeps its own)."""
+
+    messages: ClassVar[Mapping[str, str]] = GROUP_MESSAGES
+    name: Name | None = None
+    slug: (
+        Annotated[Slug, Field(description="A new web address; the old one stops working")] | None
+    ) = None
+    description: Description | None = None
+    join_policy: JoinPolicy | None = None
+    visibility: Visibility | None = None
 
 
 def parse_message(raw: Mapping[str, str], field: str = "message") -> str:
@@ -86,6 +152,18 @@ def parse_invitee(raw: Mapping[str, str]) -> str:
     if not email or len(email) > 254 or not _EMAIL.match(email):
         raise Invalid(email="Enter the email address to invite, like name@example.org.")
     return email
+
+
+def _member_id(value: Any) -> Any:
+    """A form's digits (blank: none) as a member id; a JSON body's integer as it is."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        number = whole_number(value.strip(), low=1)
+        return value if number is None else number
+    if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= INT_MAX:
+        return str(value)  # refused by the type: no member has such an id
+    return value
 
 
 def parse_member_id(raw: Mapping[str, str], field: str = "member_id") -> int:

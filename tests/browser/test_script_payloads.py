@@ -46,7 +46,7 @@ async def test_payloads_in_every_field_stay_inert(page: Page) -> None:
     )
     group = await groups.create_group(
         actor=admin,
-        form=GroupForm.parse(
+        form=GroupForm.from_form(
             {
                 "name": "<b onmouseover=alert(7)>Group</b>"[:100],
                 "description": payload,

@@ -19,7 +19,7 @@ from community.groups.models import (
     RequestStatus,
     Role,
 )
-from community.groups.schemas import GroupForm
+from community.groups.schemas import GroupChanges, GroupForm
 from tests.factories import (
     add_member,
     deliver_notification_emails,
@@ -45,7 +45,7 @@ async def test_create_group_makes_the_first_facilitator(database: None) -> None:
 
 async def test_only_admins_create_groups(database: None) -> None:
     member = await make_member()
-    form = GroupForm.parse({"name": "Case Reviews"})
+    form = GroupForm.from_form({"name": "Case Reviews"})
     with pytest.raises(PermissionDenied):
         await service.create_group(actor=member, form=form)
     assert await Group.all().count() == 0
@@ -296,3 +296,21 @@ async def test_remove_member(database: None) -> None:
     assert (await Group.get(id=group.id)).member_count == 1
     with pytest.raises(NotFound):
         await service.remove_member(actor=facilitator, slug=group.slug, member_id=member.id)
+
+
+async def test_update_group_changes_only_what_is_named(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator, name="Quiet Circle")
+    changed = await service.update_group(
+        actor=facilitator,
+        slug=group.slug,
+        changes=GroupChanges.from_form({"visibility": "private", "slug": ""}),
+    )
+    assert changed.visibility == "private" and changed.join_policy == group.join_policy
+    assert (changed.name, changed.slug, changed.description) == (
+        group.name, group.slug, group.description,
+    )  # fmt: skip
+    renamed = await service.update_group(
+        actor=facilitator, slug=group.slug, changes=GroupChanges(description="")
+    )
+    assert renamed.description == "" and renamed.description_html == ""

@@ -14,7 +14,7 @@ from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound
 from community.groups.access import access_facilitation
 from community.groups.models import Group, Membership, Role
-from community.groups.schemas import GroupForm
+from community.groups.schemas import GroupChanges, GroupForm
 from community.groups.service.counters import (
     add_membership,
     give_up_facilitator,
@@ -57,17 +57,19 @@ async def create_group(
     return await Group.get(id=group.id)
 
 
-async def update_group(*, actor: Member | None, slug: str, form: GroupForm) -> Group:
-    """Change a group's name, address, description, join policy or visibility."""
+async def update_group(*, actor: Member | None, slug: str, changes: GroupChanges) -> Group:
+    """Change a group's name, address, description, join policy or visibility: only what the
+    changes name (a blank address keeps the group's own)."""
     group = (await access_facilitation(actor, slug)).group
+    description = group.description if changes.description is None else changes.description
     try:
         await Group.filter(id=group.id).update(
-            name=form.name,
-            slug=form.slug,
-            description=form.description,
-            description_html=render_markdown(form.description) if form.description else "",
-            join_policy=form.join_policy,
-            visibility=form.visibility,
+            name=changes.name or group.name,
+            slug=changes.slug or group.slug,
+            description=description,
+            description_html=render_markdown(description) if description else "",
+            join_policy=changes.join_policy or group.join_policy,
+            visibility=changes.visibility or group.visibility,
         )
     except IntegrityError:
         raise Invalid(slug=SLUG_TAKEN) from None
