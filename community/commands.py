@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from community.errors import Invalid
+from community.text import clean_text
 
 #: the error type of our own rules (see `rule`)
 RULE = "rule"
@@ -24,6 +25,22 @@ RULE = "rule"
 def rule(message: str) -> PydanticCustomError:
     """A failed rule of a field, with the sentence the person reads: raise it in a validator."""
     return PydanticCustomError(RULE, message)
+
+
+def cleaned(value: Any) -> Any:
+    """A string without the control characters nobody means (a before-validator for text);
+    anything else as it came, for the field's type to judge."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def one_line(value: str, *, limit: int, missing: str, too_long: str) -> str:
+    """A name or title: white space folded to single spaces, not blank, at most `limit`."""
+    line = " ".join(value.split())
+    if not line:
+        raise rule(missing)
+    if len(line) > limit:
+        raise rule(too_long)
+    return line
 
 
 class Command(BaseModel):

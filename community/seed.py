@@ -278,7 +278,7 @@ async def _seed_events(rng: random.Random) -> int:
         else:
             facilitator = admin
         assert facilitator is not None  # noqa: S101  # every group has one
-        form = EventForm.parse(
+        form = EventForm.from_form(
             {
                 "title": title,
                 "kind": kind,

@@ -172,7 +172,7 @@ async def make_event(
     eight days from today, by the clock: 1 December at the suite's default START)."""
     starts = starts or dates.field(dates.day(8, "19:00", zone))
     ends = ends or dates.field(dates.day(8, "21:00", zone))
-    form = EventForm.parse(
+    form = EventForm.from_form(
         {
             "title": title,
             "kind": kind,

@@ -9,16 +9,16 @@ or a number.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from community.clock import zone_named
 from community.errors import Invalid, NotFound
 from community.events import attendance, service
 from community.events.attendance import Attendee, AttendeeList
 from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
-from community.events.schemas import CAPACITY_MAX, DESCRIPTION_MAX, TITLE_MAX, EventForm
+from community.events.schemas import (
+    EventChanges,
+    EventForm,
+)
 from community.events.service import EventPage
 from community.text import clean_text
 from community.web.api import (
@@ -29,7 +29,6 @@ from community.web.api import (
     INTEGER,
     JSON,
     LIMIT,
-    WORDS,
     Api,
     Call,
     Param,
@@ -50,12 +49,6 @@ RSVP_STATUSES = {
     RsvpStatus.NOT_GOING: "not_going",
 }
 KINDS = [str(kind) for kind in EventKind]
-TEXT_FIELDS = ("title", "description", "kind", "time_zone", "venue", "online_url")
-TIME_FIELDS = ("starts_at", "ends_at", "rsvp_deadline")
-#: fields that may be null (or missing): none, empty, no limit
-NULLABLE_FIELDS = frozenset(
-    {"description", "venue", "online_url", "capacity", "rsvp_deadline", "cpd_hours"}
-)
 
 
 EVENT_FIELDS: dict[str, JSON] = {
@@ -147,35 +140,6 @@ ATTENDEE_LIST = api.component(
         },
     ),
 )
-TIME_DESCRIPTION = (
-    "ISO 8601. With an offset: that instant. Without one: the local time in `time_zone`."
-)
-BODY_FIELDS: dict[str, JSON] = {
-    "title": string(pattern=WORDS, maxLength=TITLE_MAX),
-    "description": nullable(string(maxLength=DESCRIPTION_MAX, description="Markdown.")),
-    "kind": string(enum=KINDS, default="talk"),
-    "starts_at": string(description=TIME_DESCRIPTION, examples=["2027-03-04T19:00:00+08:00"]),
-    "ends_at": string(description=TIME_DESCRIPTION, examples=["2027-03-04T21:00"]),
-    "time_zone": string(
-        description="An IANA zone; empty: the site's zone.", examples=["Asia/Singapore"]
-    ),
-    "venue": nullable(string(description="A venue, an online link, or both.")),
-    "online_url": nullable(
-        string(description="An http(s) link.", examples=["https://meet.example.org/abc"])
-    ),
-    "capacity": nullable(
-        {**INTEGER, "minimum": 1, "maximum": CAPACITY_MAX, "description": "Null: no limit."}
-    ),
-    "rsvp_deadline": nullable(
-        string(description=TIME_DESCRIPTION, examples=["2027-03-03T12:00:00+08:00"])
-    ),
-    "cpd_hours": {
-        "type": ["number", "string", "null"],
-        "description": 'From 0 to 500, at most two decimals: 1.5 or "1.5".',
-    },
-}
-NEW_EVENT_BODY = obj(["title", "starts_at", "ends_at"], **BODY_FIELDS)
-EVENT_CHANGES_BODY = obj([], **BODY_FIELDS)
 LIST_QUERY = [
     Param("group", string(), "Only this group's events (its slug)."),
     Param("when", string(enum=["upcoming", "past"], default="upcoming"), "Upcoming or past."),
@@ -256,95 +220,6 @@ def attendee_list_json(listing: AttendeeList) -> JSON:
     }
 
 
-def _sent_fields(call: Call) -> dict[str, str]:
-    """The event fields the body sends, as the strings a page's form would send (times still
-    ISO 8601). Null, where allowed, is empty: no venue, no limit, no deadline."""
-    values: dict[str, str] = {}
-    for name in (*TEXT_FIELDS, *TIME_FIELDS, "capacity", "cpd_hours"):
-        if name not in call.body:
-            continue
-        value = call.body[name]
-        if value is None:
-            if name not in NULLABLE_FIELDS:
-                raise Invalid(**{name: "Must be a string, not null."})
-            values[name] = ""
-        elif name == "capacity":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise Invalid(capacity="Enter the number of seats as a whole number, or null.")
-            values[name] = str(value)
-        elif name == "cpd_hours":
-            values.update(call.form(name))
-        else:
-            values[name] = call.text(name)
-    return values
-
-
-def _local_time(value: str, zone: ZoneInfo | None, name: str, errors: dict[str, str]) -> str:
-    """An ISO 8601 time with an offset as the local time in the event's zone (what EventForm
-    reads); anything else as it is, for EventForm to read or refuse."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return value
-    if moment.tzinfo is None or zone is None:
-        return value
-    try:
-        local = moment.astimezone(zone)
-    except (OverflowError, ValueError):
-        return value  # out of range: EventForm refuses it
-    if local.fold:  # EventForm reads a repeated local time as its first occurrence
-        errors[name] = (
-            f"That time happens twice in {zone.key} (the clocks go back then), and only the "
-            "first of the two can be chosen. Choose a time an hour earlier or later."
-        )
-    return local.replace(tzinfo=None).isoformat()
-
-
-def _event_form(call: Call, values: dict[str, str]) -> EventForm:
-    """Parse with the pages' EventForm, times first turned into local ones."""
-    default_zone: str = call.request.app.state.settings.time_zone
-    zone = zone_named(values.get("time_zone", "").strip() or default_zone)
-    errors: dict[str, str] = {}
-    raw = dict(values)
-    for name in TIME_FIELDS:
-        if raw.get(name):
-            raw[name] = _local_time(raw[name], zone, name, errors)
-    try:
-        form = EventForm.parse(raw, default_zone=default_zone)
-    except Invalid as exc:
-        raise Invalid(**{**exc.fields, **errors}) from None
-    if errors:
-        raise Invalid(**errors)
-    return form
-
-
-def _current_fields(event: Event) -> dict[str, str]:
-    """The event as the fields of its form; times as instants, so a time not sent keeps its
-    moment (also when the zone changes)."""
-    return {
-        "title": event.title,
-        "description": event.description,
-        "kind": str(event.kind),
-        "starts_at": when(event.starts_at) or "",
-        "ends_at": when(event.ends_at) or "",
-        "time_zone": event.time_zone,
-        "venue": event.venue,
-        "online_url": event.online_url,
-        "capacity": "" if event.capacity is None else str(event.capacity),
-        "rsvp_deadline": when(event.rsvp_deadline) or "",
-        "cpd_hours": str(event.cpd_hours),
-    }
-
-
-def _query_flag(call: Call, name: str) -> bool:
-    raw = call.query.get(name, "")
-    if raw in ("", "false", "0"):
-        return False
-    if raw in ("true", "1"):
-        return True
-    raise Invalid(**{name: "Use true or false."})
-
-
 def _query_choice(call: Call, name: str, choices: list[str]) -> str:
     raw = call.query.get(name, "")
     if raw and raw not in choices:
@@ -381,7 +256,7 @@ async def list_events(call: Call) -> JSON:
         past=_query_choice(call, "when", ["upcoming", "past"]) == "past",
         group_slug=group,
         kind=_query_choice(call, "kind", KINDS),
-        mine=_query_flag(call, "mine"),
+        mine=call.flag("mine"),
         cursor=call.cursor(),
         limit=call.limit(),
     )
@@ -401,13 +276,13 @@ async def list_events(call: Call) -> JSON:
     "/groups/{slug}/events",
     summary="Schedule an event for a group (its facilitators)",
     tag="events",
-    body=NEW_EVENT_BODY,
+    body=EventForm,
     response=EVENT_DETAIL,
     status=201,
 )
 async def create_group_event(call: Call) -> JSON:
     slug = _slug(call)
-    form = _event_form(call, _sent_fields(call))
+    form = call.parsed(EventForm)
     event = await service.create_event(actor=call.member(), slug=slug, form=form)
     return await _detail(call, event.id)
 
@@ -417,13 +292,12 @@ async def create_group_event(call: Call) -> JSON:
     "/events",
     summary="Schedule a site-wide event (admins)",
     tag="events",
-    body=NEW_EVENT_BODY,
+    body=EventForm,
     response=EVENT_DETAIL,
     status=201,
 )
 async def create_site_event(call: Call) -> JSON:
-    form = _event_form(call, _sent_fields(call))
-    event = await service.create_event(actor=call.member(), slug=None, form=form)
+    event = await service.create_event(actor=call.member(), slug=None, form=call.parsed(EventForm))
     return await _detail(call, event.id)
 
 
@@ -447,15 +321,13 @@ async def get_event(call: Call) -> JSON:
     description="A new time or place is told to everyone going. Times you do not send keep "
     "their instant, also when `time_zone` changes. Null clears the optional fields.",
     tag="events",
-    body=EVENT_CHANGES_BODY,
+    body=EventChanges,
     response=EVENT_DETAIL,
 )
 async def update_event(call: Call) -> JSON:
-    member = call.member()
     event_id: int = call.path["event_id"]
-    event = await service.get_event_to_manage(actor=member, event_id=event_id)
-    form = _event_form(call, {**_current_fields(event), **_sent_fields(call)})
-    await service.update_event(actor=member, event_id=event_id, form=form)
+    changes = call.parsed(EventChanges)
+    await service.update_event(actor=call.member(), event_id=event_id, changes=changes)
     return await _detail(call, event_id)
 
 

@@ -21,7 +21,7 @@ from community.events.calendar import Month, month_grid
 from community.events.ical import calendar_for
 from community.events.models import EVENT_KIND_LABELS, RsvpStatus
 from community.events.reminders import rsvp_for_cancel_link
-from community.events.schemas import EventForm
+from community.events.schemas import EventChanges, EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.text import whole_number
 from community.web.templates import read_form, redirect_to, render, request_zone
@@ -122,7 +122,7 @@ async def event_create(request: Request) -> Response:
     raw = await read_form(request)
     action = f"/groups/{slug}/events" if slug else "/events"
     try:
-        form = EventForm.parse(raw, default_zone=request.app.state.settings.time_zone)
+        form = EventForm.from_form(raw)
         event = await service.create_event(actor=request.state.member, slug=slug, form=form)
     except Invalid as exc:
         return render(
@@ -185,8 +185,9 @@ async def event_update(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     raw = await read_form(request)
     try:
-        form = EventForm.parse(raw, default_zone=request.app.state.settings.time_zone)
-        await service.update_event(actor=request.state.member, event_id=event_id, form=form)
+        await service.update_event(
+            actor=request.state.member, event_id=event_id, changes=EventChanges.from_form(raw)
+        )
     except Invalid as exc:
         return render(
             request,

@@ -1,153 +1,260 @@
-"""Parsing event forms into frozen commands; local times are read in the event's zone."""
+"""The event commands: a whole event (scheduling one, or what it becomes after changes) and the
+changes to one, read alike from a page's form and an API body.
+
+Times: one rule for both doors. A time with an offset (the API) is that instant. A time without
+one (a page's datetime-local field, or the API) is the local time in the event's zone; when the
+clocks go back it happens twice and is read as the first of the two (send an offset for the
+second), and when they go forward it does not exist and is refused.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
+
+from community import settings
 from community.clock import zone_named
-from community.errors import Invalid
+from community.commands import Command, cleaned, one_line, rule
 from community.events.models import EventKind
 from community.text import whole_number
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 CAPACITY_MAX = 100_000
+CPD_MAX = 500
+TIME_DESCRIPTION = (
+    "ISO 8601. With an offset: that instant. Without one: the local time in `time_zone`."
+)
+EVENT_MESSAGES: Mapping[str, str] = {
+    "title": "Give the event a title.",
+    "description": "Write the description as text.",
+    "kind": "Choose the kind of event from the list.",
+    "time_zone": "Choose a time zone such as Asia/Singapore.",
+    "starts_at": "Enter when the event starts, as a date and time.",
+    "ends_at": "Enter when the event ends, as a date and time.",
+    "rsvp_deadline": "Enter the RSVP deadline as a date and time.",
+    "venue": "Enter the venue as text.",
+    "online_url": "Enter the full online link, starting with https://.",
+    "capacity": f"Enter the number of seats, from 1 to {CAPACITY_MAX:,}, or leave it empty.",
+    "cpd_hours": f"Enter CPD hours as a number from 0 to {CPD_MAX}, like 1.5.",
+}
 
 
-def _local(
-    value: str, zone: ZoneInfo | None, errors: dict[str, str], field: str, message: str
-) -> datetime | None:
-    """A `YYYY-MM-DDTHH:MM` (datetime-local) value in `zone`, as aware UTC.
+def _text(value: Any) -> Any:
+    """Text without control characters; null is no text (for the fields that allow it)."""
+    return "" if value is None else cleaned(value)
 
-    Records `message` under `field` when it is not a date and time, and says so when the
-    time does not exist there (the hour skipped when daylight saving starts). A time that
-    happens twice (when it ends) is read as the first of the two.
-    """
-    moment = _parse_local(value, zone)
-    if moment is None:
-        if zone is not None:
-            errors[field] = message
+
+def _title(value: str) -> str:
+    return one_line(
+        value,
+        limit=TITLE_MAX,
+        missing="Give the event a title.",
+        too_long=f"Keep the title to {TITLE_MAX} characters.",
+    )
+
+
+def _description(value: str) -> str:
+    if len(value.strip()) > DESCRIPTION_MAX:
+        raise rule(f"Keep the description to {DESCRIPTION_MAX:,} characters.")
+    return value.strip()
+
+
+def _zone(value: str) -> str:
+    """An IANA zone's name; blank: the site's zone."""
+    name = value.strip() or settings.current().time_zone
+    if zone_named(name) is None:
+        raise rule("Choose a time zone such as Asia/Singapore.")
+    return name
+
+
+def _online_url(value: str) -> str:
+    url = value.strip()
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500):
+        raise rule("Enter the full online link, starting with https://.")
+    return url
+
+
+def _moment(value: Any) -> Any:
+    """An ISO 8601 date and time, with or without an offset (blank or null: none)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("not a date and time")  # a number is no time (pydantic would take it)
+    if not value.strip():
         return None
-    assert zone is not None  # noqa: S101  # a moment needs a zone
-    if moment.astimezone(zone).replace(tzinfo=None) != datetime.fromisoformat(value.strip()):
-        errors[field] = (
-            f"That time does not exist in {zone.key}: the clocks go forward then. "
-            "Choose a time an hour later."
-        )
-        return None
+    moment = datetime.fromisoformat(value.strip())  # ValueError: the field's message
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("out of range")
     return moment
 
 
-def _parse_local(value: str, zone: ZoneInfo | None) -> datetime | None:
+def _capacity(value: Any) -> Any:
+    """A form's digits (blank: no limit) or a body's integer."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        number = whole_number(value, low=1, high=CAPACITY_MAX)
+        return value if number is None else number
+    return value
+
+
+def _hours(value: Any) -> Decimal:
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError("not a number")
     try:
-        naive = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if naive.tzinfo is not None or zone is None or not 2000 <= naive.year <= 2100:
-        return None
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+        hours = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not hours.is_finite() or not 0 <= hours <= CPD_MAX or hours != round(hours, 2):
+        raise ValueError("out of range")
+    return hours
 
 
-@dataclass(frozen=True)
-class EventForm:
-    title: str
-    description: str
-    kind: EventKind
-    starts_at: datetime
-    ends_at: datetime
-    time_zone: str
-    venue: str
-    online_url: str
-    capacity: int | None
-    rsvp_deadline: datetime | None
-    cpd_hours: Decimal
+Title = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_title),
+    Field(json_schema_extra={"pattern": r"\S", "maxLength": TITLE_MAX}),
+]
+Description = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_description),
+    Field(json_schema_extra={"maxLength": DESCRIPTION_MAX, "description": "Markdown."}),
+]
+Zone = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_zone),
+    Field(description="An IANA zone; empty: the site's zone.", examples=["Asia/Singapore"]),
+]
+Moment = Annotated[datetime, BeforeValidator(_moment), Field(description=TIME_DESCRIPTION)]
+#: blank or null: none (the union sits inside, so "" is read before it is tried)
+OptionalMoment = Annotated[
+    datetime | None, BeforeValidator(_moment), Field(description=TIME_DESCRIPTION)
+]
+Venue = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(lambda venue: venue.strip()[:1000]),
+    Field(description="A venue, an online link, or both."),
+]
+OnlineUrl = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_online_url),
+    Field(description="An http(s) link.", examples=["https://meet.example.org/abc"]),
+]
+Capacity = Annotated[
+    Annotated[StrictInt, Field(ge=1, le=CAPACITY_MAX)] | None,
+    BeforeValidator(_capacity),
+    Field(description="Null: no limit."),
+]
+CpdHours = Annotated[
+    Decimal,
+    BeforeValidator(_hours),
+    Field(
+        json_schema_extra={
+            "type": ["number", "string", "null"],
+            "description": 'From 0 to 500, at most two decimals: 1.5 or "1.5".',
+        }
+    ),
+]
 
+
+def instant(moment: datetime, zone_name: str) -> datetime:
+    """A time as the instant it names, in UTC: with an offset, itself; without one, the local
+    time in the zone (the first of two when the clocks go back; a time skipped when they go
+    forward raises ValueError with the sentence to show)."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    zone = zone_named(zone_name)
+    assert zone is not None  # noqa: S101  # a valid zone was checked first
+    at = moment.replace(tzinfo=zone).astimezone(UTC)
+    if at.astimezone(zone).replace(tzinfo=None) != moment:
+        raise ValueError(
+            f"That time does not exist in {zone.key}: the clocks go forward then. "
+            "Choose a time an hour later."
+        )
+    return at
+
+
+class EventForm(Command):
+    """A whole event: its times as instants in UTC, read in its zone when given without one."""
+
+    messages: ClassVar[Mapping[str, str]] = EVENT_MESSAGES
+    title: Title
+    description: Description = ""
+    kind: EventKind = EventKind.TALK
+    # the zone comes before the times: they are read in it
+    time_zone: Annotated[Zone, Field(validate_default=True)] = ""
+    starts_at: Moment
+    ends_at: Moment
+    rsvp_deadline: OptionalMoment = None
+    # the link comes before the venue: an event needs one of the two
+    online_url: OnlineUrl = ""
+    venue: Annotated[Venue, Field(validate_default=True)] = ""
+    capacity: Capacity = None
+    cpd_hours: Annotated[CpdHours, Field(validate_default=True)] = Decimal(0)
+
+    @field_validator("starts_at", "ends_at", "rsvp_deadline")
     @classmethod
-    def parse(cls, raw: Mapping[str, str], *, default_zone: str = "Asia/Singapore") -> EventForm:
-        errors: dict[str, str] = {}
-        title = " ".join(str(raw.get("title", "")).split())
-        if not title:
-            errors["title"] = "Give the event a title."
-        elif len(title) > TITLE_MAX:
-            errors["title"] = f"Keep the title to {TITLE_MAX} characters."
-        description = str(raw.get("description", "")).strip()
-        if len(description) > DESCRIPTION_MAX:
-            errors["description"] = f"Keep the description to {DESCRIPTION_MAX:,} characters."
+    def _in_the_zone(cls, moment: datetime | None, info: ValidationInfo) -> datetime | None:
+        zone_name = info.data.get("time_zone")
+        if moment is None or zone_name is None:
+            return moment  # no deadline; or the zone is wrong, and says so
         try:
-            kind = EventKind(str(raw.get("kind", "talk")))
-        except ValueError:
-            errors["kind"] = "Choose the kind of event from the list."
-            kind = EventKind.OTHER
-        zone_name = str(raw.get("time_zone", "")).strip() or default_zone
-        zone = zone_named(zone_name)
-        if zone is None:
-            errors["time_zone"] = "Choose a time zone such as Asia/Singapore."
-        starts_at = _local(
-            str(raw.get("starts_at", "")),
-            zone,
-            errors,
-            "starts_at",
-            "Enter when the event starts, as a date and time.",
-        )
-        ends_at = _local(
-            str(raw.get("ends_at", "")),
-            zone,
-            errors,
-            "ends_at",
-            "Enter when the event ends, as a date and time.",
-        )
-        if starts_at and ends_at and ends_at <= starts_at:
-            errors["ends_at"] = "Choose an end time after the start."
-        venue = str(raw.get("venue", "")).strip()[:1000]
-        online_url = str(raw.get("online_url", "")).strip()
-        if online_url:
-            parts = urlsplit(online_url)
-            if parts.scheme not in ("http", "https") or not parts.netloc or len(online_url) > 500:
-                errors["online_url"] = "Enter the full online link, starting with https://."
-        if not venue and not online_url:
-            errors["venue"] = "Enter a venue address, an online link, or both."
-        capacity: int | None = None
-        raw_capacity = str(raw.get("capacity", "")).strip()
-        if raw_capacity:
-            capacity = whole_number(raw_capacity, low=1, high=CAPACITY_MAX)
-            if capacity is None:
-                errors["capacity"] = (
-                    f"Enter the number of seats, from 1 to {CAPACITY_MAX:,}, or leave it empty."
-                )
-        deadline: datetime | None = None
-        raw_deadline = str(raw.get("rsvp_deadline", "")).strip()
-        if raw_deadline:
-            deadline = _local(
-                raw_deadline,
-                zone,
-                errors,
-                "rsvp_deadline",
-                "Enter the RSVP deadline as a date and time.",
-            )
-            if deadline is not None and starts_at and deadline > starts_at:
-                errors["rsvp_deadline"] = "Choose an RSVP deadline before the start."
-        cpd_hours = Decimal(0)
-        raw_hours = str(raw.get("cpd_hours", "")).strip()
-        if raw_hours:
-            try:
-                cpd_hours = Decimal(raw_hours)
-            except InvalidOperation:
-                cpd_hours = Decimal(-1)
-            if (
-                not cpd_hours.is_finite()
-                or not 0 <= cpd_hours <= 500
-                or cpd_hours != round(cpd_hours, 2)
-            ):
-                errors["cpd_hours"] = "Enter CPD hours as a number from 0 to 500, like 1.5."
-        if errors:
-            raise Invalid(**errors)
-        assert starts_at is not None and ends_at is not None  # noqa: S101  # checked above
-        return cls(
-            title, description, kind, starts_at, ends_at, zone_name, venue, online_url,
-            capacity, deadline, cpd_hours,
-        )  # fmt: skip
+            at = instant(moment, zone_name)
+        except ValueError as exc:
+            raise rule(str(exc)) from None
+        starts = info.data.get("starts_at")
+        if info.field_name == "ends_at" and starts is not None and at <= starts:
+            raise rule("Choose an end time after the start.")
+        if info.field_name == "rsvp_deadline" and starts is not None and at > starts:
+            raise rule("Choose an RSVP deadline before the start.")
+        return at
+
+    @field_validator("venue")
+    @classmethod
+    def _somewhere(cls, venue: str, info: ValidationInfo) -> str:
+        if not venue and info.data.get("online_url") == "":
+            raise rule("Enter a venue address, an online link, or both.")
+        return venue
+
+
+class EventChanges(Command):
+    """Changes to an event: only the fields sent change (null clears the optional ones); what
+    the event then is must still be a whole event (`EventForm`)."""
+
+    messages: ClassVar[Mapping[str, str]] = EVENT_MESSAGES
+    title: Title | None = None
+    description: Description | None = None
+    kind: EventKind | None = None
+    time_zone: Zone | None = None
+    starts_at: OptionalMoment = None
+    ends_at: OptionalMoment = None
+    rsvp_deadline: OptionalMoment = None
+    online_url: OnlineUrl | None = None
+    venue: Venue | None = None
+    capacity: Capacity = None
+    cpd_hours: CpdHours | None = None
+
+    def sent(self) -> dict[str, Any]:
+        """The fields the body or form named, with their values (None: cleared)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}

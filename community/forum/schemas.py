@@ -9,10 +9,10 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 
-from community.commands import Command, rule
+from community.commands import Command, cleaned, one_line, rule
 from community.errors import Invalid
 from community.forum.models import ReactionKind
-from community.text import INT_MAX, clean_text, whole_number
+from community.text import INT_MAX, whole_number
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -20,18 +20,13 @@ BODY_MAX = 20_000
 WORDS = r"\S"
 
 
-def _text(value: Any) -> Any:
-    """Strings without the control characters nobody means (others are left for the type)."""
-    return clean_text(value) if isinstance(value, str) else value
-
-
 def _title(value: str) -> str:
-    title = " ".join(value.split())
-    if not title:
-        raise rule("Give the discussion a title.")
-    if len(title) > TITLE_MAX:
-        raise rule(f"Keep the title to {TITLE_MAX} characters.")
-    return title
+    return one_line(
+        value,
+        limit=TITLE_MAX,
+        missing="Give the discussion a title.",
+        too_long=f"Keep the title to {TITLE_MAX} characters.",
+    )
 
 
 def _body(value: str) -> str:
@@ -57,13 +52,13 @@ def _post_id(value: Any) -> Any:
 #: the documented limits; the validators above check them with the sentences people read
 Title = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(cleaned),
     AfterValidator(_title),
     Field(json_schema_extra={"pattern": WORDS, "maxLength": TITLE_MAX}),
 ]
 Body = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(cleaned),
     AfterValidator(_body),
     Field(json_schema_extra={"pattern": WORDS, "maxLength": BODY_MAX, "description": "Markdown"}),
 ]

@@ -4,7 +4,7 @@ facilitators and invitations. Every operation calls the same domain function as 
 from __future__ import annotations
 
 from community.accounts.api import MEMBER_SUMMARY, member_summary
-from community.errors import Invalid, NotFound
+from community.errors import NotFound
 from community.groups import service
 from community.groups.models import (
     Group,
@@ -236,15 +236,6 @@ def _slug(call: Call) -> str:
     return slug
 
 
-def _flag(call: Call, name: str) -> bool:
-    value = call.query.get(name, "").lower()
-    if value in ("", "0", "false"):
-        return False
-    if value in ("1", "true"):
-        return True
-    raise Invalid(**{name: "Use true or false (or 1 or 0)."})
-
-
 async def _detail(call: Call, slug: str) -> JSON:
     return group_detail(await service.group_home(actor=call.actor, slug=slug))
 
@@ -269,7 +260,7 @@ async def list_groups(call: Call) -> JSON:
     page = await service.list_groups(
         actor=call.actor,
         query=clean_text(call.query.get("q", "")),
-        mine=_flag(call, "mine"),
+        mine=call.flag("mine"),
         cursor=call.cursor(),
         limit=call.limit(),
     )

@@ -17,10 +17,10 @@ from pydantic import (
 )
 
 from community.accounts.schemas import normalise_email
-from community.commands import Command, rule
+from community.commands import Command, cleaned, one_line, rule
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
-from community.text import INT_MAX, clean_text, whole_number
+from community.text import INT_MAX, whole_number
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 5000
@@ -37,17 +37,13 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
 
 
-def _text(value: Any) -> Any:
-    return clean_text(value) if isinstance(value, str) else value
-
-
 def _name(value: str) -> str:
-    name = " ".join(value.split())
-    if not name:
-        raise rule("Enter the group's name.")
-    if len(name) > NAME_MAX:
-        raise rule(f"Use at most {NAME_MAX} characters.")
-    return name
+    return one_line(
+        value,
+        limit=NAME_MAX,
+        missing="Enter the group's name.",
+        too_long=f"Use at most {NAME_MAX} characters.",
+    )
 
 
 def _slug(value: str) -> str:
@@ -71,13 +67,13 @@ def _description(value: str) -> str:
 
 Name = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(cleaned),
     AfterValidator(_name),
     Field(json_schema_extra={"maxLength": NAME_MAX}),
 ]
 Slug = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(cleaned),
     AfterValidator(_slug),
     Field(
         description="3 to 60 lower-case letters, numbers and single hyphens, like family-work",
@@ -85,7 +81,7 @@ Slug = Annotated[
 ]
 Description = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(cleaned),
     AfterValidator(_description),
     Field(json_schema_extra={"maxLength": DESCRIPTION_MAX, "description": "Markdown"}),
 ]

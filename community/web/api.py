@@ -152,6 +152,15 @@ class Call:
             raise Invalid(limit=f"Use a whole number from 1 to {LIMIT_MAX}.")
         return int(raw)
 
+    def flag(self, name: str) -> bool:
+        """A true-or-false query parameter: true or 1, false or 0 (any case); absent: false."""
+        value = self.query.get(name, "").lower()
+        if value in ("", "0", "false"):
+            return False
+        if value in ("1", "true"):
+            return True
+        raise Invalid(**{name: "Use true or false (or 1 or 0)."})
+
     def cursor(self) -> str | None:
         return self.query.get("cursor") or None
 

@@ -86,3 +86,15 @@ async def test_tampered_cursors_start_from_the_first_page() -> None:
     assert decode_cursor(_cursor(moment, 2**40), datetime, int) is None
     assert decode_cursor(_cursor(far_off, 5), datetime, int) is None
     assert decode_cursor(_cursor(moment, True), datetime, int) is None
+
+
+@pytest.mark.parametrize("path", ["/events", "/groups"])
+async def test_true_or_false_query_parameters_read_alike_everywhere(
+    api: ApiClient, path: str
+) -> None:
+    for value in ("true", "TRUE", "1", "false", "False", "0", ""):
+        assert (await api.get(path, mine=value)).status_code == 200, value
+    for value in ("yes", "on", "2"):
+        refused = await api.get(path, mine=value)
+        assert refused.status_code == 422, value
+        assert error_of(refused)["fields"] == {"mine": "Use true or false (or 1 or 0)."}

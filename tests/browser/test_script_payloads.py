@@ -62,7 +62,7 @@ async def test_payloads_in_every_field_stay_inert(page: Page) -> None:
     event = await events.create_event(
         actor=author,
         slug=group.slug,
-        form=EventForm.parse(
+        form=EventForm.from_form(
             {
                 "title": "<script>alert(9)</script>",
                 "description": payload,

@@ -143,7 +143,7 @@ async def test_a_multi_day_event_is_on_each_of_its_days() -> None:
 
 
 async def _unsaved_event(starts: str, ends: str) -> Event:
-    form = EventForm.parse(
+    form = EventForm.from_form(
         {"title": "Course", "starts_at": starts, "ends_at": ends, "venue": "Hall"}
     )
     return Event(title=form.title, starts_at=form.starts_at, ends_at=form.ends_at, time_zone="UTC")
@@ -236,7 +236,7 @@ async def test_members_choose_their_zone_on_the_profile_form(app: Starlette) -> 
 
 async def test_daylight_saving_in_new_york() -> None:
     def parse(starts: str, ends: str) -> EventForm:
-        return EventForm.parse(
+        return EventForm.from_form(
             {"title": "T", "starts_at": starts, "ends_at": ends, "time_zone": "America/New_York",
              "venue": "Hall"}
         )  # fmt: skip

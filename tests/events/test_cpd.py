@@ -45,7 +45,7 @@ async def make_cpd_event(
     group: Group | None, facilitator: Member, *, title: str, hours: str, day: date
 ) -> Event:
     """An event on `day` (Asia/Singapore, 10:00 to 12:00) worth `hours`."""
-    form = EventForm.parse(
+    form = EventForm.from_form(
         {
             "title": title,
             "kind": "course",

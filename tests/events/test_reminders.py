@@ -16,7 +16,7 @@ from community.accounts.models import Member
 from community.events import service
 from community.events.models import Event, ReminderDelivery, Rsvp, RsvpStatus
 from community.events.reminders import cancel_signature, send_due_reminders
-from community.events.schemas import EventForm
+from community.events.schemas import EventChanges
 from community.mail.models import OutboxMessage
 from tests import dates
 from tests.conftest import open_browser, text_of
@@ -127,7 +127,9 @@ async def test_a_moved_event_re_arms_its_reminders(database: None) -> None:
         "time_zone": "Asia/Singapore",
         "venue": "NCSS Hub, Level 3",
     }
-    await service.update_event(actor=facilitator, event_id=event.id, form=EventForm.parse(moved))
+    await service.update_event(
+        actor=facilitator, event_id=event.id, changes=EventChanges.from_form(moved)
+    )
     clock.freeze(a_day_later - timedelta(hours=2))
     assert await send_due_reminders(OFFSETS) == 1
 

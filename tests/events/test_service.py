@@ -12,7 +12,7 @@ from community import clock
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import service
 from community.events.models import Event, Rsvp, RsvpStatus
-from community.events.schemas import EventForm
+from community.events.schemas import EventChanges, EventForm
 from community.notifications.models import Notification
 from tests import dates
 from tests.factories import (
@@ -66,7 +66,7 @@ async def test_bad_event_input_names_the_field(field: str, value: str, message: 
         field: value.format(day=day, next_day=next_day),
     }
     with pytest.raises(Invalid) as caught:
-        EventForm.parse(raw)
+        EventForm.from_form(raw)
     assert message in caught.value.fields[field]
 
 
@@ -253,15 +253,21 @@ async def test_moving_an_event_emails_those_going_and_more_seats_promote(databas
         "capacity": "2",
     }
     with pytest.raises(PermissionDenied):
-        await service.update_event(actor=going, event_id=event.id, form=EventForm.parse(base))
-    await service.update_event(actor=facilitator, event_id=event.id, form=EventForm.parse(base))
+        await service.update_event(
+            actor=going, event_id=event.id, changes=EventChanges.from_form(base)
+        )
+    await service.update_event(
+        actor=facilitator, event_id=event.id, changes=EventChanges.from_form(base)
+    )
     [changed] = await notified("g@example.org", "event_changed")
     assert f"Now: {dates.long_date(moved)}, 19:00 (Asia/Singapore)" in changed.body
     assert changed.title == f"“{event.title}” has a new time or place"
     assert (await Rsvp.get(member_id=waiting.id)).status == RsvpStatus.GOING
     with pytest.raises(Invalid, match="Please correct"):
         await service.update_event(
-            actor=facilitator, event_id=event.id, form=EventForm.parse({**base, "capacity": "1"})
+            actor=facilitator,
+            event_id=event.id,
+            changes=EventChanges.from_form({**base, "capacity": "1"}),
         )
 
 

@@ -14,7 +14,7 @@ from community.errors import Conflict, Invalid, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event
 from community.events.models import Event, EventState, Rsvp, RsvpStatus
-from community.events.schemas import EventForm
+from community.events.schemas import EventChanges, EventForm
 from community.events.service.rsvp import promote_waitlist
 from community.groups.access import access_facilitation
 from community.notifications.models import NotificationKind
@@ -83,14 +83,34 @@ async def get_event_to_manage(*, actor: Member | None, event_id: int) -> Event:
     return view.event
 
 
-async def update_event(*, actor: Member | None, event_id: int, form: EventForm) -> Event:
-    """Change an event. A new time or place is emailed to everyone going (and reminders follow
-    the new start); more seats promote the waitlist at once."""
+def _as_sent(event: Event) -> dict[str, Any]:
+    """The event as a whole EventForm would be sent (its times as instants, so a time left
+    unchanged keeps its moment, also when the zone changes)."""
+    return {
+        "title": event.title,
+        "description": event.description,
+        "kind": event.kind,
+        "time_zone": event.time_zone,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "rsvp_deadline": event.rsvp_deadline,
+        "online_url": event.online_url,
+        "venue": event.venue,
+        "capacity": event.capacity,
+        "cpd_hours": event.cpd_hours,
+    }
+
+
+async def update_event(*, actor: Member | None, event_id: int, changes: EventChanges) -> Event:
+    """Change an event: only the fields the changes name, after which it must still be a whole
+    event. A new time or place is told to everyone going (and reminders follow the new start);
+    more seats promote the waitlist at once."""
     view = await access_event(actor, event_id)
     manager = _ensure_manager(view)
     event = view.event
     if event.is_cancelled:
         raise Conflict("This event is cancelled.")
+    form = EventForm.from_json({**_as_sent(event), **changes.sent()})
     if form.capacity is not None and form.capacity < event.seats_taken:
         raise Invalid(
             capacity=f"{event.seats_taken} members are going: choose at least "
