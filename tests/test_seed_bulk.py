@@ -48,7 +48,9 @@ async def test_bulk_content_is_consistent(database: None) -> None:
     )
     assert admin.is_admin
     newcomer = await service.register(
-        form=Registration(email="new@example.org", display_name="New", password="x" * 12)
+        form=Registration(
+            email="new@example.org", display_name="New", password="a newcomer of practice"
+        )
     )
     assert newcomer is not None and newcomer.id > 60  # no clash with a seeded id
 

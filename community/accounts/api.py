@@ -6,10 +6,9 @@ from starlette.requests import Request
 
 from community.accounts import service, tokens
 from community.accounts.models import AccessToken, Member, Profession
-from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from community.accounts.passwords import MAX_LENGTH
 from community.accounts.schemas import (
     BIO_MAX,
-    NAME_MAX,
     ORGANISATION_MAX,
     STORY_MAX,
     Credentials,
@@ -25,7 +24,6 @@ from community.web.api import (
     ID,
     INTEGER,
     JSON,
-    WORDS,
     Api,
     Call,
     nullable,
@@ -133,15 +131,6 @@ NEW_TOKEN = api.component(
         token=string(description="The secret: shown this once, store it safely."),
     ),
 )
-PROFILE_FIELDS = (
-    "display_name",
-    "profession",
-    "organisation",
-    "years_in_practice",
-    "bio",
-    "story",
-    "time_zone",
-)
 
 
 def profile(member: Member) -> JSON:
@@ -179,18 +168,13 @@ def token(row: AccessToken) -> JSON:
     "(that account is emailed instead), so registration reveals no one.",
     tag="auth",
     auth="none",
-    body=obj(
-        ["email", "password", "display_name"],
-        email=EMAIL,
-        password=string(minLength=MIN_LENGTH, maxLength=MAX_LENGTH),
-        display_name=string(pattern=WORDS, maxLength=NAME_MAX),
-    ),
+    body=Registration,
     response=obj(["message"], message=string()),
     status=201,
 )
 async def register(call: Call) -> JSON:
     check_rate_limit(call.request, "register")
-    form = Registration.parse(call.form("email", "password", "display_name"))
+    form = call.parsed(Registration)
     await service.register(form=form)
     return {"message": f"We sent a link to {form.email}: open it to verify the address."}
 
@@ -214,7 +198,8 @@ async def create_token(call: Call) -> JSON:
     email = call.text("email")
     check_rate_limit(call.request, "login", email)
     row, secret = await tokens.create_token_with_password(
-        credentials=Credentials.parse(call.form("email", "password")), name=call.text("name")
+        credentials=Credentials.from_json({"email": email, "password": call.text("password")}),
+        name=call.text("name"),
     )
     return {"id": row.id, "name": row.name, "token": secret}
 
@@ -251,36 +236,9 @@ async def get_me(call: Call) -> JSON:
     "/me",
     summary="Change your profile (only the fields you send)",
     tag="me",
-    body=obj(
-        [],
-        display_name=string(pattern=WORDS, maxLength=NAME_MAX),
-        profession=nullable(string(enum=[*(str(p) for p in Profession), ""])),
-        organisation=string(maxLength=ORGANISATION_MAX),
-        years_in_practice=nullable({**INTEGER, "minimum": 0, "maximum": 70}),
-        bio=string(maxLength=BIO_MAX, description="Markdown"),
-        story=string(maxLength=STORY_MAX, description="Markdown"),
-        time_zone=string(),
-    ),
+    body=ProfileUpdate,
     response=PROFILE,
 )
 async def update_me(call: Call) -> JSON:
-    member = call.member()
-    current = {
-        "display_name": member.display_name,
-        "profession": str(member.profession) if member.profession else "",
-        "organisation": member.organisation,
-        "years_in_practice": ""
-        if member.years_in_practice is None
-        else str(member.years_in_practice),
-        "bio": member.bio,
-        "story": member.story,
-        "time_zone": member.time_zone,
-    }
-    sent = call.form(*PROFILE_FIELDS)
-    for name in PROFILE_FIELDS:  # an explicit null clears the field
-        if name in call.body and call.body[name] is None:
-            sent[name] = ""
-    updated = await service.update_profile(
-        actor=member, form=ProfileUpdate.parse({**current, **sent})
-    )
+    updated = await service.update_profile(actor=call.member(), form=call.parsed(ProfileUpdate))
     return profile(updated)

@@ -48,7 +48,7 @@ async def register_submit(request: Request) -> Response:
     raw = await read_form(request)
     try:
         check_rate_limit(request, "register")
-        form = Registration.parse(raw)
+        form = Registration.from_form(raw)
     except Invalid as exc:
         values = {k: v for k, v in raw.items() if "password" not in k}
         return render(
@@ -92,7 +92,7 @@ async def login_submit(request: Request) -> Response:
     try:
         check_rate_limit(request, "login", raw.get("email", ""))
         member, key = await service.log_in(
-            credentials=Credentials.parse(raw),
+            credentials=Credentials.from_form(raw),
             user_agent=request.headers.get("user-agent", ""),
         )
     except Invalid as exc:
@@ -122,7 +122,7 @@ async def forgot_submit(request: Request) -> Response:
     raw = await read_form(request)
     try:
         check_rate_limit(request, "password_reset", raw.get("email", ""))
-        form = EmailOnly.parse(raw)
+        form = EmailOnly.from_form(raw)
     except Invalid as exc:
         return render(
             request,
@@ -147,7 +147,7 @@ async def reset_submit(request: Request) -> Response:
     raw = await read_form(request)
     token = raw.get("token", "")
     try:
-        member = await service.reset_password(token=token, form=NewPassword.parse(raw))
+        member = await service.reset_password(token=token, form=NewPassword.from_form(raw))
     except Invalid as exc:
         if "token" in exc.fields:
             return render(request, "accounts/link_invalid.html", {"error": exc}, status_code=400)
@@ -219,7 +219,7 @@ async def profile_save(request: Request) -> Response:
     actor = require_member(request)
     raw = await read_form(request)
     try:
-        await service.update_profile(actor=actor, form=ProfileUpdate.parse(raw))
+        await service.update_profile(actor=actor, form=ProfileUpdate.from_form(raw))
     except Invalid as exc:
         return render(
             request,
@@ -240,7 +240,7 @@ async def password_save(request: Request) -> Response:
     try:
         await service.change_password(
             actor=actor,
-            form=PasswordChange.parse(await read_form(request)),
+            form=PasswordChange.from_form(await read_form(request)),
             session_key=request.state.session_key,
         )
     except Invalid as exc:

@@ -1,15 +1,25 @@
-"""Parsing and validating account forms (HTML or JSON) into frozen commands."""
+"""The account commands (registering, signing in, passwords, the profile), read alike from a
+page's form and an API body."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
 from community.accounts.models import Profession
-from community.accounts.passwords import password_problem
+from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from community.clock import zone_named
-from community.errors import Invalid
+from community.commands import Command, cleaned, one_line, rule
 from community.text import whole_number
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -17,6 +27,8 @@ NAME_MAX = 80
 ORGANISATION_MAX = 120
 BIO_MAX = 1000
 STORY_MAX = 4000
+YEARS_MAX = 70
+SAME_TWICE = "The two passwords differ. Type the same one twice."
 
 
 def normalise_email(value: str) -> str:
@@ -24,156 +36,226 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-def _email(raw: Mapping[str, str], errors: dict[str, str]) -> str:
-    email = normalise_email(raw.get("email", ""))
+def _email(value: Any) -> Any:
+    return normalise_email(cleaned(value)) if isinstance(value, str) else value
+
+
+def _valid_email(email: str) -> str:
     if not email:
-        errors["email"] = "Enter your email address."
-    elif len(email) > 254 or not _EMAIL.match(email):
-        errors["email"] = "Enter a valid email address, like name@example.org."
+        raise rule("Enter your email address.")
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise rule("Enter a valid email address, like name@example.org.")
     return email
 
 
-def _display_name(raw: Mapping[str, str], errors: dict[str, str]) -> str:
-    name = " ".join(raw.get("display_name", "").split())
-    if not name:
-        errors["display_name"] = "Enter the name other members will see."
-    elif len(name) > NAME_MAX:
-        errors["display_name"] = f"Use at most {NAME_MAX} characters."
-    return name
+def _given(message: str) -> Any:
+    def check(value: str) -> str:
+        if not value:
+            raise rule(message)
+        return value
+
+    return AfterValidator(check)
 
 
-def _new_password(
-    raw: Mapping[str, str], errors: dict[str, str], field: str, *, email: str = "", name: str = ""
-) -> str:
-    password = raw.get(field, "")
-    problem = password_problem(password, email=email, display_name=name)
+def _name(value: str) -> str:
+    return one_line(
+        value,
+        limit=NAME_MAX,
+        missing="Enter the name other members will see.",
+        too_long=f"Use at most {NAME_MAX} characters.",
+    )
+
+
+def _new_password(value: str, info: ValidationInfo) -> str:
+    problem = password_problem(
+        value, email=info.data.get("email", ""), display_name=info.data.get("display_name", "")
+    )
     if problem:
-        errors[field] = problem
-    return password
+        raise rule(problem)
+    return value
 
 
-def _raise(errors: dict[str, str]) -> None:
-    if errors:
-        raise Invalid(**errors)
+def _same_as(field: str) -> Any:
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and field in info.data and value != info.data[field]:
+            raise rule(SAME_TWICE)
+        return value
+
+    return check
 
 
-@dataclass(frozen=True)
-class Registration:
-    email: str
-    display_name: str
-    password: str
+def _limited(limit: str, maximum: int) -> Any:
+    def check(value: str) -> str:
+        text = value.strip()
+        if len(text) > maximum:
+            raise rule(f"Keep your {limit} to {maximum} characters (it has {len(text)}).")
+        return text
 
+    return AfterValidator(check)
+
+
+def _organisation(value: str) -> str:
+    organisation = " ".join(value.split())
+    if len(organisation) > ORGANISATION_MAX:
+        raise rule(f"Use at most {ORGANISATION_MAX} characters.")
+    return organisation
+
+
+def _years(value: Any) -> Any:
+    """A form's digits (blank: not said) or a body's integer."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        number = whole_number(value, high=YEARS_MAX)
+        return value if number is None else number
+    return value
+
+
+def _profession(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _zone(value: str) -> str:
+    zone = value.strip()
+    if zone and zone_named(zone) is None:
+        raise rule("Choose a time zone from the list, such as Europe/London.")
+    return zone
+
+
+Email = Annotated[
+    str,
+    BeforeValidator(_email),
+    AfterValidator(_valid_email),
+    Field(json_schema_extra={"format": "email", "maxLength": 254}),
+]
+#: a password as typed: never trimmed or changed
+NewPasswordText = Annotated[
+    str,
+    AfterValidator(_new_password),
+    Field(json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH}),
+]
+DisplayName = Annotated[
+    str,
+    BeforeValidator(cleaned),
+    AfterValidator(_name),
+    Field(json_schema_extra={"pattern": r"\S", "maxLength": NAME_MAX}),
+]
+ACCOUNT_MESSAGES: Mapping[str, str] = {
+    "email": "Enter your email address.",
+    "display_name": "Enter the name other members will see.",
+    "password": "Enter your password.",
+    "current_password": "Enter your current password.",
+    "new_password": f"Use at least {MIN_LENGTH} characters.",
+    "password_confirm": SAME_TWICE,
+    "new_password_confirm": SAME_TWICE,
+    "profession": "Choose a profession from the list.",
+    "organisation": f"Use at most {ORGANISATION_MAX} characters.",
+    "years_in_practice": f"Enter a whole number of years from 0 to {YEARS_MAX}.",
+    "bio": "Write your bio as text.",
+    "story": "Write your story as text.",
+    "time_zone": "Choose a time zone from the list, such as Europe/London.",
+}
+
+
+class Registration(Command):
+    """A new account (the password is checked against the email and name)."""
+
+    messages: ClassVar[Mapping[str, str]] = ACCOUNT_MESSAGES
+    email: Email
+    display_name: DisplayName
+    password: NewPasswordText
+
+
+class Credentials(Command):
+    """An email and password, to sign in or to get a token."""
+
+    messages: ClassVar[Mapping[str, str]] = ACCOUNT_MESSAGES
+    email: Annotated[
+        str,
+        BeforeValidator(_email),
+        _given("Enter your email address."),
+        Field(json_schema_extra={"format": "email", "maxLength": 254}),
+    ]
+    password: Annotated[
+        str, _given("Enter your password."), Field(json_schema_extra={"maxLength": MAX_LENGTH})
+    ]
+
+
+class EmailOnly(Command):
+    """An email address (a reset link, a new verification link)."""
+
+    messages: ClassVar[Mapping[str, str]] = ACCOUNT_MESSAGES
+    email: Email
+
+
+class NewPassword(Command):
+    """A new password from a reset link, typed twice on the page."""
+
+    messages: ClassVar[Mapping[str, str]] = ACCOUNT_MESSAGES
+    password: NewPasswordText
+    password_confirm: str | None = None
+
+    _confirmed = field_validator("password_confirm")(_same_as("password"))
+
+
+class PasswordChange(Command):
+    """A new password in place of the current one."""
+
+    messages: ClassVar[Mapping[str, str]] = ACCOUNT_MESSAGES
+    current_password: Annotated[str, _given("Enter your current password.")]
+    new_password: NewPasswordText
+    new_password_confirm: str | None = None
+
+    _confirmed = field_validator("new_password_confirm")(_same_as("new_password"))
+
+
+Organisation = Annotated[
+    str,
+    BeforeValidator(cleaned),
+    AfterValidator(_organisation),
+    Field(json_schema_extra={"maxLength": ORGANISATION_MAX}),
+]
+Bio = Annotated[
+    str,
+    BeforeValidator(cleaned),
+    _limited("bio", BIO_MAX),
+    Field(json_schema_extra={"maxLength": BIO_MAX, "description": "Markdown"}),
+]
+Story = Annotated[
+    str,
+    BeforeValidator(cleaned),
+    _limited("story", STORY_MAX),
+    Field(json_schema_extra={"maxLength": STORY_MAX, "description": "Markdown"}),
+]
+TimeZone = Annotated[
+    str,
+    BeforeValidator(cleaned),
+    AfterValidator(_zone),
+    Field(description="IANA zone, empty for the site's zone"),
+]
+Years = Annotated[Annotated[StrictInt, Field(ge=0, le=YEARS_MAX)] | None, BeforeValidator(_years)]
+
+
+class ProfileUpdate(Command):
+    """Changes to one's profile: only the fields sent change (null clears profession and
+    years; an empty time zone is the site's)."""
+
+    messages: ClassVar[Mapping[str, str]] = ACCOUNT_MESSAGES
+    display_name: DisplayName | None = None
+    profession: Annotated[Profession | None, BeforeValidator(_profession)] = None
+    organisation: Organisation | None = None
+    years_in_practice: Years = None
+    bio: Bio | None = None
+    story: Story | None = None
+    time_zone: TimeZone | None = None
+
+    @field_validator("display_name")
     @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> Registration:
-        errors: dict[str, str] = {}
-        email = _email(raw, errors)
-        name = _display_name(raw, errors)
-        password = _new_password(raw, errors, "password", email=email, name=name)
-        _raise(errors)
-        return cls(email=email, display_name=name, password=password)
+    def _named(cls, value: str | None) -> str:
+        if value is None:  # sent as null: everyone needs a name
+            raise rule("Enter the name other members will see.")
+        return value
 
-
-@dataclass(frozen=True)
-class Credentials:
-    email: str
-    password: str
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> Credentials:
-        errors: dict[str, str] = {}
-        email = normalise_email(raw.get("email", ""))
-        if not email:
-            errors["email"] = "Enter your email address."
-        password = raw.get("password", "")
-        if not password:
-            errors["password"] = "Enter your password."
-        _raise(errors)
-        return cls(email=email, password=password)
-
-
-@dataclass(frozen=True)
-class EmailOnly:
-    email: str
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> EmailOnly:
-        errors: dict[str, str] = {}
-        email = _email(raw, errors)
-        _raise(errors)
-        return cls(email=email)
-
-
-@dataclass(frozen=True)
-class NewPassword:
-    password: str
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> NewPassword:
-        errors: dict[str, str] = {}
-        password = _new_password(raw, errors, "password")
-        if not errors and raw.get("password_confirm", password) != password:
-            errors["password_confirm"] = "The two passwords differ. Type the same one twice."
-        _raise(errors)
-        return cls(password=password)
-
-
-@dataclass(frozen=True)
-class PasswordChange:
-    current_password: str
-    new_password: str
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> PasswordChange:
-        errors: dict[str, str] = {}
-        current = raw.get("current_password", "")
-        if not current:
-            errors["current_password"] = "Enter your current password."
-        new = _new_password(raw, errors, "new_password")
-        if "new_password" not in errors and raw.get("new_password_confirm", new) != new:
-            errors["new_password_confirm"] = "The two passwords differ. Type the same one twice."
-        _raise(errors)
-        return cls(current_password=current, new_password=new)
-
-
-@dataclass(frozen=True)
-class ProfileUpdate:
-    display_name: str
-    profession: Profession | None
-    organisation: str
-    years_in_practice: int | None
-    bio: str
-    story: str
-    #: empty for the site's zone
-    time_zone: str = ""
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> ProfileUpdate:
-        errors: dict[str, str] = {}
-        name = _display_name(raw, errors)
-        profession: Profession | None = None
-        raw_profession = raw.get("profession", "").strip()
-        if raw_profession:
-            try:
-                profession = Profession(raw_profession)
-            except ValueError:
-                errors["profession"] = "Choose a profession from the list."
-        organisation = " ".join(raw.get("organisation", "").split())
-        if len(organisation) > ORGANISATION_MAX:
-            errors["organisation"] = f"Use at most {ORGANISATION_MAX} characters."
-        years: int | None = None
-        raw_years = str(raw.get("years_in_practice", "")).strip()
-        if raw_years:
-            years = whole_number(raw_years, high=70)
-            if years is None:
-                errors["years_in_practice"] = "Enter a whole number of years from 0 to 70."
-        bio = raw.get("bio", "").strip()
-        if len(bio) > BIO_MAX:
-            errors["bio"] = f"Keep your bio to {BIO_MAX} characters (it has {len(bio)})."
-        story = raw.get("story", "").strip()
-        if len(story) > STORY_MAX:
-            errors["story"] = f"Keep your story to {STORY_MAX} characters (it has {len(story)})."
-        time_zone = raw.get("time_zone", "").strip()
-        if time_zone and zone_named(time_zone) is None:
-            errors["time_zone"] = "Choose a time zone from the list, such as Europe/London."
-        _raise(errors)
-        return cls(name, profession, organisation, years, bio, story, time_zone)
+    def sent(self) -> dict[str, Any]:
+        """The fields the form or body named, with their values (None: cleared)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}

@@ -257,17 +257,17 @@ async def change_password(*, actor: Member, form: PasswordChange, session_key: s
     actor.password_hash = new_hash
 
 
+#: profile fields where null (sent by the API) means no text
+_TEXT_FIELDS = frozenset({"organisation", "bio", "story", "time_zone"})
+
+
 async def update_profile(*, actor: Member, form: ProfileUpdate) -> Member:
-    """Save the member's profile; Markdown is rendered once, here."""
-    actor.display_name = form.display_name
-    actor.profession = form.profession  # type: ignore[assignment]  # the field is nullable
-    actor.organisation = form.organisation
-    actor.years_in_practice = form.years_in_practice
-    actor.bio = form.bio
-    actor.bio_html = render_markdown(form.bio) if form.bio else ""
-    actor.story = form.story
-    actor.story_html = render_markdown(form.story) if form.story else ""
-    actor.time_zone = form.time_zone
+    """Save the fields of the member's profile the form names; Markdown is rendered once,
+    here."""
+    for name, value in form.sent().items():
+        setattr(actor, name, "" if value is None and name in _TEXT_FIELDS else value)
+    actor.bio_html = render_markdown(actor.bio) if actor.bio else ""
+    actor.story_html = render_markdown(actor.story) if actor.story else ""
     await actor.save(
         update_fields=[
             "display_name", "profession", "organisation", "years_in_practice",
@@ -350,7 +350,7 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
         await Member.filter(id=member.id).update(is_admin=True)
         member.is_admin = True
         return member
-    form = Registration.parse(
+    form = Registration.from_form(
         {"email": email, "display_name": display_name or email.split("@")[0], "password": password}
     )
     now = clock.now()

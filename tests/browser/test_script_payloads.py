@@ -35,7 +35,7 @@ async def test_payloads_in_every_field_stay_inert(page: Page) -> None:
     author = await make_member(email="xss@example.org")
     await accounts.update_profile(
         actor=author,
-        form=ProfileUpdate.parse(
+        form=ProfileUpdate.from_form(
             {
                 "display_name": "Eve <script>alert(6)</script>",
                 "organisation": payload[:120],

@@ -32,7 +32,7 @@ NONCE = "nonce-0123456789abcdef"
 async def set_profile(member: Member, *, name: str, profession: str, organisation: str) -> Member:
     return await accounts_service.update_profile(
         actor=member,
-        form=ProfileUpdate.parse(
+        form=ProfileUpdate.from_form(
             {"display_name": name, "profession": profession, "organisation": organisation}
         ),
     )
