@@ -18,11 +18,10 @@ from community.groups.models import (
     Visibility,
 )
 from community.groups.schemas import (
-    MESSAGE_MAX,
     GroupChanges,
     GroupForm,
-    parse_invitee,
-    parse_message,
+    Invitee,
+    Message,
 )
 from community.groups.service.membership import JoinOutcome
 from community.groups.service.reads import DirectoryEntry
@@ -147,7 +146,6 @@ SENT_INVITATION = api.component(
         expires_at=DATETIME,
     ),
 )
-MESSAGE_BODY = obj([], message=string(maxLength=MESSAGE_MAX, description="Optional"))
 
 
 def _group_fields(group: Group, role: Role | None) -> JSON:
@@ -322,11 +320,11 @@ async def update_group(call: Call) -> JSON:
     description="`member`: you are in (also when you were already). `requested`: the "
     "facilitators will decide. Groups by invitation only answer 403.",
     tag=TAG,
-    body=MESSAGE_BODY,
+    body=Message,
     response=obj(["status"], status=_enum([str(outcome) for outcome in JoinOutcome])),
 )
 async def join_group(call: Call) -> JSON:
-    message = parse_message(call.form("message"))
+    message = call.parsed(Message).message
     outcome = await service.join_group(actor=call.member(), slug=_slug(call), message=message)
     return {"status": str(outcome)}
 
@@ -387,7 +385,7 @@ async def list_join_requests(call: Call) -> JSON:
 
 async def _decide(call: Call, *, approve: bool) -> JSON:
     decide = service.approve_join_request if approve else service.decline_join_request
-    message = parse_message(call.form("message"))
+    message = call.parsed(Message).message
     request = await decide(
         actor=call.member(),
         slug=_slug(call),
@@ -402,7 +400,7 @@ async def _decide(call: Call, *, approve: bool) -> JSON:
     "/groups/{slug}/requests/{request_id}/approve",
     summary="Admit the requester (facilitators); they are told, with your message if any",
     tag=TAG,
-    body=MESSAGE_BODY,
+    body=Message,
     response=JOIN_REQUEST,
 )
 async def approve_join_request(call: Call) -> JSON:
@@ -414,7 +412,7 @@ async def approve_join_request(call: Call) -> JSON:
     "/groups/{slug}/requests/{request_id}/decline",
     summary="Turn a request down (facilitators); they are told, with your message if any",
     tag=TAG,
-    body=MESSAGE_BODY,
+    body=Message,
     response=JOIN_REQUEST,
 )
 async def decline_join_request(call: Call) -> JSON:
@@ -457,12 +455,12 @@ async def remove_facilitator(call: Call) -> None:
     description="A member with that address is notified; someone new is emailed a link. "
     "Inviting the same address again renews the invitation.",
     tag=TAG,
-    body=obj(["email"], email=string(format="email", maxLength=254)),
+    body=Invitee,
     response=SENT_INVITATION,
     status=201,
 )
 async def invite(call: Call) -> JSON:
-    email = parse_invitee(call.form("email"))
+    email = call.parsed(Invitee).email
     row = await service.invite(actor=call.member(), slug=_slug(call), email=email)
     return sent_invitation(row)
 

@@ -17,9 +17,9 @@ from community.groups.models import JoinPolicy, Visibility
 from community.groups.schemas import (
     GroupChanges,
     GroupForm,
-    parse_invitee,
+    Invitee,
+    Message,
     parse_member_id,
-    parse_message,
 )
 from community.groups.service.membership import JoinOutcome
 from community.web.features import Section
@@ -137,7 +137,9 @@ async def group_join(request: Request) -> Response:
     slug = request.path_params["slug"]
     raw = await read_form(request)
     try:
-        outcome = await service.join_group(actor=actor, slug=slug, message=parse_message(raw))
+        outcome = await service.join_group(
+            actor=actor, slug=slug, message=Message.from_form(raw).message
+        )
     except Invalid as exc:
         home = await service.group_home(actor=actor, slug=slug)
         context = await _home_context(request, home)
@@ -229,7 +231,7 @@ async def _decide(request: Request, approve: bool) -> Response:
         actor=require_member(request),
         slug=slug,
         request_id=request.path_params["request_id"],
-        message=parse_message(raw, "message"),
+        message=Message.from_form(raw).message,
     )
     verb = "approved" if approve else "declined"
     return redirect(
@@ -259,7 +261,7 @@ async def invite_submit(request: Request) -> Response:
     raw = await read_form(request)
     try:
         invitation = await service.invite(
-            actor=request.state.member, slug=slug, email=parse_invitee(raw)
+            actor=request.state.member, slug=slug, email=Invitee.from_form(raw).email
         )
     except Invalid as exc:
         return render(

@@ -134,20 +134,48 @@ class GroupChanges(Command):
     visibility: Visibility | None = None
 
 
-def parse_message(raw: Mapping[str, str], field: str = "message") -> str:
-    """An optional short message (join request, decision)."""
-    message = str(raw.get(field, "")).strip()
+def _message(value: str) -> str:
+    message = value.strip()
     if len(message) > MESSAGE_MAX:
-        raise Invalid(**{field: f"Keep the message to {MESSAGE_MAX} characters."})
+        raise rule(f"Keep the message to {MESSAGE_MAX} characters.")
     return message
 
 
-def parse_invitee(raw: Mapping[str, str]) -> str:
-    """The email address to invite."""
-    email = normalise_email(str(raw.get("email", "")))
+def _invitee(value: Any) -> Any:
+    return normalise_email(cleaned(value)) if isinstance(value, str) else value
+
+
+def _valid_invitee(email: str) -> str:
     if not email or len(email) > 254 or not _EMAIL.match(email):
-        raise Invalid(email="Enter the email address to invite, like name@example.org.")
+        raise rule(INVITEE_MESSAGE)
     return email
+
+
+INVITEE_MESSAGE = "Enter the email address to invite, like name@example.org."
+
+
+class Message(Command):
+    """An optional short message: with a request to join, or with a facilitator's decision."""
+
+    messages: ClassVar[Mapping[str, str]] = {"message": "Write the message as text."}
+    message: Annotated[
+        str,
+        BeforeValidator(cleaned),
+        AfterValidator(_message),
+        Field(json_schema_extra={"maxLength": MESSAGE_MAX, "description": "Optional"}),
+    ] = ""
+
+
+class Invitee(Command):
+    """The email address to invite to a group."""
+
+    messages: ClassVar[Mapping[str, str]] = {"email": INVITEE_MESSAGE}
+    email: Annotated[
+        str,
+        BeforeValidator(_invitee),
+        AfterValidator(_valid_invitee),
+        Field(json_schema_extra={"format": "email", "maxLength": 254}),
+    ]
 
 
 def _member_id(value: Any) -> Any:

@@ -6,7 +6,7 @@ import pytest
 
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
-from community.groups.schemas import GroupChanges, GroupForm
+from community.groups.schemas import GroupChanges, GroupForm, Invitee, Message
 
 SLUG_RULE = "Use 3 to 60 lower-case letters, numbers and single hyphens, like family-work."
 
@@ -57,3 +57,23 @@ def test_changes_name_only_what_is_sent() -> None:
     with pytest.raises(Invalid) as refused:
         GroupChanges.from_json({"name": "", "slug": "admin"})
     assert set(refused.value.fields) == {"name", "slug"}
+
+
+def test_a_message_is_optional_and_short() -> None:
+    assert Message.from_form({"csrf_token": "t"}).message == ""
+    assert Message.from_json({"message": "  I work in a CPS team. "}).message == (
+        "I work in a CPS team."
+    )
+    with pytest.raises(Invalid) as refused:
+        Message.from_json({"message": "x" * 1001})
+    assert refused.value.fields == {"message": "Keep the message to 1000 characters."}
+
+
+@pytest.mark.parametrize("email", ["", "not an email", "a@b", "x" * 250 + "@b.org", 5])
+def test_an_invitee_needs_an_email_address(email: object) -> None:
+    with pytest.raises(Invalid) as refused:
+        Invitee.from_json({"email": email})
+    assert refused.value.fields == {
+        "email": "Enter the email address to invite, like name@example.org."
+    }
+    assert Invitee.from_form({"email": " Ann@Example.org "}).email == "ann@example.org"
