@@ -362,17 +362,15 @@ async def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]
 
 
 async def _insert_chunks(
-    progress: Progress,
-    label: str,
-    table: str,
-    columns: Sequence[str],
-    rows: Iterable[tuple[Any, ...]],
-    total: int,
+    progress: Progress, label: str, table: str, rows: Iterable[dict[str, Any]], total: int
 ) -> None:
+    """Write rows (dicts named by column, all with the same keys) in chunks, with progress."""
+    columns: tuple[str, ...] = ()
     chunk: list[tuple[Any, ...]] = []
     done = 0
     for row in rows:
-        chunk.append(row)
+        columns = columns or tuple(row)
+        chunk.append(tuple(row[column] for column in columns))
         if len(chunk) >= CHUNK:
             await _insert(table, columns, chunk)
             done += len(chunk)
@@ -403,132 +401,109 @@ def _skewed(rng: random.Random, count: int, size: int) -> int:
     return min(int(size * rng.random() ** 3), size - 1) if count else 0
 
 
-async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026) -> str:
-    """Fill an empty database with `size` of everything; refuses a database with members."""
-    size.check()
-    if await Member.exists():
-        return "the database already has members; no content added."
-    rng = random.Random(seed)  # the same site for the same size  # noqa: S311
-    progress = Progress(stream)
-    now = clock.now().replace(microsecond=0)
-    start = now - timedelta(days=730)
+@dataclass
+class _Site:
+    """What the phases of a bulk seed share: the size, the random source, the clock, and who
+    belongs to which group (member ids by group index)."""
 
-    # members: one admin, everyone verified, one shared password (hashing is slow on purpose)
+    size: Size
+    rng: random.Random
+    progress: Progress
+    now: datetime
+    #: when the site began: two years ago
+    start: datetime
+    group_members: list[list[int]]
+
+
+async def _seed_members(site: _Site) -> None:
+    """One admin and everyone else verified, with one shared password (hashing is slow on
+    purpose, so it is done once)."""
+    rng, start = site.rng, site.start
     password_hash = hash_password(PASSWORD)
     professions = [str(p) for p in Profession]
-    member_columns = (
-        "id",
-        "email",
-        "password_hash",
-        "display_name",
-        "handle",
-        "profession",
-        "organisation",
-        "years_in_practice",
-        "bio",
-        "bio_html",
-        "story",
-        "story_html",
-        "is_admin",
-        "verified_at",
-        "created_at",
-        "calendar_feed_version",
-        "time_zone",
-        "unread_notifications",
-    )
 
-    def members() -> Iterable[tuple[Any, ...]]:
-        for number in range(1, size.members + 1):
+    def members() -> Iterable[dict[str, Any]]:
+        for number in range(1, site.size.members + 1):
             name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
             joined = start + timedelta(minutes=rng.randint(0, 700 * 24 * 60))
-            yield (
-                number,
-                "admin@" + DOMAIN if number == 1 else f"member{number}@{DOMAIN}",
-                password_hash,
-                name,
-                f"member_{number}",
-                rng.choice(professions),
-                rng.choice(_ORGANISATIONS),
-                rng.randint(0, 30),
-                "",
-                "",
-                "",
-                "",
-                number == 1,
-                joined,
-                joined,
-                0,
-                "",
-                0,
-            )
+            yield {
+                "id": number,
+                "email": "admin@" + DOMAIN if number == 1 else f"member{number}@{DOMAIN}",
+                "password_hash": password_hash,
+                "display_name": name,
+                "handle": f"member_{number}",
+                "profession": rng.choice(professions),
+                "organisation": rng.choice(_ORGANISATIONS),
+                "years_in_practice": rng.randint(0, 30),
+                "bio": "",
+                "bio_html": "",
+                "story": "",
+                "story_html": "",
+                "is_admin": number == 1,
+                "verified_at": joined,
+                "created_at": joined,
+                "calendar_feed_version": 0,
+                "time_zone": "",
+                "unread_notifications": 0,
+            }
 
-    await _insert_chunks(
-        progress, "members", "accounts_member", member_columns, members(), size.members
-    )
+    await _insert_chunks(site.progress, "members", "accounts_member", members(), site.size.members)
 
-    # groups and memberships: sizes skewed, every group with a facilitator
+
+def _group_members(size: Size, rng: random.Random) -> list[list[int]]:
+    """Each member in one to four groups, group sizes skewed; no group empty."""
     group_members: list[list[int]] = [[] for _ in range(size.groups)]
     for member_id in range(1, size.members + 1):
         for _ in range(rng.randint(1, 4)):
             group_members[_skewed(rng, size.groups, size.groups)].append(member_id)
-    for index, people in enumerate(group_members):
-        unique = sorted(set(people)) or [1]
-        group_members[index] = unique
-    membership_rows = []
-    membership_id = 0
-    for index, people in enumerate(group_members):
-        for position, member_id in enumerate(people):
-            membership_id += 1
-            role = Role.FACILITATOR if position == 0 else Role.MEMBER
-            membership_rows.append(
-                (membership_id, index + 1, member_id, str(role), start + timedelta(days=1))
-            )
-    group_columns = (
-        "id",
-        "name",
-        "slug",
-        "description",
-        "description_html",
-        "join_policy",
-        "visibility",
-        "member_count",
-        "facilitator_count",
-        "last_activity_at",
-        "created_at",
-        "created_by_id",
-    )
+    return [sorted(set(people)) or [1] for people in group_members]
+
+
+async def _seed_groups(site: _Site) -> int:
+    """The groups and their memberships, the first member of each its facilitator; returns
+    how many memberships."""
+    memberships = [
+        {
+            "id": 0,
+            "group_id": index + 1,
+            "member_id": member_id,
+            "role": str(Role.FACILITATOR if position == 0 else Role.MEMBER),
+            "joined_at": site.start + timedelta(days=1),
+        }
+        for index, people in enumerate(site.group_members)
+        for position, member_id in enumerate(people)
+    ]
+    for number, membership in enumerate(memberships, start=1):
+        membership["id"] = number
     description = "A place to share practice, questions and resources with peers."
     description_html = render_markdown(description)
     policies = [str(JoinPolicy.OPEN)] * 3 + [str(JoinPolicy.REQUEST)]
-    group_rows = [
-        (
-            index + 1,
-            f"{_TOPICS[index % len(_TOPICS)]} {_KINDS[index % len(_KINDS)]} {index + 1}",
-            f"group-{index + 1}",
-            description,
-            description_html,
-            rng.choice(policies),
-            str(Visibility.PRIVATE if index % 10 == 9 else Visibility.PUBLIC),
-            len(people),
-            1,
-            now,
-            start,
-            1,
-        )
-        for index, people in enumerate(group_members)
+    groups = [
+        {
+            "id": index + 1,
+            "name": f"{_TOPICS[index % len(_TOPICS)]} {_KINDS[index % len(_KINDS)]} {index + 1}",
+            "slug": f"group-{index + 1}",
+            "description": description,
+            "description_html": description_html,
+            "join_policy": site.rng.choice(policies),
+            "visibility": str(Visibility.PRIVATE if index % 10 == 9 else Visibility.PUBLIC),
+            "member_count": len(people),
+            "facilitator_count": 1,
+            "last_activity_at": site.now,
+            "created_at": site.start,
+            "created_by_id": 1,
+        }
+        for index, people in enumerate(site.group_members)
     ]
-    await _insert_chunks(progress, "groups", "groups_group", group_columns, group_rows, size.groups)
+    await _insert_chunks(site.progress, "groups", "groups_group", groups, site.size.groups)
     await _insert_chunks(
-        progress,
-        "memberships",
-        "groups_membership",
-        ("id", "group_id", "member_id", "role", "joined_at"),
-        membership_rows,
-        len(membership_rows),
+        site.progress, "memberships", "groups_membership", memberships, len(memberships)
     )
+    return len(memberships)
 
-    # threads and their posts: one long thread when there are many posts a thread
-    thread_group = [_skewed(rng, size.groups, size.groups) for _ in range(size.threads)]
+
+def _thread_lengths(size: Size, rng: random.Random) -> list[int]:
+    """Posts per thread, skewed; one giant thread when there are many posts a thread."""
     lengths = [1] * size.threads
     extra = size.posts - size.threads
     if size.threads and extra:
@@ -538,74 +513,67 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
             extra -= giant
         for _ in range(extra):
             lengths[_skewed(rng, size.threads, size.threads)] += 1
+    return lengths
+
+
+async def _seed_forum(site: _Site) -> list[int]:
+    """Threads in the groups and their posts by the groups' members; returns the threads'
+    lengths."""
+    size, rng = site.size, site.rng
+    thread_group = [_skewed(rng, size.groups, size.groups) for _ in range(size.threads)]
+    lengths = _thread_lengths(size, rng)
     bodies = []
     for _ in range(min(BODY_POOL, size.posts)):
         text = _body(rng)
         bodies.append((text, render_markdown(text)))
-    thread_rows = []
-    first_post_at = []
+    threads: list[dict[str, Any]] = []
     for index in range(size.threads):
         group_id = thread_group[index] + 1
-        author = rng.choice(group_members[group_id - 1])
-        opened = start + timedelta(minutes=rng.randint(0, 600 * 24 * 60))
-        first_post_at.append(opened)
-        last = opened + timedelta(minutes=lengths[index])
-        title = rng.choice(_QUESTIONS).format(rng.choice(_SUBJECTS))
-        thread_rows.append(
-            (index + 1, group_id, author, title, lengths[index], index == 1, False, opened, last, 0)
+        author = rng.choice(site.group_members[group_id - 1])
+        opened = site.start + timedelta(minutes=rng.randint(0, 600 * 24 * 60))
+        threads.append(
+            {
+                "id": index + 1,
+                "group_id": group_id,
+                "author_id": author,
+                "title": rng.choice(_QUESTIONS).format(rng.choice(_SUBJECTS)),
+                "post_count": lengths[index],
+                "pinned": index == 1,
+                "locked": False,
+                "created_at": opened,
+                "last_activity_at": opened + timedelta(minutes=lengths[index]),
+                "version": 0,
+            }
         )
-    await _insert_chunks(
-        progress,
-        "threads",
-        "forum_thread",
-        (
-            "id",
-            "group_id",
-            "author_id",
-            "title",
-            "post_count",
-            "pinned",
-            "locked",
-            "created_at",
-            "last_activity_at",
-            "version",
-        ),
-        thread_rows,
-        size.threads,
-    )
+    await _insert_chunks(site.progress, "threads", "forum_thread", threads, size.threads)
 
-    def posts() -> Iterable[tuple[Any, ...]]:
+    def posts() -> Iterable[dict[str, Any]]:
         post_id = 0
-        for index in range(size.threads):
-            people = group_members[thread_group[index]]
-            opened = first_post_at[index]
+        for index, thread in enumerate(threads):
+            people = site.group_members[thread_group[index]]
             for number in range(1, lengths[index] + 1):
                 post_id += 1
                 body, body_html = bodies[post_id % len(bodies)]
-                author = thread_rows[index][2] if number == 1 else rng.choice(people)
-                yield (
-                    post_id,
-                    index + 1,
-                    number,
-                    author,
-                    body,
-                    body_html,
-                    opened + timedelta(minutes=number - 1),
-                )
+                yield {
+                    "id": post_id,
+                    "thread_id": thread["id"],
+                    "number": number,
+                    "author_id": thread["author_id"] if number == 1 else rng.choice(people),
+                    "body": body,
+                    "body_html": body_html,
+                    "created_at": thread["created_at"] + timedelta(minutes=number - 1),
+                }
 
-    await _insert_chunks(
-        progress,
-        "posts",
-        "forum_post",
-        ("id", "thread_id", "number", "author_id", "body", "body_html", "created_at"),
-        posts(),
-        size.posts,
-    )
+    await _insert_chunks(site.progress, "posts", "forum_post", posts(), size.posts)
+    return lengths
 
-    # events, half of them past, with RSVPs from the group's members
-    event_rows = []
-    rsvp_rows = []
-    rsvp_id = 0
+
+async def _seed_events(site: _Site) -> int:
+    """Events within half a year either way, with RSVPs from the group's members (a waitlist
+    when full; attendance marked on past ones); returns how many RSVPs."""
+    size, rng, now = site.size, site.rng, site.now
+    events = []
+    rsvps: list[dict[str, Any]] = []
     kinds = [str(k) for k in EventKind]
     for number in range(1, size.events + 1):
         group_index = _skewed(rng, size.groups, size.groups)
@@ -613,90 +581,66 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
         begins = now + timedelta(days=rng.randint(-180, 180), hours=rng.randint(0, 10))
         begins = begins.replace(minute=0, second=0)
         capacity = rng.choice([None, 10, 20, 30, 50])
-        people = list(range(1, size.members + 1)) if site_wide else group_members[group_index]
+        people = list(range(1, size.members + 1)) if site_wide else site.group_members[group_index]
         going = rng.sample(people, k=min(len(people), rng.randint(0, 40)))
         seats = going if capacity is None else going[:capacity]
-        past = begins < now
         for position, member_id in enumerate(going):
-            rsvp_id += 1
             status = RsvpStatus.GOING if member_id in seats else RsvpStatus.WAITLIST
-            attended = (rng.random() < 0.85) if past and status == RsvpStatus.GOING else None
-            rsvp_rows.append(
-                (
-                    rsvp_id,
-                    number,
-                    member_id,
-                    str(status),
-                    begins - timedelta(days=7, minutes=-position),
-                    attended,
-                    begins + timedelta(hours=2) if attended is not None else None,
-                )
+            past_going = begins < now and status == RsvpStatus.GOING
+            attended = (rng.random() < 0.85) if past_going else None
+            rsvps.append(
+                {
+                    "id": len(rsvps) + 1,
+                    "event_id": number,
+                    "member_id": member_id,
+                    "status": str(status),
+                    "answered_at": begins - timedelta(days=7, minutes=-position),
+                    "attended": attended,
+                    "attendance_marked_at": (
+                        begins + timedelta(hours=2) if attended is not None else None
+                    ),
+                }
             )
-        event_rows.append(
-            (
-                number,
-                None if site_wide else group_index + 1,
-                f"{rng.choice(_TOPICS)}: {rng.choice(_SUBJECTS)} ({rng.choice(kinds)})",
-                "Bring a case or a question.",
-                "<p>Bring a case or a question.</p>",
-                rng.choice(kinds),
-                begins,
-                begins + timedelta(hours=2),
-                "Asia/Singapore",
-                "Social Service Hub, Level 3",
-                "https://meet.example.org/practice",
-                capacity,
-                len(seats),
-                None,
-                Decimal(rng.choice(["0", "1", "1.5", "2", "3"])),
-                str(EventState.SCHEDULED),
-                start,
-                1,
-            )
+        events.append(
+            {
+                "id": number,
+                "group_id": None if site_wide else group_index + 1,
+                "title": f"{rng.choice(_TOPICS)}: {rng.choice(_SUBJECTS)} ({rng.choice(kinds)})",
+                "description": "Bring a case or a question.",
+                "description_html": "<p>Bring a case or a question.</p>",
+                "kind": rng.choice(kinds),
+                "starts_at": begins,
+                "ends_at": begins + timedelta(hours=2),
+                "time_zone": "Asia/Singapore",
+                "venue": "Social Service Hub, Level 3",
+                "online_url": "https://meet.example.org/practice",
+                "capacity": capacity,
+                "seats_taken": len(seats),
+                "rsvp_deadline": None,
+                "cpd_hours": Decimal(rng.choice(["0", "1", "1.5", "2", "3"])),
+                "state": str(EventState.SCHEDULED),
+                "created_at": site.start,
+                "created_by_id": 1,
+            }
         )
-    await _insert_chunks(
-        progress,
-        "events",
-        "events_event",
-        (
-            "id",
-            "group_id",
-            "title",
-            "description",
-            "description_html",
-            "kind",
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "venue",
-            "online_url",
-            "capacity",
-            "seats_taken",
-            "rsvp_deadline",
-            "cpd_hours",
-            "state",
-            "created_at",
-            "created_by_id",
-        ),
-        event_rows,
-        size.events,
-    )
-    await _insert_chunks(
-        progress,
-        "rsvps",
-        "events_rsvp",
-        (
-            "id",
-            "event_id",
-            "member_id",
-            "status",
-            "answered_at",
-            "attended",
-            "attendance_marked_at",
-        ),
-        rsvp_rows,
-        len(rsvp_rows),
-    )
+    await _insert_chunks(site.progress, "events", "events_event", events, size.events)
+    await _insert_chunks(site.progress, "rsvps", "events_rsvp", rsvps, len(rsvps))
+    return len(rsvps)
+
+
+async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026) -> str:
+    """Fill an empty database with `size` of everything; refuses a database with members."""
+    size.check()
+    if await Member.exists():
+        return "the database already has members; no content added."
+    rng = random.Random(seed)  # the same site for the same size  # noqa: S311
+    now = clock.now().replace(microsecond=0)
+    site = _Site(size, rng, Progress(stream), now, now - timedelta(days=730), [])
+    await _seed_members(site)
+    site.group_members = _group_members(size, rng)
+    memberships = await _seed_groups(site)
+    lengths = await _seed_forum(site)
+    rsvps = await _seed_events(site)
     await _reset_sequences(
         (
             "accounts_member",
@@ -708,10 +652,10 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
             "events_rsvp",
         )
     )
-    elapsed = time.monotonic() - progress.started
+    elapsed = time.monotonic() - site.progress.started
     return (
-        f"added {size.members:,} members, {size.groups:,} groups, {len(membership_rows):,} "
+        f"added {size.members:,} members, {size.groups:,} groups, {memberships:,} "
         f"memberships, {size.threads:,} threads, {size.posts:,} posts (the longest has "
-        f"{max(lengths, default=0):,}), {size.events:,} events and {len(rsvp_rows):,} RSVPs "
+        f"{max(lengths, default=0):,}), {size.events:,} events and {rsvps:,} RSVPs "
         f"in {elapsed:.0f}s. Sign in as admin@{DOMAIN}, password {PASSWORD!r}."
     )
