@@ -10,16 +10,19 @@ field if it has one, else the message of the rule that failed (a validator raise
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
 
 from community.errors import Invalid
-from community.text import clean_text
+from community.text import INT_MAX, clean_text
 
 #: the error type of our own rules (see `rule`)
 RULE = "rule"
+#: the id of a row in a JSON body (a positive integer the database can hold)
+Id = Annotated[StrictInt, Field(ge=1, le=INT_MAX)]
+ID_MESSAGE = "Must be the id of an existing item (a positive integer)."
 
 
 def rule(message: str) -> PydanticCustomError:

@@ -6,16 +6,14 @@ from starlette.requests import Request
 
 from community.accounts import service, tokens
 from community.accounts.models import AccessToken, Member, Profession
-from community.accounts.passwords import MAX_LENGTH
 from community.accounts.schemas import (
     BIO_MAX,
     ORGANISATION_MAX,
     STORY_MAX,
-    Credentials,
     ProfileUpdate,
     Registration,
+    TokenRequest,
 )
-from community.accounts.tokens import NAME_MAX as TOKEN_NAME_MAX
 from community.accounts.tokens import member_for_token
 from community.errors import Unauthenticated
 from community.web.api import (
@@ -185,22 +183,14 @@ async def register(call: Call) -> JSON:
     summary="Create a personal access token with an email and password",
     tag="auth",
     auth="none",
-    body=obj(
-        ["email", "password", "name"],
-        email=EMAIL,
-        password=string(maxLength=MAX_LENGTH),
-        name=string(maxLength=TOKEN_NAME_MAX),
-    ),
+    body=TokenRequest,
     response=NEW_TOKEN,
     status=201,
 )
 async def create_token(call: Call) -> JSON:
-    email = call.text("email")
-    check_rate_limit(call.request, "login", email)
-    row, secret = await tokens.create_token_with_password(
-        credentials=Credentials.from_json({"email": email, "password": call.text("password")}),
-        name=call.text("name"),
-    )
+    request = call.parsed(TokenRequest)
+    check_rate_limit(call.request, "login", request.email)
+    row, secret = await tokens.create_token_with_password(credentials=request, name=request.name)
     return {"id": row.id, "name": row.name, "token": secret}
 
 

@@ -28,6 +28,7 @@ ORGANISATION_MAX = 120
 BIO_MAX = 1000
 STORY_MAX = 4000
 YEARS_MAX = 70
+TOKEN_NAME_MAX = 80
 SAME_TWICE = "The two passwords differ. Type the same one twice."
 
 
@@ -154,6 +155,7 @@ ACCOUNT_MESSAGES: Mapping[str, str] = {
     "bio": "Write your bio as text.",
     "story": "Write your story as text.",
     "time_zone": "Choose a time zone from the list, such as Europe/London.",
+    "name": "Give the token a name, such as the script that will use it.",
 }
 
 
@@ -178,6 +180,14 @@ class Credentials(Command):
     ]
     password: Annotated[
         str, _given("Enter your password."), Field(json_schema_extra={"maxLength": MAX_LENGTH})
+    ]
+
+
+class TokenRequest(Credentials):
+    """An email and password, and the name of the token to make with them."""
+
+    name: Annotated[
+        str, BeforeValidator(cleaned), Field(json_schema_extra={"maxLength": TOKEN_NAME_MAX})
     ]
 
 

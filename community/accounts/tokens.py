@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from community import clock, sessions
 from community.accounts.models import AccessToken, Member
+from community.accounts.schemas import TOKEN_NAME_MAX as NAME_MAX
 from community.accounts.schemas import Credentials
 from community.accounts.service import check_credentials
 from community.errors import Invalid, NotFound, PermissionDenied
 
 PREFIX = "cop_"
-NAME_MAX = 80
 TOKENS_MAX = 50
 #: last_used_at is written at most this often
 TOUCH_EVERY = timedelta(minutes=1)

@@ -15,10 +15,7 @@ from community.errors import Invalid, NotFound
 from community.events import attendance, service
 from community.events.attendance import Attendee, AttendeeList
 from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
-from community.events.schemas import (
-    EventChanges,
-    EventForm,
-)
+from community.events.schemas import AttendanceMark, EventChanges, EventForm, RsvpAnswer
 from community.events.service import EventPage
 from community.text import clean_text
 from community.web.api import (
@@ -348,16 +345,13 @@ async def cancel_event(call: Call) -> JSON:
     "/events/{event_id}/rsvp",
     summary="Say whether you are going: a seat, or a place on the waitlist when it is full",
     tag="events",
-    body=obj(["status"], status=string(enum=["going", "not_going"])),
+    body=RsvpAnswer,
     response=RSVP,
 )
 async def put_rsvp(call: Call) -> JSON:
     member = call.member()
-    status = call.text("status")
-    if status not in ("going", "not_going"):
-        raise Invalid(status="Use going or not_going.")
     event_id: int = call.path["event_id"]
-    if status == "not_going":
+    if call.parsed(RsvpAnswer).status == "not_going":
         return rsvp_json(await service.cancel_rsvp(actor=member, event_id=event_id), None)
     rsvp = await service.rsvp(actor=member, event_id=event_id)
     return rsvp_json(rsvp, await service.waitlist_position(rsvp))
@@ -380,7 +374,7 @@ async def list_attendees(call: Call) -> JSON:
     "/events/{event_id}/attendance",
     summary="Mark whether a member who was going attended (its managers, from the start)",
     tag="events",
-    body=obj(["user_id", "attended"], user_id=ID, attended=BOOLEAN),
+    body=AttendanceMark,
     response=obj(
         ["user_id", "attended", "attendance_marked_at"],
         user_id=ID,
@@ -390,7 +384,8 @@ async def list_attendees(call: Call) -> JSON:
 )
 async def mark_attendance(call: Call) -> JSON:
     member = call.member()
-    user_id, attended = call.id("user_id"), call.boolean("attended")
+    mark = call.parsed(AttendanceMark)
+    user_id, attended = mark.user_id, mark.attended
     try:
         rsvp = await attendance.mark_attendance(
             actor=member, event_id=call.path["event_id"], member_id=user_id, attended=attended

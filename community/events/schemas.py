@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    StrictBool,
     StrictInt,
     ValidationInfo,
     field_validator,
@@ -26,7 +27,7 @@ from pydantic import (
 
 from community import settings
 from community.clock import zone_named
-from community.commands import Command, cleaned, one_line, rule
+from community.commands import ID_MESSAGE, Command, Id, cleaned, one_line, rule
 from community.events.models import EventKind
 from community.text import whole_number
 
@@ -258,3 +259,21 @@ class EventChanges(Command):
     def sent(self) -> dict[str, Any]:
         """The fields the body or form named, with their values (None: cleared)."""
         return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class RsvpAnswer(Command):
+    """Going, or not going (the API's answer to an event)."""
+
+    messages: ClassVar[Mapping[str, str]] = {"status": "Use going or not_going."}
+    status: Literal["going", "not_going"]
+
+
+class AttendanceMark(Command):
+    """Whether a member who was going attended (the API names members `user_id`)."""
+
+    messages: ClassVar[Mapping[str, str]] = {
+        "user_id": ID_MESSAGE,
+        "attended": "Must be true or false.",
+    }
+    user_id: Id
+    attended: StrictBool

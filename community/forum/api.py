@@ -10,7 +10,6 @@ from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import access_post
 from community.forum.models import (
-    FlagReason,
     HiddenReason,
     Post,
     ReactionKind,
@@ -18,11 +17,13 @@ from community.forum.models import (
     WatchLevel,
 )
 from community.forum.schemas import (
+    FlagReport,
     NewPost,
     NewThread,
     PostAction,
     PostEdit,
     ThreadAction,
+    WatchChoice,
     parse_reaction,
 )
 from community.forum.search import SearchResult, search_posts
@@ -213,7 +214,6 @@ SEARCH_RESULT = api.component(
     ),
 )
 WATCH = api.component("Watch", obj(["level"], level=string(enum=WATCH_LEVELS)))
-WATCH_BODY = obj(["level"], level=string(enum=WATCH_LEVELS))
 PAGE = Param(
     "page",
     {"type": "integer", "minimum": 1, "maximum": ID_MAX, "default": 1},
@@ -307,13 +307,6 @@ def _page_number(call: Call) -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 1 <= int(raw) <= ID_MAX:
         raise Invalid(page="Use a whole number from 1.")
     return int(raw)
-
-
-def _watch_level(call: Call) -> WatchLevel:
-    try:
-        return WatchLevel(call.text("level"))
-    except ValueError:
-        raise Invalid(level="Choose watching or muted.") from None
 
 
 async def _thread_answer(thread: Thread) -> JSON:
@@ -453,12 +446,12 @@ _moderation(ThreadAction.RESTORE, "Show a hidden discussion again (facilitators)
     "/threads/{thread_id}/watch",
     summary="Watch or mute a discussion",
     tag=TAG,
-    body=WATCH_BODY,
+    body=WatchChoice,
     response=WATCH,
 )
 async def watch_thread(call: Call) -> JSON:
     level = await watching.watch_thread(
-        actor=call.member(), thread_id=call.path["thread_id"], level=_watch_level(call)
+        actor=call.member(), thread_id=call.path["thread_id"], level=call.parsed(WatchChoice).level
     )
     return {"level": str(level)}
 
@@ -479,12 +472,12 @@ async def unwatch_thread(call: Call) -> None:
     "/groups/{slug}/watch",
     summary="Watch or mute every discussion of a group",
     tag=TAG,
-    body=WATCH_BODY,
+    body=WatchChoice,
     response=WATCH,
 )
 async def watch_group(call: Call) -> JSON:
     level = await watching.watch_group(
-        actor=call.member(), slug=_slug(call), level=_watch_level(call)
+        actor=call.member(), slug=_slug(call), level=call.parsed(WatchChoice).level
     )
     return {"level": str(level)}
 
@@ -625,18 +618,17 @@ async def remove_reaction(call: Call) -> JSON:
     summary="Ask the facilitators to look at a post (once per member and post)",
     description="Three members' flags hide the post until a facilitator reviews it.",
     tag=TAG,
-    body=obj(
-        ["reason"],
-        reason=string(enum=[str(reason) for reason in FlagReason]),
-        details=string(maxLength=flags.DETAILS_MAX),
-    ),
+    body=FlagReport,
     response=obj(["post_id", "message"], post_id=ID, message=string()),
     status=201,
 )
 async def flag_post(call: Call) -> JSON:
-    reason, details = flags.parse_flag(call.form("reason", "details"))
+    report = call.parsed(FlagReport)
     post = await flags.flag_post(
-        actor=call.member(), post_id=call.path["post_id"], reason=reason, details=details
+        actor=call.member(),
+        post_id=call.path["post_id"],
+        reason=report.reason,
+        details=report.details,
     )
     return {"post_id": post.id, "message": "Thank you: the facilitators will review this post."}
 

@@ -14,6 +14,7 @@ from community.forum.access import access_forum, access_post, access_thread, ens
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, WatchLevel
 from community.forum.page_cache import PageCache
 from community.forum.schemas import (
+    FlagReport,
     NewPost,
     NewThread,
     PostAction,
@@ -23,7 +24,6 @@ from community.forum.schemas import (
 )
 from community.forum.search import search_posts
 from community.forum.service import flags, watching
-from community.forum.service.flags import parse_flag
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
 from community.web.templates import read_form, redirect_to, render
@@ -304,9 +304,9 @@ async def post_moderate(request: Request) -> Response:
 
 async def post_flag(request: Request) -> Response:
     post_id = request.path_params["post_id"]
-    reason, details = parse_flag(await read_form(request))
+    report = FlagReport.from_form(await read_form(request))
     post = await flags.flag_post(
-        actor=request.state.member, post_id=post_id, reason=reason, details=details
+        actor=request.state.member, post_id=post_id, reason=report.reason, details=report.details
     )
     return redirect_to(
         request,

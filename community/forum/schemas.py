@@ -11,11 +11,12 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 
 from community.commands import Command, cleaned, one_line, rule
 from community.errors import Invalid
-from community.forum.models import ReactionKind
+from community.forum.models import FlagReason, ReactionKind, WatchLevel
 from community.text import INT_MAX, whole_number
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
+DETAILS_MAX = 1000
 #: text that must not be blank, as the OpenAPI document says it: something other than space
 WORDS = r"\S"
 
@@ -97,6 +98,36 @@ class PostEdit(Command):
 
     messages: ClassVar[Mapping[str, str]] = TEXT_MESSAGES
     body: Body
+
+
+def _details(value: str) -> str:
+    details = value.strip()
+    if len(details) > DETAILS_MAX:
+        raise rule(f"Keep the details to {DETAILS_MAX} characters.")
+    return details
+
+
+class FlagReport(Command):
+    """Why a post needs a facilitator's attention."""
+
+    messages: ClassVar[Mapping[str, str]] = {
+        "reason": "Choose why this post needs a facilitator's attention.",
+        "details": "Write the details as text.",
+    }
+    reason: FlagReason
+    details: Annotated[
+        str,
+        BeforeValidator(cleaned),
+        AfterValidator(_details),
+        Field(json_schema_extra={"maxLength": DETAILS_MAX}),
+    ] = ""
+
+
+class WatchChoice(Command):
+    """Watch a thread or group (hear of everything), or mute it (hear of nothing)."""
+
+    messages: ClassVar[Mapping[str, str]] = {"level": "Choose watching or muted."}
+    level: WatchLevel
 
 
 class ThreadAction(StrEnum):

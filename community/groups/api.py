@@ -18,6 +18,7 @@ from community.groups.models import (
     Visibility,
 )
 from community.groups.schemas import (
+    FacilitatorChoice,
     GroupChanges,
     GroupForm,
     Invitee,
@@ -424,11 +425,11 @@ async def decline_join_request(call: Call) -> JSON:
     "/groups/{slug}/facilitators",
     summary="Make a member a facilitator (facilitators; admins may appoint anyone active)",
     tag=TAG,
-    body=obj(["user_id"], user_id=ID),
+    body=FacilitatorChoice,
     response=GROUP_MEMBER,
 )
 async def appoint_facilitator(call: Call) -> JSON:
-    member_id = call.id("user_id")
+    member_id = call.parsed(FacilitatorChoice).user_id
     membership = await service.appoint_facilitator(
         actor=call.member(), slug=_slug(call), member_id=member_id
     )

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from community.accounts.schemas import normalise_email
-from community.commands import Command, cleaned, one_line, rule
+from community.commands import ID_MESSAGE, Command, Id, cleaned, one_line, rule
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
 from community.text import INT_MAX, whole_number
@@ -164,6 +164,13 @@ class Message(Command):
         AfterValidator(_message),
         Field(json_schema_extra={"maxLength": MESSAGE_MAX, "description": "Optional"}),
     ] = ""
+
+
+class FacilitatorChoice(Command):
+    """The member to make a facilitator (the API names members `user_id`)."""
+
+    messages: ClassVar[Mapping[str, str]] = {"user_id": ID_MESSAGE}
+    user_id: Id
 
 
 class Invitee(Command):

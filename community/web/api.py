@@ -11,7 +11,6 @@ by the session middleware); the entry passes in the function that reads the toke
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -164,55 +163,6 @@ class Call:
     def cursor(self) -> str | None:
         return self.query.get("cursor") or None
 
-    def text(self, name: str, default: str = "") -> str:
-        """A string field of the body (missing: the default)."""
-        value = self.body.get(name, default)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            raise Invalid(**{name: "Must be a string."})
-        return clean_text(value)
-
-    def optional_id(self, name: str) -> int | None:
-        value = self.body.get(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:
-            raise Invalid(**{name: "Must be the id of an existing item (a positive integer)."})
-        return value
-
-    def id(self, name: str) -> int:
-        value = self.optional_id(name)
-        if value is None:
-            raise Invalid(**{name: "This field is required."})
-        return value
-
-    def boolean(self, name: str) -> bool:
-        value = self.body.get(name)
-        if not isinstance(value, bool):
-            raise Invalid(**{name: "Must be true or false."})
-        return value
-
-    def form(self, *names: str) -> dict[str, str]:
-        """Body fields as the strings the domain's form parsers read (as a page's form would
-        send them): numbers become their text, null or missing an empty string."""
-        values: dict[str, str] = {}
-        for name in names:
-            value = self.body.get(name)
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                raise Invalid(**{name: "Must not be true or false here."})
-            if isinstance(value, float) and not math.isfinite(value):
-                raise Invalid(**{name: "Must be a finite number."})
-            if isinstance(value, int | float):
-                values[name] = str(value)
-            elif isinstance(value, str):
-                values[name] = clean_text(value)
-            else:
-                raise Invalid(**{name: "Must be a string or a number."})
-        return values
-
 
 Handler = Callable[[Call], Awaitable[Any]]
 #: the member a request acts for: of its bearer token (401 if not valid), else of its session
@@ -239,8 +189,8 @@ class Operation:
     tag: str
     #: "required": 401 without a token or session; "optional": visitors too
     auth: str
-    #: a command (validated before the handler runs), or a JSON schema the handler checks
-    body: type[Command] | JSON | None
+    #: the command the body must be: validated before the handler runs, and documented
+    body: type[Command] | None
     #: None: 204 No Content
     response: JSON | None
     status: int
@@ -288,7 +238,7 @@ class Api:
         summary: str,
         tag: str,
         auth: str = "required",
-        body: type[Command] | JSON | None = None,
+        body: type[Command] | None = None,
         response: JSON | None = None,
         status: int = 200,
         query: Iterable[Param] = (),
@@ -357,10 +307,8 @@ class Api:
             },
         }
 
-    def _schema_of(self, body: type[Command] | JSON) -> JSON:
-        """A body's schema: a command's is generated from it, as a named component."""
-        if isinstance(body, dict):
-            return body
+    def _schema_of(self, body: type[Command]) -> JSON:
+        """A body's schema, generated from its command, as a named component."""
         schema = body.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, nested in schema.pop("$defs", {}).items():
             self.components[name] = nested
@@ -473,9 +421,7 @@ def _endpoint(
         if op.auth == "required" and actor is None:
             raise Unauthenticated()
         body = await _read_body(request) if op.body is not None else {}
-        command = None
-        if isinstance(op.body, type) and issubclass(op.body, Command):
-            command = op.body.from_json(body)
+        command = op.body.from_json(body) if op.body is not None else None
         result = await op.handler(
             Call(request, actor, request.path_params, request.query_params, body, command)
         )

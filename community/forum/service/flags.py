@@ -14,25 +14,13 @@ from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.forum import emails, notify, versions
 from community.forum.access import access_forum, access_post, ensure_can_post
 from community.forum.models import Flag, FlagReason, FlagStatus, HiddenReason, Post
+from community.forum.schemas import DETAILS_MAX
 from community.groups.access import Viewer
 from community.mail.outbox import enqueue
 from community.settings import current as current_settings
 
 #: flags from different members that hide a post until a facilitator reviews it
 HIDE_AT = 3
-DETAILS_MAX = 1000
-
-
-def parse_flag(raw: dict[str, str]) -> tuple[FlagReason, str]:
-    """The reason and optional details of a flag form."""
-    try:
-        reason = FlagReason(raw.get("reason", ""))
-    except ValueError:
-        raise Invalid(reason="Choose why this post needs a facilitator's attention.") from None
-    details = raw.get("details", "").strip()
-    if len(details) > DETAILS_MAX:
-        raise Invalid(details=f"Keep the details to {DETAILS_MAX} characters.")
-    return reason, details
 
 
 async def flag_post(
