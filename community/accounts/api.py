@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from starlette.requests import Request
 
 from community.accounts import service, tokens
@@ -37,28 +38,32 @@ api = Api()
 EMAIL = string(format="email", maxLength=254)
 
 
-MEMBER_SUMMARY = api.component(
-    "MemberSummary",
-    obj(
-        ["id", "display_name", "handle", "profession", "organisation"],
-        id=ID,
-        display_name=string(),
-        handle=nullable(string()),
-        profession=nullable(string()),
-        organisation=string(),
-    ),
-)
+class MemberSummary(BaseModel):
+    """A member as other features' answers show them (an author, an attendee)."""
+
+    id: int
+    display_name: str
+    handle: str | None
+    profession: str | None
+    organisation: str
+
+    @classmethod
+    def of(cls, member: Member) -> MemberSummary:
+        return cls(
+            id=member.id,
+            display_name=member.display_name,
+            handle=member.handle,
+            profession=str(member.profession) if member.profession else None,
+            organisation=member.organisation,
+        )
+
+
+MEMBER_SUMMARY = api.model_component(MemberSummary)
 
 
 def member_summary(member: Member) -> JSON:
-    """A member as other features' answers show them (an author, an attendee)."""
-    return {
-        "id": member.id,
-        "display_name": member.display_name,
-        "handle": member.handle,
-        "profession": str(member.profession) if member.profession else None,
-        "organisation": member.organisation,
-    }
+    """A member as other features' dict answers show them."""
+    return MemberSummary.of(member).model_dump(mode="json")
 
 
 async def authenticate(request: Request) -> Member | None:

@@ -2,78 +2,82 @@
 
 from __future__ import annotations
 
-from community.accounts.api import MEMBER_SUMMARY, member_summary
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, create_model
+
+from community.accounts.api import MemberSummary
 from community.notifications import service
-from community.notifications.kinds import DEFAULTS
+from community.notifications.kinds import DEFAULTS, LABELS
 from community.notifications.models import Delivery, Notification, NotificationKind
 from community.notifications.schemas import MarkRead, NotificationChoices, allowed
 from community.web.api import (
-    BOOLEAN,
     CURSOR,
-    DATETIME,
-    ID,
-    INTEGER,
-    JSON,
     LIMIT,
     Api,
     Call,
-    nullable,
-    obj,
-    page_of,
-    string,
-    when,
+    Instant,
 )
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
 
-#: the most ids one request may mark read
-IDS_MAX = 1000
 
-NOTIFICATION = api.component(
-    "Notification",
-    obj(
-        ["id", "kind", "title", "body", "url", "created_at", "read", "actor"],
-        id=ID,
-        kind=string(enum=[str(kind) for kind in NotificationKind]),
-        title=string(),
-        body=string(description="Plain text: an excerpt, a request's message, a new time."),
-        url=string(description="The page it is about, as an absolute link."),
-        created_at=DATETIME,
-        read=BOOLEAN,
-        actor=nullable(MEMBER_SUMMARY),
-    ),
+class NotificationItem(BaseModel):
+    """One notification, as the API answers it."""
+
+    id: int
+    kind: NotificationKind
+    title: str
+    body: str = Field(description="Plain text: an excerpt, a request's message, a new time.")
+    url: str = Field(description="The page it is about, as an absolute link.")
+    created_at: Instant
+    read: bool
+    actor: MemberSummary | None
+
+    @classmethod
+    def of(cls, notification: Notification, base_url: str) -> NotificationItem:
+        path = notification.url if notification.url.startswith("/") else "/"
+        actor = notification.actor
+        return cls(
+            id=notification.id,
+            kind=NotificationKind(notification.kind),
+            title=notification.title,
+            body=notification.body,
+            url=base_url.rstrip("/") + path,
+            created_at=notification.created_at,
+            read=notification.read_at is not None,
+            actor=MemberSummary.of(actor) if actor is not None else None,
+        )
+
+
+class NotificationPage(BaseModel):
+    """A page of notifications, newest first."""
+
+    items: list[NotificationItem]
+    next_cursor: str | None
+
+
+class Marked(BaseModel):
+    marked: int = Field(description="How many were marked read.")
+
+
+def _preference(kind: NotificationKind) -> Any:
+    offered = tuple(str(choice) for choice in Delivery if allowed(kind, choice))
+    return (Literal[offered], Field(description=LABELS[kind]))
+
+
+#: every kind with how it is emailed to the member
+NotificationPreferences = create_model(
+    "NotificationPreferences", **{str(kind): _preference(kind) for kind in DEFAULTS}
 )
 
 
-PREFERENCES = api.component(
-    "NotificationPreferences",
-    obj(
-        [str(kind) for kind in DEFAULTS],
-        **{
-            str(kind): string(enum=[str(d) for d in Delivery if allowed(kind, d)])
-            for kind in DEFAULTS
-        },
-    ),
-)
-
-
-def notification_json(notification: Notification, base_url: str) -> JSON:
-    path = notification.url if notification.url.startswith("/") else "/"
-    return {
-        "id": notification.id,
-        "kind": str(notification.kind),
-        "title": notification.title,
-        "body": notification.body,
-        "url": base_url.rstrip("/") + path,
-        "created_at": when(notification.created_at),
-        "read": notification.read_at is not None,
-        "actor": member_summary(notification.actor) if notification.actor is not None else None,
-    }
-
-
-def preferences_json(choices: dict[NotificationKind, Delivery]) -> JSON:
-    return {str(kind): str(delivery) for kind, delivery in choices.items()}
+def preferences_of(choices: dict[NotificationKind, Delivery]) -> BaseModel:
+    answer: BaseModel = NotificationPreferences(
+        **{str(kind): str(choice) for kind, choice in choices.items()}
+    )
+    return answer
 
 
 @api.operation(
@@ -82,15 +86,13 @@ def preferences_json(choices: dict[NotificationKind, Delivery]) -> JSON:
     summary="Your notifications, newest first",
     tag="notifications",
     query=[CURSOR, LIMIT],
-    response=page_of(NOTIFICATION),
+    response=NotificationPage,
 )
-async def list_notifications(call: Call) -> JSON:
+async def list_notifications(call: Call) -> NotificationPage:
     page = await service.inbox(member=call.member(), cursor=call.cursor(), limit=call.limit())
     base_url: str = call.request.app.state.settings.base_url
-    return {
-        "items": [notification_json(row, base_url) for row in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    items = [NotificationItem.of(row, base_url) for row in page.items]
+    return NotificationPage(items=items, next_cursor=page.next_cursor)
 
 
 @api.operation(
@@ -100,12 +102,11 @@ async def list_notifications(call: Call) -> JSON:
     description="Ids that are not your notifications, or already read, are passed over.",
     tag="notifications",
     body=MarkRead,
-    response=obj(["marked"], marked={**INTEGER, "description": "How many were marked read."}),
+    response=Marked,
 )
-async def mark_read(call: Call) -> JSON:
-    member = call.member()
+async def mark_read(call: Call) -> Marked:
     ids = call.parsed(MarkRead).ids
-    return {"marked": await service.mark_read_many(member=member, ids=ids)}
+    return Marked(marked=await service.mark_read_many(member=call.member(), ids=ids))
 
 
 @api.operation(
@@ -113,10 +114,10 @@ async def mark_read(call: Call) -> JSON:
     "/notifications/preferences",
     summary="How each kind of notification is emailed to you",
     tag="notifications",
-    response=PREFERENCES,
+    response=NotificationPreferences,
 )
-async def get_preferences(call: Call) -> JSON:
-    return preferences_json(await service.preferences(call.member()))
+async def get_preferences(call: Call) -> BaseModel:
+    return preferences_of(await service.preferences(call.member()))
 
 
 @api.operation(
@@ -125,9 +126,9 @@ async def get_preferences(call: Call) -> JSON:
     summary="Choose how kinds of notification are emailed (kinds not sent stay as they are)",
     tag="notifications",
     body=NotificationChoices,
-    response=PREFERENCES,
+    response=NotificationPreferences,
 )
-async def put_preferences(call: Call) -> JSON:
+async def put_preferences(call: Call) -> BaseModel:
     member = call.member()
     await service.set_preferences(member=member, choices=call.parsed(NotificationChoices))
-    return preferences_json(await service.preferences(member))
+    return preferences_of(await service.preferences(member))

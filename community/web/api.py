@@ -14,8 +14,9 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
+from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -169,6 +170,14 @@ Handler = Callable[[Call], Awaitable[Any]]
 Authenticator = Callable[[Request], Awaitable["Member | None"]]
 
 
+#: a moment in an answer: ISO 8601 with its offset (UTC as stored), as `when` writes it
+Instant = Annotated[
+    datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
 def when(value: datetime | None) -> str | None:
     """ISO 8601 with its offset (UTC as stored)."""
     return value.isoformat() if value is not None else None
@@ -192,7 +201,8 @@ class Operation:
     #: the command the body must be: validated before the handler runs, and documented
     body: type[Command] | None
     #: None: 204 No Content
-    response: JSON | None
+    #: a typed answer (its schema generated from it), or a JSON schema of a dict answer
+    response: type[BaseModel] | JSON | None
     status: int
     query: tuple[Param, ...]
     description: str = ""
@@ -239,7 +249,7 @@ class Api:
         tag: str,
         auth: str = "required",
         body: type[Command] | None = None,
-        response: JSON | None = None,
+        response: type[BaseModel] | JSON | None = None,
         status: int = 200,
         query: Iterable[Param] = (),
         description: str = "",
@@ -309,11 +319,24 @@ class Api:
 
     def _schema_of(self, body: type[Command]) -> JSON:
         """A body's schema, generated from its command, as a named component."""
-        schema = body.model_json_schema(ref_template="#/components/schemas/{model}")
+        return self.model_component(body, mode="validation")
+
+    def _answer_schema(self, answer: type[BaseModel] | JSON) -> JSON:
+        return answer if isinstance(answer, dict) else self.model_component(answer)
+
+    def model_component(
+        self,
+        model: type[BaseModel],
+        *,
+        mode: Literal["validation", "serialization"] = "serialization",
+    ) -> JSON:
+        """Register a model's generated schema (and those it uses) as named components;
+        returns a reference to it. Answers are described as they are written out."""
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
         for name, nested in schema.pop("$defs", {}).items():
             self.components[name] = nested
-        self.components[body.__name__] = schema
-        return {"$ref": f"#/components/schemas/{body.__name__}"}
+        self.components[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     def _describe(self, op: Operation) -> JSON:
         parameters: list[JSON] = [
@@ -342,7 +365,7 @@ class Api:
         else:
             responses[str(op.status)] = {
                 "description": "Done.",
-                "content": {"application/json": {"schema": op.response}},
+                "content": {"application/json": {"schema": self._answer_schema(op.response)}},
             }
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for status in ERROR_STATUSES:
@@ -427,6 +450,8 @@ def _endpoint(
         )
         if op.response is None:
             return Response(status_code=op.status if op.status != 200 else 204)
+        if isinstance(result, BaseModel):
+            result = result.model_dump(mode="json")
         return JSONResponse(result, status_code=op.status)
 
     return endpoint
