@@ -3,15 +3,16 @@ facilitators and invitations. Every operation calls the same domain function as 
 
 from __future__ import annotations
 
-from community.accounts.api import MEMBER_SUMMARY, member_summary
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from community.accounts.api import MemberSummary
 from community.errors import NotFound
-from community.groups import service
+from community.groups import models, service
 from community.groups.models import (
-    Group,
-    Invitation,
     InvitationStatus,
     JoinPolicy,
-    JoinRequest,
     Membership,
     RequestStatus,
     Role,
@@ -30,20 +31,12 @@ from community.text import clean_text
 from community.web.api import (
     BOOLEAN,
     CURSOR,
-    DATETIME,
-    ID,
-    INTEGER,
-    JSON,
     LIMIT,
     Api,
     Call,
+    Instant,
     Param,
-    items,
-    nullable,
-    obj,
-    page_of,
     string,
-    when,
 )
 
 #: this feature's operations, served under /api/v1 with the others'
@@ -55,175 +48,185 @@ TAG = "groups"
 SLUG_MAX = 60
 
 
-def _enum(values: list[str], *, null: bool = False) -> JSON:
-    """A string from a fixed list (or null: JSON Schema wants null among the enum's values)."""
-    if null:
-        return {"type": ["string", "null"], "enum": [*values, None]}
-    return string(enum=values)
+class Joined(BaseModel):
+    """`member`: you are in (also when you were already); `requested`: facilitators decide."""
+
+    status: JoinOutcome
 
 
-ROLE = _enum([str(role) for role in Role], null=True)
-_GROUP_PROPERTIES: JSON = {
-    "id": ID,
-    "slug": string(),
-    "name": string(),
-    "description": string(description="Markdown, as written"),
-    "description_html": string(description="The description rendered to sanitised HTML"),
-    "visibility": _enum([str(v) for v in Visibility]),
-    "join_policy": _enum([str(p) for p in JoinPolicy]),
-    "member_count": INTEGER,
-    "facilitator_count": INTEGER,
-    "last_activity_at": DATETIME,
-    "created_at": DATETIME,
-    "my_role": {**ROLE, "description": "Your role in the group; null if you are not a member"},
-}
-GROUP = api.component("Group", obj(list(_GROUP_PROPERTIES), **_GROUP_PROPERTIES))
-_DETAIL_PROPERTIES: JSON = {
-    **_GROUP_PROPERTIES,
-    "my_request": {
-        **_enum([str(RequestStatus.PENDING)], null=True),
-        "description": "Your request to join, while it waits for a facilitator",
-    },
-    "my_invitation_id": {
-        **nullable(ID),
-        "description": "Your pending invitation to the group: accept it at "
-        "/invitations/{invitation_id}/accept",
-    },
-    "facilitators": {"type": "array", "items": MEMBER_SUMMARY},
-    "can_facilitate": {**BOOLEAN, "description": "You facilitate the group, or are an admin"},
-    "can_see_content": {
-        **BOOLEAN,
-        "description": "You may see its members, threads and events (private groups: members)",
-    },
-    "pending_request_count": {
-        **nullable(INTEGER),
-        "description": "Requests waiting for a decision; null unless you can facilitate",
-    },
-}
-GROUP_DETAIL = api.component("GroupDetail", obj(list(_DETAIL_PROPERTIES), **_DETAIL_PROPERTIES))
-GROUP_REF = api.component(
-    "GroupRef", obj(["id", "slug", "name"], id=ID, slug=string(), name=string())
-)
-GROUP_MEMBER = api.component(
-    "GroupMember",
-    obj(
-        ["member", "role", "joined_at"],
-        member=MEMBER_SUMMARY,
-        role=_enum([str(role) for role in Role]),
-        joined_at=DATETIME,
-    ),
-)
-JOIN_REQUEST = api.component(
-    "JoinRequest",
-    obj(
-        ["id", "member", "message", "status", "created_at", "decision_message"],
-        id=ID,
-        member=MEMBER_SUMMARY,
-        message=string(),
-        status=_enum([str(status) for status in RequestStatus]),
-        created_at=DATETIME,
-        decision_message=string(),
-    ),
-)
-INVITATION = api.component(
-    "Invitation",
-    obj(
-        ["id", "group", "invited_by", "created_at", "expires_at"],
-        id=ID,
-        group=GROUP_REF,
-        invited_by=nullable(MEMBER_SUMMARY),
-        created_at=DATETIME,
-        expires_at=DATETIME,
-    ),
-)
-SENT_INVITATION = api.component(
-    "SentInvitation",
-    obj(
-        ["id", "email", "status", "created_at", "expires_at"],
-        id=ID,
-        email=string(),
-        status=_enum([str(status) for status in InvitationStatus]),
-        created_at=DATETIME,
-        expires_at=DATETIME,
-    ),
-)
+class GroupRef(BaseModel):
+    """A group, named."""
+
+    id: int
+    slug: str
+    name: str
+
+    @classmethod
+    def of(cls, group: models.Group) -> GroupRef:
+        return cls(id=group.id, slug=group.slug, name=group.name)
 
 
-def _group_fields(group: Group, role: Role | None) -> JSON:
-    return {
-        "id": group.id,
-        "slug": group.slug,
-        "name": group.name,
-        "description": group.description,
-        "description_html": group.description_html,
-        "visibility": str(group.visibility),
-        "join_policy": str(group.join_policy),
-        "member_count": group.member_count,
-        "facilitator_count": group.facilitator_count,
-        "last_activity_at": when(group.last_activity_at),
-        "created_at": when(group.created_at),
-        "my_role": str(role) if role is not None else None,
-    }
+class Group(GroupRef):
+    """A group in the directory, with your role in it."""
+
+    description: str = Field(description="Markdown, as written")
+    description_html: str = Field(description="The description rendered to sanitised HTML")
+    visibility: Visibility
+    join_policy: JoinPolicy
+    member_count: int
+    facilitator_count: int
+    last_activity_at: Instant
+    created_at: Instant
+    my_role: Role | None = Field(description="Your role in the group; null if not a member")
+
+    @classmethod
+    def of_role(cls, group: models.Group, role: Role | None) -> dict[str, Any]:
+        return {
+            "id": group.id,
+            "slug": group.slug,
+            "name": group.name,
+            "description": group.description,
+            "description_html": group.description_html,
+            "visibility": Visibility(group.visibility),
+            "join_policy": JoinPolicy(group.join_policy),
+            "member_count": group.member_count,
+            "facilitator_count": group.facilitator_count,
+            "last_activity_at": group.last_activity_at,
+            "created_at": group.created_at,
+            "my_role": role,
+        }
+
+    @classmethod
+    def entry(cls, entry: DirectoryEntry) -> Group:
+        return cls(**cls.of_role(entry.group, entry.role))
 
 
-def directory_entry(entry: DirectoryEntry) -> JSON:
-    return _group_fields(entry.group, entry.role)
+class GroupPage(BaseModel):
+    items: list[Group]
+    next_cursor: str | None
 
 
-def group_detail(home: service.GroupHome) -> JSON:
-    viewer = home.viewer
-    return {
-        **_group_fields(viewer.group, viewer.membership.role if viewer.membership else None),
-        "my_request": str(home.pending_request.status) if home.pending_request else None,
-        "my_invitation_id": home.invitation.id if home.invitation else None,
-        "facilitators": [member_summary(member) for member in home.facilitators],
-        "can_facilitate": viewer.can_facilitate,
-        "can_see_content": viewer.can_see_content,
-        "pending_request_count": home.pending_request_count if viewer.can_facilitate else None,
-    }
+class GroupDetail(Group):
+    """A group, and your place in it."""
+
+    my_request: Literal["pending"] | None = Field(
+        description="Your request to join, while it waits for a facilitator"
+    )
+    my_invitation_id: int | None = Field(
+        description="Your pending invitation to the group: accept it at "
+        "/invitations/{invitation_id}/accept"
+    )
+    facilitators: list[MemberSummary]
+    can_facilitate: bool = Field(description="You facilitate the group, or are an admin")
+    can_see_content: bool = Field(
+        description="You may see its members, threads and events (private groups: members)"
+    )
+    pending_request_count: int | None = Field(
+        description="Requests waiting for a decision; null unless you can facilitate"
+    )
+
+    @classmethod
+    def of_home(cls, home: service.GroupHome) -> GroupDetail:
+        viewer = home.viewer
+        role = viewer.membership.role if viewer.membership else None
+        return cls(
+            **cls.of_role(viewer.group, Role(role) if role is not None else None),
+            my_request="pending" if home.pending_request else None,
+            my_invitation_id=home.invitation.id if home.invitation else None,
+            facilitators=[MemberSummary.of(member) for member in home.facilitators],
+            can_facilitate=viewer.can_facilitate,
+            can_see_content=viewer.can_see_content,
+            pending_request_count=home.pending_request_count if viewer.can_facilitate else None,
+        )
 
 
-def group_ref(group: Group) -> JSON:
-    return {"id": group.id, "slug": group.slug, "name": group.name}
+class GroupMember(BaseModel):
+    member: MemberSummary
+    role: Role
+    joined_at: Instant
+
+    @classmethod
+    def of(cls, membership: Membership) -> GroupMember:
+        return cls(
+            member=MemberSummary.of(membership.member),
+            role=Role(membership.role),
+            joined_at=membership.joined_at,
+        )
 
 
-def group_member(membership: Membership) -> JSON:
-    return {
-        "member": member_summary(membership.member),
-        "role": str(membership.role),
-        "joined_at": when(membership.joined_at),
-    }
+class GroupMemberPage(BaseModel):
+    items: list[GroupMember]
+    next_cursor: str | None
 
 
-def join_request(request: JoinRequest) -> JSON:
-    return {
-        "id": request.id,
-        "member": member_summary(request.member),
-        "message": request.message,
-        "status": str(request.status),
-        "created_at": when(request.created_at),
-        "decision_message": request.decision_message,
-    }
+class JoinRequest(BaseModel):
+    id: int
+    member: MemberSummary
+    message: str
+    status: RequestStatus
+    created_at: Instant
+    decision_message: str
+
+    @classmethod
+    def of(cls, request: models.JoinRequest) -> JoinRequest:
+        return cls(
+            id=request.id,
+            member=MemberSummary.of(request.member),
+            message=request.message,
+            status=RequestStatus(request.status),
+            created_at=request.created_at,
+            decision_message=request.decision_message,
+        )
 
 
-def invitation(row: Invitation) -> JSON:
-    return {
-        "id": row.id,
-        "group": group_ref(row.group),
-        "invited_by": member_summary(row.invited_by) if row.invited_by else None,
-        "created_at": when(row.created_at),
-        "expires_at": when(row.expires_at),
-    }
+class JoinRequestPage(BaseModel):
+    items: list[JoinRequest]
+    next_cursor: str | None
 
 
-def sent_invitation(row: Invitation) -> JSON:
-    return {
-        "id": row.id,
-        "email": row.email,
-        "status": str(row.status),
-        "created_at": when(row.created_at),
-        "expires_at": when(row.expires_at),
-    }
+class Invitation(BaseModel):
+    """An invitation to you."""
+
+    id: int
+    group: GroupRef
+    invited_by: MemberSummary | None
+    created_at: Instant
+    expires_at: Instant
+
+    @classmethod
+    def of(cls, row: models.Invitation) -> Invitation:
+        return cls(
+            id=row.id,
+            group=GroupRef.of(row.group),
+            invited_by=MemberSummary.of(row.invited_by) if row.invited_by else None,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
+
+
+class InvitationPage(BaseModel):
+    items: list[Invitation]
+    next_cursor: str | None
+
+
+class SentInvitation(BaseModel):
+    """An invitation you sent."""
+
+    id: int
+    email: str
+    status: InvitationStatus
+    created_at: Instant
+    expires_at: Instant
+
+    @classmethod
+    def of(cls, row: models.Invitation) -> SentInvitation:
+        return cls(
+            id=row.id,
+            email=row.email,
+            status=InvitationStatus(row.status),
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
 
 
 def _slug(call: Call) -> str:
@@ -235,8 +238,8 @@ def _slug(call: Call) -> str:
     return slug
 
 
-async def _detail(call: Call, slug: str) -> JSON:
-    return group_detail(await service.group_home(actor=call.actor, slug=slug))
+async def _detail(call: Call, slug: str) -> GroupDetail:
+    return GroupDetail.of_home(await service.group_home(actor=call.actor, slug=slug))
 
 
 @api.operation(
@@ -253,9 +256,9 @@ async def _detail(call: Call, slug: str) -> JSON:
         CURSOR,
         LIMIT,
     ],
-    response=page_of(GROUP),
+    response=GroupPage,
 )
-async def list_groups(call: Call) -> JSON:
+async def list_groups(call: Call) -> BaseModel:
     page = await service.list_groups(
         actor=call.actor,
         query=clean_text(call.query.get("q", "")),
@@ -263,7 +266,7 @@ async def list_groups(call: Call) -> JSON:
         cursor=call.cursor(),
         limit=call.limit(),
     )
-    return items(page.items, directory_entry, page.next_cursor)
+    return GroupPage(items=[Group.entry(e) for e in page.items], next_cursor=page.next_cursor)
 
 
 @api.operation(
@@ -274,10 +277,10 @@ async def list_groups(call: Call) -> JSON:
     "you, or the active member named by `facilitator_id`.",
     tag=TAG,
     body=GroupForm,
-    response=GROUP_DETAIL,
+    response=GroupDetail,
     status=201,
 )
-async def create_group(call: Call) -> JSON:
+async def create_group(call: Call) -> BaseModel:
     form = call.parsed(GroupForm)
     group = await service.create_group(
         actor=call.member(), form=form, facilitator_id=form.facilitator_id
@@ -293,9 +296,9 @@ async def create_group(call: Call) -> JSON:
     "whether you may see its members, threads and events.",
     tag=TAG,
     auth="optional",
-    response=GROUP_DETAIL,
+    response=GroupDetail,
 )
-async def get_group(call: Call) -> JSON:
+async def get_group(call: Call) -> BaseModel:
     return await _detail(call, _slug(call))
 
 
@@ -305,9 +308,9 @@ async def get_group(call: Call) -> JSON:
     summary="Change a group's settings (facilitators); only the fields you send",
     tag=TAG,
     body=GroupChanges,
-    response=GROUP_DETAIL,
+    response=GroupDetail,
 )
-async def update_group(call: Call) -> JSON:
+async def update_group(call: Call) -> BaseModel:
     updated = await service.update_group(
         actor=call.member(), slug=_slug(call), changes=call.parsed(GroupChanges)
     )
@@ -322,12 +325,12 @@ async def update_group(call: Call) -> JSON:
     "facilitators will decide. Groups by invitation only answer 403.",
     tag=TAG,
     body=Message,
-    response=obj(["status"], status=_enum([str(outcome) for outcome in JoinOutcome])),
+    response=Joined,
 )
-async def join_group(call: Call) -> JSON:
+async def join_group(call: Call) -> BaseModel:
     message = call.parsed(Message).message
     outcome = await service.join_group(actor=call.member(), slug=_slug(call), message=message)
-    return {"status": str(outcome)}
+    return Joined(status=outcome)
 
 
 @api.operation(
@@ -347,13 +350,15 @@ async def leave_group(call: Call) -> None:
     summary="The group's members, oldest first (private groups: members only)",
     tag=TAG,
     query=[CURSOR, LIMIT],
-    response=page_of(GROUP_MEMBER),
+    response=GroupMemberPage,
 )
-async def list_members(call: Call) -> JSON:
+async def list_members(call: Call) -> BaseModel:
     _, page = await service.list_members(
         actor=call.member(), slug=_slug(call), cursor=call.cursor(), limit=call.limit()
     )
-    return items(page.items, group_member, page.next_cursor)
+    return GroupMemberPage(
+        items=[GroupMember.of(m) for m in page.items], next_cursor=page.next_cursor
+    )
 
 
 @api.operation(
@@ -375,16 +380,18 @@ async def remove_member(call: Call) -> None:
     summary="Requests to join waiting for a decision, oldest first (facilitators)",
     tag=TAG,
     query=[CURSOR, LIMIT],
-    response=page_of(JOIN_REQUEST),
+    response=JoinRequestPage,
 )
-async def list_join_requests(call: Call) -> JSON:
+async def list_join_requests(call: Call) -> BaseModel:
     _, page = await service.list_join_requests_page(
         actor=call.member(), slug=_slug(call), cursor=call.cursor(), limit=call.limit()
     )
-    return items(page.items, join_request, page.next_cursor)
+    return JoinRequestPage(
+        items=[JoinRequest.of(r) for r in page.items], next_cursor=page.next_cursor
+    )
 
 
-async def _decide(call: Call, *, approve: bool) -> JSON:
+async def _decide(call: Call, *, approve: bool) -> BaseModel:
     decide = service.approve_join_request if approve else service.decline_join_request
     message = call.parsed(Message).message
     request = await decide(
@@ -393,7 +400,7 @@ async def _decide(call: Call, *, approve: bool) -> JSON:
         request_id=call.path["request_id"],
         message=message,
     )
-    return join_request(request)
+    return JoinRequest.of(request)
 
 
 @api.operation(
@@ -402,9 +409,9 @@ async def _decide(call: Call, *, approve: bool) -> JSON:
     summary="Admit the requester (facilitators); they are told, with your message if any",
     tag=TAG,
     body=Message,
-    response=JOIN_REQUEST,
+    response=JoinRequest,
 )
-async def approve_join_request(call: Call) -> JSON:
+async def approve_join_request(call: Call) -> BaseModel:
     return await _decide(call, approve=True)
 
 
@@ -414,9 +421,9 @@ async def approve_join_request(call: Call) -> JSON:
     summary="Turn a request down (facilitators); they are told, with your message if any",
     tag=TAG,
     body=Message,
-    response=JOIN_REQUEST,
+    response=JoinRequest,
 )
-async def decline_join_request(call: Call) -> JSON:
+async def decline_join_request(call: Call) -> BaseModel:
     return await _decide(call, approve=False)
 
 
@@ -426,14 +433,14 @@ async def decline_join_request(call: Call) -> JSON:
     summary="Make a member a facilitator (facilitators; admins may appoint anyone active)",
     tag=TAG,
     body=FacilitatorChoice,
-    response=GROUP_MEMBER,
+    response=GroupMember,
 )
-async def appoint_facilitator(call: Call) -> JSON:
+async def appoint_facilitator(call: Call) -> BaseModel:
     member_id = call.parsed(FacilitatorChoice).user_id
     membership = await service.appoint_facilitator(
         actor=call.member(), slug=_slug(call), member_id=member_id
     )
-    return group_member(membership)
+    return GroupMember.of(membership)
 
 
 @api.operation(
@@ -457,13 +464,13 @@ async def remove_facilitator(call: Call) -> None:
     "Inviting the same address again renews the invitation.",
     tag=TAG,
     body=Invitee,
-    response=SENT_INVITATION,
+    response=SentInvitation,
     status=201,
 )
-async def invite(call: Call) -> JSON:
+async def invite(call: Call) -> BaseModel:
     email = call.parsed(Invitee).email
     row = await service.invite(actor=call.member(), slug=_slug(call), email=email)
-    return sent_invitation(row)
+    return SentInvitation.of(row)
 
 
 @api.operation(
@@ -472,11 +479,11 @@ async def invite(call: Call) -> JSON:
     summary="Your pending invitations, newest first",
     description="All of them on one page (at most one per group).",
     tag=TAG,
-    response=page_of(INVITATION),
+    response=InvitationPage,
 )
-async def list_invitations(call: Call) -> JSON:
+async def list_invitations(call: Call) -> BaseModel:
     rows = await service.list_invitations(actor=call.member())
-    return items(rows, invitation, None)
+    return InvitationPage(items=[Invitation.of(row) for row in rows], next_cursor=None)
 
 
 @api.operation(
@@ -484,13 +491,13 @@ async def list_invitations(call: Call) -> JSON:
     "/invitations/{invitation_id}/accept",
     summary="Accept an invitation sent to your address: you join the group",
     tag=TAG,
-    response=GROUP_REF,
+    response=GroupRef,
 )
-async def accept_invitation(call: Call) -> JSON:
+async def accept_invitation(call: Call) -> BaseModel:
     group = await service.accept_invitation(
         actor=call.member(), invitation_id=call.path["invitation_id"]
     )
-    return group_ref(group)
+    return GroupRef.of(group)
 
 
 @api.operation(
@@ -498,10 +505,10 @@ async def accept_invitation(call: Call) -> JSON:
     "/invitations/{invitation_id}/decline",
     summary="Decline an invitation sent to your address",
     tag=TAG,
-    response=GROUP_REF,
+    response=GroupRef,
 )
-async def decline_invitation(call: Call) -> JSON:
+async def decline_invitation(call: Call) -> BaseModel:
     group = await service.decline_invitation(
         actor=call.member(), invitation_id=call.path["invitation_id"]
     )
-    return group_ref(group)
+    return GroupRef.of(group)
