@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, RootModel
 from starlette.requests import Request
 
-from community.accounts import service, tokens
-from community.accounts.models import AccessToken, Member, Profession
+from community.accounts import models, service, tokens
+from community.accounts.models import Member, Profession
 from community.accounts.schemas import (
-    BIO_MAX,
-    ORGANISATION_MAX,
-    STORY_MAX,
     ProfileUpdate,
     Registration,
     TokenRequest,
@@ -18,17 +15,11 @@ from community.accounts.schemas import (
 from community.accounts.tokens import member_for_token
 from community.errors import Unauthenticated
 from community.web.api import (
-    BOOLEAN,
-    DATETIME,
-    ID,
-    INTEGER,
     JSON,
     Api,
     Call,
-    nullable,
-    obj,
+    Instant,
     string,
-    when,
 )
 from community.web.limits import check_rate_limit
 
@@ -81,86 +72,69 @@ async def authenticate(request: Request) -> Member | None:
     return member
 
 
-PROFILE = api.component(
-    "Profile",
-    obj(
-        [
-            "id",
-            "email",
-            "display_name",
-            "handle",
-            "profession",
-            "organisation",
-            "years_in_practice",
-            "bio",
-            "story",
-            "time_zone",
-            "is_admin",
-            "verified",
-            "created_at",
-        ],
-        id=ID,
-        email=string(),
-        display_name=string(),
-        handle=nullable(string()),
-        profession=nullable(string(enum=[str(p) for p in Profession])),
-        organisation=string(maxLength=ORGANISATION_MAX),
-        years_in_practice=nullable({**INTEGER, "minimum": 0, "maximum": 70}),
-        bio=string(maxLength=BIO_MAX, description="Markdown"),
-        story=string(maxLength=STORY_MAX, description="Markdown"),
-        time_zone=string(description="IANA zone, empty for the site's zone"),
-        is_admin=BOOLEAN,
-        verified=BOOLEAN,
-        created_at=DATETIME,
-    ),
-)
+class Profile(BaseModel):
+    """Your own profile, as the API answers it."""
 
-TOKEN = api.component(
-    "AccessToken",
-    obj(
-        ["id", "name", "created_at", "last_used_at"],
-        id=ID,
-        name=string(),
-        created_at=DATETIME,
-        last_used_at=nullable(DATETIME),
-    ),
-)
-NEW_TOKEN = api.component(
-    "NewAccessToken",
-    obj(
-        ["id", "name", "token"],
-        id=ID,
-        name=string(),
-        token=string(description="The secret: shown this once, store it safely."),
-    ),
-)
+    id: int
+    email: str
+    display_name: str
+    handle: str | None
+    profession: Profession | None
+    organisation: str
+    years_in_practice: int | None
+    bio: str = Field(description="Markdown")
+    story: str = Field(description="Markdown")
+    time_zone: str = Field(description="IANA zone, empty for the site's zone")
+    is_admin: bool
+    verified: bool
+    created_at: Instant
+
+    @classmethod
+    def of(cls, member: Member) -> Profile:
+        return cls(
+            id=member.id,
+            email=member.email or "",
+            display_name=member.display_name,
+            handle=member.handle,
+            profession=Profession(member.profession) if member.profession else None,
+            organisation=member.organisation,
+            years_in_practice=member.years_in_practice,
+            bio=member.bio,
+            story=member.story,
+            time_zone=member.time_zone,
+            is_admin=member.is_admin,
+            verified=member.is_verified,
+            created_at=member.created_at,
+        )
 
 
-def profile(member: Member) -> JSON:
-    return {
-        "id": member.id,
-        "email": member.email or "",
-        "display_name": member.display_name,
-        "handle": member.handle,
-        "profession": str(member.profession) if member.profession else None,
-        "organisation": member.organisation,
-        "years_in_practice": member.years_in_practice,
-        "bio": member.bio,
-        "story": member.story,
-        "time_zone": member.time_zone,
-        "is_admin": member.is_admin,
-        "verified": member.is_verified,
-        "created_at": when(member.created_at),
-    }
+class AccessToken(BaseModel):
+    """One of your personal access tokens, without its secret."""
+
+    id: int
+    name: str
+    created_at: Instant
+    last_used_at: Instant | None
+
+    @classmethod
+    def of(cls, row: models.AccessToken) -> AccessToken:
+        return cls(
+            id=row.id, name=row.name, created_at=row.created_at, last_used_at=row.last_used_at
+        )
 
 
-def token(row: AccessToken) -> JSON:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "created_at": when(row.created_at),
-        "last_used_at": when(row.last_used_at),
-    }
+class NewAccessToken(BaseModel):
+    id: int
+    name: str
+    token: str = Field(description="The secret: shown this once, store it safely.")
+
+
+class AccessTokenList(RootModel[list[AccessToken]]):
+    """Your tokens, newest first."""
+
+
+class Registered(BaseModel):
+    message: str
 
 
 @api.operation(
@@ -172,14 +146,14 @@ def token(row: AccessToken) -> JSON:
     tag="auth",
     auth="none",
     body=Registration,
-    response=obj(["message"], message=string()),
+    response=Registered,
     status=201,
 )
-async def register(call: Call) -> JSON:
+async def register(call: Call) -> BaseModel:
     check_rate_limit(call.request, "register")
     form = call.parsed(Registration)
     await service.register(form=form)
-    return {"message": f"We sent a link to {form.email}: open it to verify the address."}
+    return Registered(message=f"We sent a link to {form.email}: open it to verify the address.")
 
 
 @api.operation(
@@ -189,14 +163,14 @@ async def register(call: Call) -> JSON:
     tag="auth",
     auth="none",
     body=TokenRequest,
-    response=NEW_TOKEN,
+    response=NewAccessToken,
     status=201,
 )
-async def create_token(call: Call) -> JSON:
+async def create_token(call: Call) -> BaseModel:
     request = call.parsed(TokenRequest)
     check_rate_limit(call.request, "login", request.email)
     row, secret = await tokens.create_token_with_password(credentials=request, name=request.name)
-    return {"id": row.id, "name": row.name, "token": secret}
+    return NewAccessToken(id=row.id, name=row.name, token=secret)
 
 
 @api.operation(
@@ -204,10 +178,12 @@ async def create_token(call: Call) -> JSON:
     "/auth/tokens",
     summary="Your personal access tokens (without their secrets)",
     tag="auth",
-    response={"type": "array", "items": TOKEN},
+    response=AccessTokenList,
 )
-async def list_tokens(call: Call) -> list[JSON]:
-    return [token(row) for row in await tokens.list_tokens(member=call.member())]
+async def list_tokens(call: Call) -> AccessTokenList:
+    return AccessTokenList(
+        [AccessToken.of(row) for row in await tokens.list_tokens(member=call.member())]
+    )
 
 
 @api.operation(
@@ -221,9 +197,9 @@ async def revoke_token(call: Call) -> None:
     await tokens.revoke_token(member=call.member(), token_id=call.path["token_id"])
 
 
-@api.operation("GET", "/me", summary="Your profile", tag="me", response=PROFILE)
-async def get_me(call: Call) -> JSON:
-    return profile(call.member())
+@api.operation("GET", "/me", summary="Your profile", tag="me", response=Profile)
+async def get_me(call: Call) -> BaseModel:
+    return Profile.of(call.member())
 
 
 @api.operation(
@@ -232,8 +208,8 @@ async def get_me(call: Call) -> JSON:
     summary="Change your profile (only the fields you send)",
     tag="me",
     body=ProfileUpdate,
-    response=PROFILE,
+    response=Profile,
 )
-async def update_me(call: Call) -> JSON:
+async def update_me(call: Call) -> BaseModel:
     updated = await service.update_profile(actor=call.member(), form=call.parsed(ProfileUpdate))
-    return profile(updated)
+    return Profile.of(updated)
