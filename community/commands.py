@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
 
 from community.errors import Invalid
-from community.text import INT_MAX, clean_text
+from community.text import INT_MAX, clean_text, whole_number
 
 #: the error type of our own rules (see `rule`)
 RULE = "rule"
@@ -34,6 +34,18 @@ def cleaned(value: Any) -> Any:
     """A string without the control characters nobody means (a before-validator for text);
     anything else as it came, for the field's type to judge."""
     return clean_text(value) if isinstance(value, str) else value
+
+
+def form_number(value: Any) -> Any:
+    """A before-validator for whole numbers: a form's ASCII digits as the number (blank: none);
+    anything else as it came, for a strict type and its bounds to accept (a JSON body's integer)
+    or refuse ("²", digits past the database's integer, true)."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        number = whole_number(value)
+        return value if number is None else number
+    return value
 
 
 def one_line(value: str, *, limit: int, missing: str, too_long: str) -> str:

@@ -19,8 +19,7 @@ from pydantic import (
 from community.accounts.models import Profession
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from community.clock import zone_named
-from community.commands import Command, cleaned, one_line, rule
-from community.text import whole_number
+from community.commands import Command, cleaned, form_number, one_line, rule
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAME_MAX = 80
@@ -100,16 +99,6 @@ def _organisation(value: str) -> str:
     if len(organisation) > ORGANISATION_MAX:
         raise rule(f"Use at most {ORGANISATION_MAX} characters.")
     return organisation
-
-
-def _years(value: Any) -> Any:
-    """A form's digits (blank: not said) or a body's integer."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        number = whole_number(value, high=YEARS_MAX)
-        return value if number is None else number
-    return value
 
 
 def _profession(value: Any) -> Any:
@@ -243,7 +232,9 @@ TimeZone = Annotated[
     AfterValidator(_zone),
     Field(description="IANA zone, empty for the site's zone"),
 ]
-Years = Annotated[Annotated[StrictInt, Field(ge=0, le=YEARS_MAX)] | None, BeforeValidator(_years)]
+Years = Annotated[
+    Annotated[StrictInt, Field(ge=0, le=YEARS_MAX)] | None, BeforeValidator(form_number)
+]
 
 
 class ProfileUpdate(Command):

@@ -27,9 +27,8 @@ from pydantic import (
 
 from community import settings
 from community.clock import zone_named
-from community.commands import ID_MESSAGE, Command, Id, cleaned, one_line, rule
+from community.commands import ID_MESSAGE, Command, Id, cleaned, form_number, one_line, rule
 from community.events.models import EventKind
-from community.text import whole_number
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -103,16 +102,6 @@ def _moment(value: Any) -> Any:
     return moment
 
 
-def _capacity(value: Any) -> Any:
-    """A form's digits (blank: no limit) or a body's integer."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        number = whole_number(value, low=1, high=CAPACITY_MAX)
-        return value if number is None else number
-    return value
-
-
 def _hours(value: Any) -> Decimal:
     if value is None or value == "":
         return Decimal(0)
@@ -164,7 +153,7 @@ OnlineUrl = Annotated[
 ]
 Capacity = Annotated[
     Annotated[StrictInt, Field(ge=1, le=CAPACITY_MAX)] | None,
-    BeforeValidator(_capacity),
+    BeforeValidator(form_number),
     Field(description="Null: no limit."),
 ]
 CpdHours = Annotated[

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from community.commands import Command, cleaned, one_line, rule
+from community.commands import Command, Id, cleaned, form_number, one_line, rule
 from community.errors import Invalid
 from community.forum.models import FlagReason, ReactionKind, WatchLevel
-from community.text import INT_MAX, whole_number
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -37,17 +36,6 @@ def _body(value: str) -> str:
     if len(body) > BODY_MAX:
         raise rule(f"Keep a post to {BODY_MAX:,} characters (it has {len(body):,}).")
     return body
-
-
-def _post_id(value: Any) -> Any:
-    """A form's digits (or nothing) as a post id; anything else as it came, for the type to
-    refuse unless it is a JSON body's integer."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        number = whole_number(value.strip(), low=1)
-        return value if number is None else number
-    return value
 
 
 #: the documented limits; the validators above check them with the sentences people read
@@ -88,9 +76,7 @@ class NewPost(Command):
         "quote_post_id": "Choose a post in this discussion to quote.",
     }
     body: Body
-    quote_post_id: Annotated[
-        Annotated[StrictInt, Field(ge=1, le=INT_MAX)] | None, BeforeValidator(_post_id)
-    ] = None
+    quote_post_id: Annotated[Id | None, BeforeValidator(form_number)] = None
 
 
 class PostEdit(Command):

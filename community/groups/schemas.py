@@ -11,16 +11,15 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
-    StrictInt,
     ValidationInfo,
     field_validator,
 )
 
 from community.accounts.schemas import normalise_email
-from community.commands import ID_MESSAGE, Command, Id, cleaned, one_line, rule
+from community.commands import ID_MESSAGE, Command, Id, cleaned, form_number, one_line, rule
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
-from community.text import INT_MAX, whole_number
+from community.text import whole_number
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 5000
@@ -105,7 +104,7 @@ class GroupForm(Command):
     join_policy: JoinPolicy = JoinPolicy.OPEN
     visibility: Visibility = Visibility.PUBLIC
     #: the first facilitator (admins may name one; else the admin creating it)
-    facilitator_id: Annotated[StrictInt | None, BeforeValidator(_member_id)] = None
+    facilitator_id: Annotated[Id | None, BeforeValidator(form_number)] = None
 
     @field_validator("slug")
     @classmethod
@@ -183,18 +182,6 @@ class Invitee(Command):
         AfterValidator(_valid_invitee),
         Field(json_schema_extra={"format": "email", "maxLength": 254}),
     ]
-
-
-def _member_id(value: Any) -> Any:
-    """A form's digits (blank: none) as a member id; a JSON body's integer as it is."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        number = whole_number(value.strip(), low=1)
-        return value if number is None else number
-    if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= INT_MAX:
-        return str(value)  # refused by the type: no member has such an id
-    return value
 
 
 def parse_member_id(raw: Mapping[str, str], field: str = "member_id") -> int:
