@@ -4,6 +4,9 @@ declare) and add one line here."""
 
 from __future__ import annotations
 
+from starlette.routing import Route
+
+from community import urls
 from community.accounts.feature import feature as accounts
 from community.admin.feature import feature as admin
 from community.events.feature import feature as events
@@ -13,3 +16,11 @@ from community.notifications.feature import feature as notifications
 from community.web.features import Feature
 
 FEATURES: tuple[Feature, ...] = (groups, events, forum, notifications, accounts, admin)
+
+# every page's name, for `urls.path` in pages and redirects and `urls.absolute_url` in emails
+urls.register(
+    (route.name, route.path)
+    for feature in FEATURES
+    for route in feature.routes
+    if isinstance(route, Route)
+)

@@ -85,7 +85,6 @@ async def register(*, form: Registration) -> Member | None:
     the caller shows the same page either way, so registration never reveals who is a member.
     """
     password_hash = hash_password(form.password)  # before the lookup: same time either way
-    base_url = current_settings().base_url
     existing = await Member.filter(email=form.email).first()
     if existing is None:
         try:
@@ -98,16 +97,14 @@ async def register(*, form: Registration) -> Member | None:
                 )
                 await assign_handle(member)
                 secret, token_id = await _issue_token(member, TokenPurpose.VERIFY, VERIFY_LIFETIME)
-                await enqueue(
-                    emails.verification(member, token=secret, token_id=token_id, base_url=base_url)
-                )
+                await enqueue(emails.verification(member, token=secret, token_id=token_id))
             return member
         except IntegrityError:  # registered a moment ago by a concurrent request
             existing = await Member.filter(email=form.email).first()
     if existing is not None and not existing.is_deleted:
         attempt = uuid.uuid4().hex[:12]
         async with in_transaction():
-            await enqueue(emails.already_registered(existing, base_url=base_url, attempt=attempt))
+            await enqueue(emails.already_registered(existing, attempt=attempt))
     return None
 
 
@@ -156,12 +153,9 @@ async def resend_verification(*, actor: Member) -> None:
     """Email a fresh verification link; Conflict if already verified."""
     if actor.is_verified:
         raise Conflict("Your email address is already verified.")
-    base_url = current_settings().base_url
     async with in_transaction():
         secret, token_id = await _issue_token(actor, TokenPurpose.VERIFY, VERIFY_LIFETIME)
-        await enqueue(
-            emails.verification(actor, token=secret, token_id=token_id, base_url=base_url)
-        )
+        await enqueue(emails.verification(actor, token=secret, token_id=token_id))
 
 
 async def log_in(*, credentials: Credentials, user_agent: str = "") -> tuple[Member, str]:
@@ -211,12 +205,9 @@ async def request_password_reset(*, email: str) -> None:
     member = await find_member_by_email(email)
     if member is None or member.is_suspended:
         return
-    base_url = current_settings().base_url
     async with in_transaction():
         secret, token_id = await _issue_token(member, TokenPurpose.RESET, RESET_LIFETIME)
-        await enqueue(
-            emails.password_reset(member, token=secret, token_id=token_id, base_url=base_url)
-        )
+        await enqueue(emails.password_reset(member, token=secret, token_id=token_id))
 
 
 async def check_reset_token(*, token: str) -> Member:
@@ -247,13 +238,10 @@ async def change_password(*, actor: Member, form: PasswordChange, session_key: s
     if not verify_password(actor.password_hash, form.current_password):
         raise Invalid(current_password="That is not your current password.")
     new_hash = hash_password(form.new_password)
-    base_url = current_settings().base_url
     async with in_transaction():
         await Member.filter(id=actor.id).update(password_hash=new_hash)
         await sessions.end_member_sessions(actor.id, keep_key=session_key)
-        await enqueue(
-            emails.password_changed(actor, base_url=base_url, change_id=uuid.uuid4().hex[:12])
-        )
+        await enqueue(emails.password_changed(actor, change_id=uuid.uuid4().hex[:12]))
     actor.password_hash = new_hash
 
 

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from community.admin import service
 from community.errors import Invalid
 from community.mail.models import OutboxStatus
-from community.web.templates import redirect_to, render
+from community.web.templates import redirect, render
 
 
 async def outbox_list(request: Request) -> Response:
@@ -49,8 +49,8 @@ async def outbox_message(request: Request) -> Response:
 async def outbox_retry(request: Request) -> Response:
     message_id = request.path_params["message_id"]
     await service.retry_message(actor=request.state.member, message_id=message_id)
-    return redirect_to(
-        request, "/admin/outbox?status=failed", f"Message {message_id} is queued again."
+    return redirect(
+        request, "admin:outbox", f"Message {message_id} is queued again.", status="failed"
     )
 
 

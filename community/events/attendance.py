@@ -24,8 +24,8 @@ from community.events.models import Event, Rsvp, RsvpStatus
 from community.mail.outbox import Email, enqueue
 from community.notifications.delivery import footer_context, unsubscribe_headers
 from community.notifications.models import NotificationKind
-from community.settings import current as current_settings
 from community.text import whole_number
+from community.urls import absolute_url
 
 SUBJECT_MAX = 150
 MESSAGE_MAX = 5000
@@ -246,7 +246,7 @@ def _message_email(
             "sender": sender.display_name,
             "event": event.title,
             "when": local_time(event, member),
-            "url": f"{current_settings().base_url}/events/{event.id}",
+            "url": absolute_url("events:detail", event_id=event.id),
             "subject": subject,
             "body": body,
             "paragraphs": paragraphs,

@@ -14,7 +14,7 @@ from community.events import attendance, cpd
 from community.events.access import EventView
 from community.events.attendance import AttendeeList
 from community.text import whole_number
-from community.web.templates import read_form, redirect_to, render
+from community.web.templates import read_form, redirect, render
 
 
 def _attendees_page(
@@ -64,8 +64,8 @@ async def event_attendance(request: Request) -> Response:
         return _attendees_page(
             request, listing, checked=checked, errors=exc.fields, status_code=422
         )
-    return redirect_to(
-        request, f"/events/{event_id}/attendees", f"Attendance saved: {count} attended."
+    return redirect(
+        request, "events:attendees", f"Attendance saved: {count} attended.", event_id=event_id
     )
 
 
@@ -126,8 +126,11 @@ async def event_message(request: Request) -> Response:
             values["nonce"] = attendance.new_message_nonce()
         return _message_page(request, view, values, exc.fields, status_code=422)
     members = "member" if count == 1 else "members"
-    return redirect_to(
-        request, f"/events/{event_id}", f"Your message is on its way to {count} {members}."
+    return redirect(
+        request,
+        "events:detail",
+        f"Your message is on its way to {count} {members}.",
+        event_id=event_id,
     )
 
 
@@ -155,6 +158,11 @@ routes = [
     ),
     Route("/events/{event_id:int}/attendees.csv", event_attendees_csv, name="events:attendees_csv"),
     Route("/events/{event_id:int}/message", event_message_form, name="events:message"),
-    Route("/events/{event_id:int}/message", event_message, methods=["POST"]),
+    Route(
+        "/events/{event_id:int}/message",
+        event_message,
+        methods=["POST"],
+        name="events:message_send",
+    ),
     Route("/members/{member_id:int}/learning/{year:int}", member_learning, name="events:learning"),
 ]

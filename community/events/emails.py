@@ -12,6 +12,7 @@ from community.mail.outbox import Attachment, Email
 from community.notifications.delivery import footer_context, unsubscribe_headers
 from community.notifications.models import NotificationKind
 from community.settings import current as current_settings
+from community.urls import absolute_url
 
 
 def local_time(event: Event, member: Member | None = None) -> str:
@@ -30,7 +31,7 @@ def event_time(event: Event, member: Member) -> str:
     return local_time(event)
 
 
-def _details(event: Event, member: Member, base_url: str) -> dict[str, str]:
+def _details(event: Event, member: Member) -> dict[str, str]:
     return {
         "name": member.display_name,
         "event": event.title,
@@ -38,32 +39,32 @@ def _details(event: Event, member: Member, base_url: str) -> dict[str, str]:
         "event_when": event_time(event, member),
         "venue": event.venue,
         "online_url": event.online_url,
-        "url": f"{base_url}/events/{event.id}",
+        "url": absolute_url("events:detail", event_id=event.id),
     }
 
 
-def ics_attachment(event: Event, *, base_url: str) -> Attachment:
+def ics_attachment(event: Event) -> Attachment:
     """The event as an .ics file for someone going (so with its online link)."""
     return Attachment(
         name=f"event-{event.id}.ics",
         content_type="text/calendar",
-        content=calendar_for([event], base_url=base_url, name=event.title, going=True),
+        content=calendar_for([event], name=event.title, going=True),
     )
 
 
-def reminder(event: Event, member: Member, *, label: str, base_url: str, cancel_url: str) -> Email:
+def reminder(event: Event, member: Member, *, label: str, cancel_url: str) -> Email:
     """A reminder before the event, with its details in the member's time and an .ics file."""
     return Email(
         to=member.email or "",
         template="events/reminder",
         context={
-            **_details(event, member, base_url),
+            **_details(event, member),
             **footer_context(member.id, NotificationKind.EVENT_REMINDER),
             "cancel_url": cancel_url,
             "soon": label,
         },
         headers=unsubscribe_headers(member.id, NotificationKind.EVENT_REMINDER),
-        attachments=(ics_attachment(event, base_url=base_url),),
+        attachments=(ics_attachment(event),),
         idempotency_key=(
             f"events:reminder:{event.id}:{member.id}:{label}:{event.starts_at.timestamp():.0f}"
         ),

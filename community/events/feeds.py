@@ -18,6 +18,7 @@ from community.errors import NotFound
 from community.events.models import Event, RsvpStatus
 from community.settings import current as current_settings
 from community.text import whole_number
+from community.urls import absolute_url
 
 #: how far back the feed keeps events, so a calendar keeps recent history
 FEED_HISTORY = timedelta(days=90)
@@ -36,7 +37,7 @@ def feed_token(member: Member) -> str:
 
 
 def feed_url(member: Member) -> str:
-    return f"{current_settings().base_url}/calendar/{feed_token(member)}.ics"
+    return absolute_url("events:feed", token=feed_token(member))
 
 
 async def member_for_feed(token: str) -> Member:

@@ -10,13 +10,13 @@ from icalendar import Event as CalendarEvent
 
 from community import clock
 from community.events.models import Event, EventState
+from community.settings import current as current_settings
+from community.urls import absolute_url
 
 PRODUCT_ID = "-//community//learning events//EN"
 
 
-def calendar_for(
-    events: Iterable[Event], *, base_url: str, name: str, going: bool = False
-) -> bytes:
+def calendar_for(events: Iterable[Event], *, name: str, going: bool = False) -> bytes:
     """A calendar with the events, each in its own time zone; cancelled ones say so.
 
     `going`: for someone going to every one of them, so the online link is included.
@@ -26,7 +26,7 @@ def calendar_for(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    host = base_url.split("://", 1)[-1].split("/", 1)[0]
+    host = current_settings().base_url.split("://", 1)[-1].split("/", 1)[0]
     for event in events:
         zone = ZoneInfo(event.time_zone)
         entry = CalendarEvent()
@@ -35,8 +35,9 @@ def calendar_for(
         entry.add("dtstart", event.starts_at.astimezone(zone))
         entry.add("dtend", event.ends_at.astimezone(zone))
         entry.add("summary", event.title)
-        entry.add("url", f"{base_url}/events/{event.id}")
-        details = [event.description, f"{base_url}/events/{event.id}"]
+        url = absolute_url("events:detail", event_id=event.id)
+        entry.add("url", url)
+        details = [event.description, url]
         if going and event.online_url:
             details.insert(1, f"Join online: {event.online_url}")
         entry.add("description", "\n\n".join(part for part in details if part))

@@ -23,6 +23,7 @@ from community.mail.outbox import enqueue
 from community.notifications.models import Delivery, NotificationKind
 from community.notifications.service import deliveries
 from community.settings import current as current_settings
+from community.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,11 @@ async def rsvp_for_cancel_link(event_id: int, member_id: int, signature: str) ->
 
 
 def cancel_url(rsvp: Rsvp) -> str:
-    base_url = current_settings().base_url
-    return (
-        f"{base_url}/events/{rsvp.event_id}/cant-make-it"
-        f"?member={rsvp.member_id}&signature={cancel_signature(rsvp)}"
+    return absolute_url(
+        "events:cant_make_it",
+        event_id=rsvp.event_id,
+        member=rsvp.member_id,
+        signature=cancel_signature(rsvp),
     )
 
 
@@ -114,7 +116,6 @@ async def _remind(event: Event, offset: timedelta) -> int:
                         event,
                         member,
                         label=_label(offset),
-                        base_url=current_settings().base_url,
                         cancel_url=cancel_url(rsvp),
                     )
                 )

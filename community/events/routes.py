@@ -24,7 +24,8 @@ from community.events.reminders import rsvp_for_cancel_link
 from community.events.schemas import EventChanges, EventForm
 from community.groups.access import Viewer, access_facilitation
 from community.text import whole_number
-from community.web.templates import read_form, redirect_to, render, request_zone
+from community.urls import path as url_path
+from community.web.templates import read_form, redirect, render, request_zone
 
 RSVP_MESSAGES = {
     RsvpStatus.GOING: "You are going. See you there!",
@@ -109,7 +110,7 @@ async def event_new(request: Request) -> Response:
     else:
         ensure_admin(request.state.member)
     zone = request.app.state.settings.time_zone
-    action = f"/groups/{slug}/events" if slug else "/events"
+    action = url_path("events:create_in_group", slug=slug) if slug else url_path("events:create")
     return render(
         request,
         "events/form.html",
@@ -120,7 +121,7 @@ async def event_new(request: Request) -> Response:
 async def event_create(request: Request) -> Response:
     slug = request.path_params.get("slug")
     raw = await read_form(request)
-    action = f"/groups/{slug}/events" if slug else "/events"
+    action = url_path("events:create_in_group", slug=slug) if slug else url_path("events:create")
     try:
         form = EventForm.from_form(raw)
         event = await service.create_event(actor=request.state.member, slug=slug, form=form)
@@ -128,7 +129,7 @@ async def event_create(request: Request) -> Response:
         return render(
             request, "events/form.html", _form_context(raw, exc.fields, action), status_code=422
         )
-    return redirect_to(request, f"/events/{event.id}", "The event is scheduled.")
+    return redirect(request, "events:detail", "The event is scheduled.", event_id=event.id)
 
 
 async def event_detail(request: Request) -> Response:
@@ -177,7 +178,9 @@ async def event_edit(request: Request) -> Response:
         "cpd_hours": str(event.cpd_hours),
     }
     return render(
-        request, "events/form.html", _form_context(values, {}, f"/events/{event_id}/edit")
+        request,
+        "events/form.html",
+        _form_context(values, {}, url_path("events:update", event_id=event_id)),
     )
 
 
@@ -192,18 +195,21 @@ async def event_update(request: Request) -> Response:
         return render(
             request,
             "events/form.html",
-            _form_context(raw, exc.fields, f"/events/{event_id}/edit"),
+            _form_context(raw, exc.fields, url_path("events:update", event_id=event_id)),
             status_code=422,
         )
-    return redirect_to(request, f"/events/{event_id}", "The event is updated.")
+    return redirect(request, "events:detail", "The event is updated.", event_id=event_id)
 
 
 async def event_cancel(request: Request) -> Response:
     event = await service.cancel_event(
         actor=request.state.member, event_id=request.path_params["event_id"]
     )
-    return redirect_to(
-        request, f"/events/{event.id}", "The event is cancelled and its attendees emailed."
+    return redirect(
+        request,
+        "events:detail",
+        "The event is cancelled and its attendees emailed.",
+        event_id=event.id,
     )
 
 
@@ -212,9 +218,13 @@ async def event_rsvp(request: Request) -> Response:
     answer = (await read_form(request)).get("answer", "going")
     if answer == "not_going":
         await service.cancel_rsvp(actor=request.state.member, event_id=event_id)
-        return redirect_to(request, f"/events/{event_id}", RSVP_MESSAGES[RsvpStatus.NOT_GOING])
+        return redirect(
+            request, "events:detail", RSVP_MESSAGES[RsvpStatus.NOT_GOING], event_id=event_id
+        )
     rsvp = await service.rsvp(actor=request.state.member, event_id=event_id)
-    return redirect_to(request, f"/events/{event_id}", RSVP_MESSAGES[RsvpStatus(rsvp.status)])
+    return redirect(
+        request, "events:detail", RSVP_MESSAGES[RsvpStatus(rsvp.status)], event_id=event_id
+    )
 
 
 async def cant_make_it_form(request: Request) -> Response:
@@ -251,9 +261,7 @@ async def event_ics(request: Request) -> Response:
     )
     event = result.view.event
     going = result.my_rsvp is not None and result.my_rsvp.status == RsvpStatus.GOING
-    body = calendar_for(
-        [event], base_url=request.app.state.settings.base_url, name=event.title, going=going
-    )
+    body = calendar_for([event], name=event.title, going=going)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -266,7 +274,6 @@ async def calendar_feed(request: Request) -> Response:
     member = await feeds.member_for_feed(request.path_params["token"])
     body = calendar_for(
         await feeds.feed_events(member),
-        base_url=request.app.state.settings.base_url,
         name=f"{request.app.state.settings.site_name}: my events",
         going=True,
     )
@@ -289,9 +296,9 @@ async def calendar_feed_settings(request: Request) -> Response:
 
 async def calendar_feed_reset(request: Request) -> Response:
     await feeds.reset_feed(ensure_signed_in(request.state.member))
-    return redirect_to(
+    return redirect(
         request,
-        "/settings/calendar",
+        "events:feed_settings",
         "Your calendar has a new address. The old one no longer works: "
         "subscribe again with the new one.",
     )
@@ -304,20 +311,32 @@ async def group_events_section(viewer: Viewer) -> dict[str, Any]:
 
 routes = [
     Route("/events", event_list, name="events:list"),
-    Route("/events", event_create, methods=["POST"]),
+    Route("/events", event_create, methods=["POST"], name="events:create"),
     Route("/events/new", event_new, name="events:new"),
     Route("/events/calendar", event_calendar, name="events:calendar"),
     Route("/calendar/{token:str}.ics", calendar_feed, name="events:feed"),
     Route("/settings/calendar", calendar_feed_settings, name="events:feed_settings"),
-    Route("/settings/calendar/reset", calendar_feed_reset, methods=["POST"]),
+    Route(
+        "/settings/calendar/reset",
+        calendar_feed_reset,
+        methods=["POST"],
+        name="events:calendar_feed_reset",
+    ),
     Route("/events/{event_id:int}", event_detail, name="events:detail"),
     Route("/events/{event_id:int}.ics", event_ics, name="events:ics"),
     Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),
     Route("/events/{event_id:int}/edit", event_edit, name="events:edit"),
-    Route("/events/{event_id:int}/edit", event_update, methods=["POST"]),
+    Route("/events/{event_id:int}/edit", event_update, methods=["POST"], name="events:update"),
     Route("/events/{event_id:int}/cancel", event_cancel, methods=["POST"], name="events:cancel"),
     Route("/events/{event_id:int}/cant-make-it", cant_make_it_form, name="events:cant_make_it"),
-    Route("/events/{event_id:int}/cant-make-it", cant_make_it, methods=["POST"]),
+    Route(
+        "/events/{event_id:int}/cant-make-it",
+        cant_make_it,
+        methods=["POST"],
+        name="events:cant_make_it_submit",
+    ),
     Route("/groups/{slug:str}/events/new", event_new, name="events:group_new"),
-    Route("/groups/{slug:str}/events", event_create, methods=["POST"]),
+    Route(
+        "/groups/{slug:str}/events", event_create, methods=["POST"], name="events:create_in_group"
+    ),
 ]

@@ -6,6 +6,7 @@ import re
 from html import escape
 
 from community.accounts.models import Member
+from community.urls import path as url_path
 
 _MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_]{2,40})\b")
 #: HTML between these tags is left alone: code keeps its text, links keep theirs
@@ -40,7 +41,8 @@ def link_mentions(html: str, members: list[Member]) -> str:
         member = by_handle.get(match.group(1).lower())
         if member is None:
             return match.group(0)
-        return f'<a class="mention" href="/members/{member.id}">@{escape(str(member.handle))}</a>'
+        href = url_path("accounts:profile", member_id=member.id)
+        return f'<a class="mention" href="{href}">@{escape(str(member.handle))}</a>'
 
     parts = _SKIP.split(html)
     out = []

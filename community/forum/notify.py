@@ -16,6 +16,7 @@ from community.groups.models import Group, Membership, Role
 from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify, withdraw
 from community.text import plain_text
+from community.urls import path as url_path
 
 
 async def _who_can_see(group: Group, member_ids: Iterable[int]) -> list[Member]:
@@ -54,7 +55,7 @@ async def post_published(
         return Notice(
             kind,
             title,
-            url=f"/posts/{post.id}",
+            url=url_path("forum:post", post_id=post.id),
             dedupe_key=f"post:{post.id}",
             body=plain_text(post.body_html),
             topic=f"thread:{thread.id}",
@@ -98,7 +99,7 @@ async def post_flagged(post: Post, thread: Thread, group: Group, flag_id: int) -
         Notice(
             NotificationKind.FLAG,
             f"A post in “{thread.title}” was flagged for review",
-            url=f"/groups/{group.slug}/flags",
+            url=url_path("forum:flags", slug=group.slug),
             dedupe_key=f"flag:{flag_id}",
             body=plain_text(post.body_html),
             topic=f"flags:{group.id}",
@@ -115,7 +116,7 @@ async def mentions_added(
         Notice(
             NotificationKind.MENTION,
             f"{author.display_name} mentioned you in “{thread.title}”",
-            url=f"/posts/{post.id}",
+            url=url_path("forum:post", post_id=post.id),
             dedupe_key=f"post:{post.id}",
             body=plain_text(post.body_html),
             topic=f"thread:{thread.id}",

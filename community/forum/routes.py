@@ -26,7 +26,8 @@ from community.forum.search import search_posts
 from community.forum.service import flags, watching
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
-from community.web.templates import read_form, redirect_to, render
+from community.urls import path as url_path
+from community.web.templates import read_form, redirect, redirect_to, render
 
 HELD_MESSAGE = (
     "Thank you. As a new member, your posts with links wait for a facilitator's approval; "
@@ -36,8 +37,8 @@ HELD_MESSAGE = (
 
 def thread_url(thread_id: int, number: int | None = None) -> str:
     if number is None:
-        return f"/threads/{thread_id}"
-    return f"/threads/{thread_id}?page={page_of(number)}#post-{number}"
+        return url_path("forum:thread", thread_id=thread_id)
+    return url_path("forum:thread", thread_id=thread_id, page=page_of(number)) + f"#post-{number}"
 
 
 async def thread_list(request: Request) -> Response:
@@ -133,7 +134,7 @@ async def group_watch(request: Request) -> Response:
     level = await watching.watch_group(
         actor=request.state.member, slug=slug, level=_parse_level(await read_form(request))
     )
-    return redirect_to(request, f"/groups/{slug}/threads", WATCH_MESSAGES[level])
+    return redirect(request, "forum:list", WATCH_MESSAGES[level], slug=slug)
 
 
 async def thread_move_form(request: Request) -> Response:
@@ -343,7 +344,7 @@ async def flag_review(request: Request) -> Response:
     else:
         raise NotFound()
     thread = await access_thread(actor, post.thread_id)
-    return redirect_to(request, f"/groups/{thread.viewer.group.slug}/flags", message)
+    return redirect(request, "forum:flags", message, slug=thread.viewer.group.slug)
 
 
 async def search_page(request: Request) -> Response:
@@ -376,13 +377,13 @@ routes = [
     Route("/preview", post_preview, methods=["POST"], name="forum:preview"),
     Route("/search", search_page, name="forum:search"),
     Route("/groups/{slug:str}/threads", thread_list, name="forum:list"),
-    Route("/groups/{slug:str}/threads", thread_create, methods=["POST"]),
+    Route("/groups/{slug:str}/threads", thread_create, methods=["POST"], name="forum:create"),
     Route("/groups/{slug:str}/threads/new", thread_new, name="forum:new"),
     Route("/threads/{thread_id:int}", thread_detail, name="forum:thread"),
     Route("/threads/{thread_id:int}/posts", post_create, methods=["POST"], name="forum:reply"),
     Route("/threads/{thread_id:int}/watch", thread_watch, methods=["POST"], name="forum:watch"),
     Route("/threads/{thread_id:int}/move", thread_move_form, name="forum:move"),
-    Route("/threads/{thread_id:int}/move", thread_move, methods=["POST"]),
+    Route("/threads/{thread_id:int}/move", thread_move, methods=["POST"], name="forum:move_submit"),
     Route("/groups/{slug:str}/watch", group_watch, methods=["POST"], name="forum:group_watch"),
     Route(
         "/threads/{thread_id:int}/{action:str}",
@@ -400,7 +401,7 @@ routes = [
     ),
     Route("/groups/{slug:str}/flags", flag_queue, name="forum:flags"),
     Route("/posts/{post_id:int}/edit", post_edit_form, name="forum:post_edit"),
-    Route("/posts/{post_id:int}/edit", post_update, methods=["POST"]),
+    Route("/posts/{post_id:int}/edit", post_update, methods=["POST"], name="forum:post_update"),
     Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="forum:post_delete"),
     Route("/posts/{post_id:int}/history", post_history, name="forum:post_history"),
     Route(

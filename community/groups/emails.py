@@ -5,11 +5,10 @@ from __future__ import annotations
 from community.accounts.models import Member
 from community.groups.models import Group, Invitation
 from community.mail.outbox import Email
+from community.urls import absolute_url
 
 
-def invitation(
-    invite: Invitation, group: Group, inviter: Member, *, token: str, base_url: str
-) -> Email:
+def invitation(invite: Invitation, group: Group, inviter: Member, *, token: str) -> Email:
     return Email(
         to=invite.email,
         template="groups/invitation",
@@ -17,7 +16,7 @@ def invitation(
             "group": group.name,
             "inviter": inviter.display_name,
             "description": group.description[:500],
-            "url": f"{base_url}/invitations/{token}",
+            "url": absolute_url("groups:invitation_link", token=token),
         },
         idempotency_key=f"groups:invitation:{invite.id}:{int(invite.created_at.timestamp())}",
     )

@@ -315,11 +315,11 @@ async def invitation_decline(request: Request) -> Response:
 _GROUP = "/groups/{slug:str}"
 routes = [
     Route("/groups", group_directory, name="groups:directory"),
-    Route("/groups", group_create, methods=["POST"]),
+    Route("/groups", group_create, methods=["POST"], name="groups:create"),
     Route("/groups/new", group_new, name="groups:new"),
     Route(_GROUP, group_detail, name="groups:detail"),
     Route(f"{_GROUP}/edit", group_edit, name="groups:edit"),
-    Route(f"{_GROUP}/edit", group_update, methods=["POST"]),
+    Route(f"{_GROUP}/edit", group_update, methods=["POST"], name="groups:update"),
     Route(f"{_GROUP}/join", group_join, methods=["POST"], name="groups:join"),
     Route(f"{_GROUP}/leave", group_leave, methods=["POST"], name="groups:leave"),
     Route(f"{_GROUP}/members", group_members, name="groups:members"),
@@ -355,7 +355,7 @@ routes = [
         name="groups:request_decline",
     ),
     Route(f"{_GROUP}/invite", invite_form, name="groups:invite"),
-    Route(f"{_GROUP}/invite", invite_submit, methods=["POST"]),
+    Route(f"{_GROUP}/invite", invite_submit, methods=["POST"], name="groups:invite_submit"),
     Route("/invitations", invitation_list, name="groups:invitations"),
     Route(
         "/invitations/{invitation_id:int}/accept",

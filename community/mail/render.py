@@ -8,6 +8,8 @@ from typing import Any
 
 import jinja2
 
+from community import urls
+
 _environment: jinja2.Environment | None = None
 _base_context: dict[str, Any] = {}
 
@@ -28,6 +30,7 @@ def configure(template_dir: Path, *, site_name: str, base_url: str) -> None:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    _environment.globals["absolute_url"] = urls.absolute_url
     _base_context = {"site_name": site_name, "base_url": base_url}
 
 

@@ -30,6 +30,7 @@ from community.notifications.models import (
     NotificationPreference,
 )
 from community.settings import current as current_settings
+from community.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ def unsubscribe_url(member_id: int, kind: NotificationKind | None = None) -> str
     """A signed link that stops one kind of email (or all of them) without signing in."""
     scope = str(kind) if kind else ALL
     signature = unsubscribe_signature(member_id, scope)
-    return f"{current_settings().base_url}/unsubscribe/{member_id}/{scope}/{signature}"
+    return absolute_url(
+        "notifications:unsubscribe", member_id=member_id, scope=scope, signature=signature
+    )
 
 
 def unsubscribe_headers(member_id: int, kind: NotificationKind | None = None) -> dict[str, str]:
@@ -73,7 +76,7 @@ def footer_context(member_id: int, kind: NotificationKind | None) -> dict[str, s
     return {
         "unsubscribe_url": unsubscribe_url(member_id, kind),
         "unsubscribe_what": LABELS[kind].lower() if kind else "all emails about activity",
-        "preferences_url": f"{current_settings().base_url}/settings/notifications",
+        "preferences_url": absolute_url("notifications:preferences"),
     }
 
 
@@ -169,7 +172,7 @@ async def send_pending_emails(limit: int = 200) -> int:
                 "items": _items(rows, base_url),
                 "count": len(rows),
                 "first_title": rows[0].title,
-                "inbox_url": f"{base_url}/notifications",
+                "inbox_url": absolute_url("notifications:inbox"),
                 **footer_context(member.id, kind),
             },
             idempotency_key=f"notifications:email:{member.id}:{rows[0].id}:{rows[-1].id}",
@@ -230,7 +233,7 @@ async def send_digests(limit: int = 1000) -> int:
                 "items": _items(rows, base_url),
                 "count": len(rows),
                 "day": f"{day:%A %-d %B %Y}",
-                "inbox_url": f"{base_url}/notifications",
+                "inbox_url": absolute_url("notifications:inbox"),
                 **footer_context(member.id, None),
             },
             idempotency_key=f"notifications:digest:{member.id}:{day.isoformat()}",

@@ -14,7 +14,7 @@ from community.notifications import delivery, service
 from community.notifications.kinds import LABELS, NO_DIGEST
 from community.notifications.models import Delivery, NotificationKind
 from community.notifications.schemas import NotificationChoices
-from community.web.templates import read_form, redirect_to, render, request_zone
+from community.web.templates import read_form, redirect, render, request_zone
 
 DELIVERY_LABELS = {
     Delivery.IMMEDIATELY: "Email me",
@@ -51,14 +51,16 @@ async def open_notification(request: Request) -> Response:
 async def mark_one_read(request: Request) -> Response:
     member = ensure_signed_in(request.state.member)
     await service.mark_read(member=member, notification_id=request.path_params["notification_id"])
-    return redirect_to(request, "/notifications", "Marked as read.")
+    return redirect(request, "notifications:inbox", "Marked as read.")
 
 
 async def mark_all_read(request: Request) -> Response:
     member = ensure_signed_in(request.state.member)
     count = await service.mark_read_many(member=member)
-    return redirect_to(
-        request, "/notifications", f"{count} notification{'' if count == 1 else 's'} marked read."
+    return redirect(
+        request,
+        "notifications:inbox",
+        f"{count} notification{'' if count == 1 else 's'} marked read.",
     )
 
 
@@ -92,7 +94,7 @@ async def preferences_save(request: Request) -> Response:
             status_code=422,
         )
     await service.set_preferences(member=member, choices=choices)
-    return redirect_to(request, "/settings/notifications", "Your email choices are saved.")
+    return redirect(request, "notifications:preferences", "Your email choices are saved.")
 
 
 def _unsubscribe_args(request: Request) -> tuple[int, str, str]:
@@ -131,12 +133,28 @@ async def unread(request: Request) -> Response:
 routes = [
     Route("/notifications/unread", unread, name="notifications:unread"),
     Route("/notifications", inbox, name="notifications:inbox"),
-    Route("/notifications/read-all", mark_all_read, methods=["POST"]),
+    Route(
+        "/notifications/read-all", mark_all_read, methods=["POST"], name="notifications:read_all"
+    ),
     Route("/notifications/{notification_id:int}", open_notification, name="notifications:open"),
-    Route("/notifications/{notification_id:int}/read", mark_one_read, methods=["POST"]),
+    Route(
+        "/notifications/{notification_id:int}/read",
+        mark_one_read,
+        methods=["POST"],
+        name="notifications:read_one",
+    ),
     Route("/settings/notifications", preferences_form, name="notifications:preferences"),
-    Route("/settings/notifications", preferences_save, methods=["POST"]),
-    Route("/unsubscribe/{member_id:int}/{scope:str}/{signature:str}", unsubscribe_form),
+    Route(
+        "/settings/notifications",
+        preferences_save,
+        methods=["POST"],
+        name="notifications:preferences_save",
+    ),
+    Route(
+        "/unsubscribe/{member_id:int}/{scope:str}/{signature:str}",
+        unsubscribe_form,
+        name="notifications:unsubscribe_form",
+    ),
     Route(
         "/unsubscribe/{member_id:int}/{scope:str}/{signature:str}",
         unsubscribe,

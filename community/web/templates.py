@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from community import urls
 from community.clock import reader_zone
 from community.settings import Settings
 from community.text import clean_text
@@ -44,6 +45,7 @@ def make_templates(settings: Settings, *, nav: Sequence[NavLink] = ()) -> Jinja2
     )
     env.globals["site_name"] = settings.site_name
     env.globals["nav_links"] = tuple(nav)
+    env.globals["url"] = urls.path
 
     def viewer_zone(context: Mapping[str, Any]) -> ZoneInfo:
         """The signed-in member's own zone if they chose one, else the site's."""
@@ -78,7 +80,7 @@ def redirect(request: Request, route: str, message: str | None = None, **params:
     """303 to a named route, with a flash message for the next page."""
     if message:
         add_flash(request, message)
-    return RedirectResponse(request.url_for(route, **params).path, status_code=303)
+    return RedirectResponse(urls.path(route, **params), status_code=303)
 
 
 def redirect_to(request: Request, path: str, message: str | None = None) -> Response:

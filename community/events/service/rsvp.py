@@ -15,6 +15,7 @@ from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.reminders import rsvp_for_cancel_link
 from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
+from community.urls import path as url_path
 
 
 class _AnsweredMeanwhile(Exception):
@@ -132,7 +133,7 @@ async def promote_waitlist(event_id: int) -> int:
             Notice(
                 NotificationKind.PROMOTED,
                 f"A seat opened: you are going to “{event.title}”",
-                url=f"/events/{event.id}",
+                url=url_path("events:detail", event_id=event.id),
                 dedupe_key=f"promoted:{event.id}:{candidate.answered_at.timestamp():.0f}",
                 body=f"It starts {emails.local_time(event, member)}.",
                 topic=f"event:{event.id}",

@@ -20,6 +20,7 @@ from community.groups.access import access_facilitation
 from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
 from community.text import render_markdown
+from community.urls import path as url_path
 
 #: the same event scheduled again this soon by the same person is the same event
 RESUBMIT_WINDOW = timedelta(seconds=60)
@@ -183,7 +184,7 @@ async def _tell_attendees(
             Notice(
                 NotificationKind.EVENT_CHANGED,
                 title,
-                url=f"/events/{event.id}",
+                url=url_path("events:detail", event_id=event.id),
                 dedupe_key=dedupe_key,
                 body=body,
                 topic=f"event:{event.id}",

@@ -17,7 +17,6 @@ from community.forum.models import Flag, FlagReason, FlagStatus, HiddenReason, P
 from community.forum.schemas import DETAILS_MAX
 from community.groups.access import Viewer
 from community.mail.outbox import enqueue
-from community.settings import current as current_settings
 
 #: flags from different members that hide a post until a facilitator reviews it
 HIDE_AT = 3
@@ -142,7 +141,5 @@ async def warn_author(*, actor: Member | None, post_id: int, message: str = "") 
     async with in_transaction():
         closed = await _close_flags(post, FlagStatus.ACTIONED)
         if closed and author.email:
-            await enqueue(
-                emails.warning(author, post, message=message, base_url=current_settings().base_url)
-            )
+            await enqueue(emails.warning(author, post, message=message))
     return post

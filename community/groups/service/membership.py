@@ -30,7 +30,7 @@ from community.groups.service.counters import add_membership, remove_membership
 from community.mail.outbox import enqueue
 from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
-from community.settings import current as current_settings
+from community.urls import path as url_path
 
 INVITATION_LIFETIME = timedelta(days=14)
 INVITATION_GONE = "This invitation is no longer valid. Ask a facilitator for a new one."
@@ -92,7 +92,7 @@ async def _request_to_join(actor: Member, group: Group, message: str) -> None:
             Notice(
                 NotificationKind.JOIN_REQUEST,
                 f"{actor.display_name} asked to join {group.name}",
-                url=f"/groups/{group.slug}/requests",
+                url=url_path("groups:requests", slug=group.slug),
                 dedupe_key=f"join-request:{request.id}:{now.timestamp():.0f}",
                 body=message,
                 topic=f"requests:{group.id}",
@@ -146,7 +146,7 @@ async def _decide(
             Notice(
                 NotificationKind.REQUEST_DECIDED,
                 f"Your request to join {group.name} was {status}",
-                url=f"/groups/{group.slug}",
+                url=url_path("groups:detail", slug=group.slug),
                 dedupe_key=f"join-decision:{request.id}:{request.created_at.timestamp():.0f}",
                 body=message,
                 topic=f"group:{group.id}",
@@ -194,18 +194,14 @@ async def invite(*, actor: Member | None, slug: str, email: str) -> Invitation:
         invitation = await Invitation.get(group_id=group.id, email=email)
         invitee = await Member.filter(email=email, deleted_at__isnull=True).first()
         if invitee is None:  # someone new: the emailed link is how they find it
-            await enqueue(
-                emails.invitation(
-                    invitation, group, inviter, token=token, base_url=current_settings().base_url
-                )
-            )
+            await enqueue(emails.invitation(invitation, group, inviter, token=token))
         else:
             await notify(
                 [invitee],
                 Notice(
                     NotificationKind.INVITATION,
                     f"{inviter.display_name} invited you to join {group.name}",
-                    url="/invitations",
+                    url=url_path("groups:invitations"),
                     dedupe_key=f"invitation:{invitation.id}:{now.timestamp():.0f}",
                     body=group.description,
                     topic=f"group:{group.id}",
