@@ -9,12 +9,29 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from starlette.routing import Route
+
+from community.features import FEATURES
 from tests.conftest import BASE_URL, Browser
 
 #: pages never opened while crawling: downloads, signed one-time links, and the way out
 SKIP_PAGES = re.compile(r"^/(static|calendar|unsubscribe|verify|reset|logout)|\.(ics|csv)$|/csv")
 #: at most this many pages with the same shape (digits folded) are opened
 PER_SHAPE = 2
+
+
+def start_pages() -> list[str]:
+    """Every feature's pages that take no path parameter, from the manifest: a new feature's
+    forms are crawled (and so fuzzed) without being listed anywhere."""
+    return [
+        route.path
+        for feature in FEATURES
+        for route in feature.routes
+        if isinstance(route, Route)
+        and "GET" in (route.methods or ())
+        and "{" not in route.path
+        and not SKIP_PAGES.search(route.path)
+    ]
 
 
 @dataclass

@@ -44,17 +44,17 @@ from community.mail.models import OutboxMessage, OutboxStatus
 from community.seed import DEMO_PASSWORD, seed_demo
 from tests.conftest import BASE_URL, Browser, make_settings, text_of
 from tests.factories import PASSWORD, emails_to, link_in, make_member, make_reply
-from tests.web.forms import Field, Form, crawl
+from tests.web.forms import Field, Form, crawl, start_pages
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "4"))
 
-#: POST routes with no form on any page, and why (each is tested in its own module)
+#: POST routes (by name) with no form on any page, and why (each is tested in its own module)
 FORMLESS = {
-    "/preview": "the Markdown preview that site.js fetches",
-    "/events/{event_id:int}/cant-make-it": "the one-click link in a reminder email",
-    "/unsubscribe/{member_id:int}/{scope:str}/{signature:str}": "RFC 8058 one-click unsubscribe",
+    "forum:preview": "the Markdown preview that site.js fetches",
+    "events:cant_make_it_submit": "the one-click link in a reminder email",
+    "notifications:unsubscribe": "RFC 8058 one-click unsubscribe",
 }
 #: forms that end the session they are sent from (tested in tests/accounts)
 NOT_FUZZED = {"/logout", "/settings/delete"}
@@ -169,7 +169,7 @@ async def _world(app: Starlette, stack: contextlib.AsyncExitStack) -> World:
         return Browser(await stack.enter_async_context(client))
 
     visitor = Person("visitor", await browser())
-    people = [(visitor, ["/", "/login", "/register", reset_link, invitation_link])]
+    people = [(visitor, [*start_pages(), reset_link, invitation_link])]
     for name, who, password in (
         ("admin", admin, DEMO_PASSWORD),
         ("member", member, DEMO_PASSWORD),
@@ -177,8 +177,12 @@ async def _world(app: Starlette, stack: contextlib.AsyncExitStack) -> World:
     ):
         person = Person(name, await browser(), who.email, password)
         await person.browser.login(who.email, password)
-        starts = ["/", "/notifications", "/invitations", "/settings/profile", "/admin/outbox"]
-        starts += [invitation_link, f"/members/{bystander.id}", f"/members/{post.author_id}"]
+        starts = [
+            *start_pages(),
+            invitation_link,
+            f"/members/{bystander.id}",
+            f"/members/{post.author_id}",
+        ]
         starts += [f"/threads/{post.thread_id}", *groups]
         starts += [f"{g}/flags" for g in groups] + [f"{e}/attendees" for e in events] + events
         people.append((person, starts))
@@ -276,7 +280,7 @@ def _route_of(app: Starlette, path: str) -> str | None:
         if isinstance(route, Route) and route.methods and "POST" in route.methods:
             scope = {"type": "http", "path": path, "method": "POST"}
             if route.matches(scope)[0] is Match.FULL:
-                return route.path
+                return route.name
     return None
 
 
@@ -322,7 +326,7 @@ async def test_every_post_route_has_a_form_the_crawl_finds(
 ) -> None:
     posted = {_route_of(fuzz_app, form.action) for _, form in world.forms if form.method == "post"}
     every = {
-        route.path
+        route.name
         for route in fuzz_app.routes
         if isinstance(route, Route)
         and route.methods
