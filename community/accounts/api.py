@@ -14,19 +14,11 @@ from community.accounts.schemas import (
 )
 from community.accounts.tokens import member_for_token
 from community.errors import Unauthenticated
-from community.web.api import (
-    JSON,
-    Api,
-    Call,
-    Instant,
-    string,
-)
+from community.web.api import Api, Call, Instant
 from community.web.limits import check_rate_limit
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
-
-EMAIL = string(format="email", maxLength=254)
 
 
 class MemberSummary(BaseModel):
@@ -47,14 +39,6 @@ class MemberSummary(BaseModel):
             profession=str(member.profession) if member.profession else None,
             organisation=member.organisation,
         )
-
-
-MEMBER_SUMMARY = api.model_component(MemberSummary)
-
-
-def member_summary(member: Member) -> JSON:
-    """A member as other features' dict answers show them."""
-    return MemberSummary.of(member).model_dump(mode="json")
 
 
 async def authenticate(request: Request) -> Member | None:

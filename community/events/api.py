@@ -9,219 +9,228 @@ or a number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
 
+from pydantic import AfterValidator, BaseModel, Field
+
+from community.commands import rule
 from community.errors import Invalid, NotFound
-from community.events import attendance, service
-from community.events.attendance import Attendee, AttendeeList
-from community.events.models import Event, EventKind, EventState, Rsvp, RsvpStatus
+from community.events import attendance, models, service
+from community.events.models import EventKind, EventState, RsvpStatus
 from community.events.schemas import AttendanceMark, EventChanges, EventForm, RsvpAnswer
-from community.events.service import EventPage
 from community.text import clean_text
-from community.web.api import (
-    BOOLEAN,
-    CURSOR,
-    DATETIME,
-    ID,
-    INTEGER,
-    JSON,
-    LIMIT,
-    Api,
-    Call,
-    Param,
-    nullable,
-    obj,
-    page_of,
-    string,
-    when,
-)
+from community.web.api import ID_MAX, Api, Call, Flag, Instant, Paged
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
 
+#: an RSVP's status as the API says it
+RsvpState = Literal["going", "waitlisted", "not_going"]
 #: the domain says "waitlist"; the API says "waitlisted"
-RSVP_STATUSES = {
+RSVP_STATUSES: dict[RsvpStatus, RsvpState] = {
     RsvpStatus.GOING: "going",
     RsvpStatus.WAITLIST: "waitlisted",
     RsvpStatus.NOT_GOING: "not_going",
 }
 KINDS = [str(kind) for kind in EventKind]
-
-
-EVENT_FIELDS: dict[str, JSON] = {
-    "id": ID,
-    "group": nullable(string(description="The group's slug; null for a site-wide event.")),
-    "title": string(),
-    "description": string(description="Markdown, as written."),
-    "description_html": string(description="The description rendered as sanitised HTML."),
-    "kind": string(enum=KINDS),
-    "starts_at": DATETIME,
-    "ends_at": DATETIME,
-    "time_zone": string(description="The IANA zone the event takes place in."),
-    "venue": nullable(
-        string(
-            description="Null when hidden: shown to members going and to those who manage "
-            "the event. Empty when the event has no venue."
-        )
-    ),
-    "online_url": nullable(
-        string(description="Null when hidden, as the venue. Empty when it is not online.")
-    ),
-    "in_person": {**BOOLEAN, "description": "It has a venue (even when the venue is hidden)."},
-    "online": {**BOOLEAN, "description": "It has an online link (even when hidden)."},
-    "capacity": nullable({**INTEGER, "description": "Seats; null for no limit."}),
-    "seats_taken": INTEGER,
-    "seats_left": nullable({**INTEGER, "description": "Null when there is no limit."}),
-    "waitlist_length": INTEGER,
-    "rsvp_deadline": nullable(DATETIME),
-    "cpd_hours": string(pattern=r"^[0-9]+(\.[0-9]+)?$", description='A decimal, like "1.5".'),
-    "state": string(enum=[str(state) for state in EventState]),
-}
-EVENT = api.component("Event", obj(EVENT_FIELDS, **EVENT_FIELDS))
-RSVP = api.component(
-    "Rsvp",
-    obj(
-        ["status", "waitlist_position"],
-        status=string(enum=list(RSVP_STATUSES.values())),
-        waitlist_position=nullable(
-            {**INTEGER, "minimum": 1, "description": "1-based; null unless waitlisted."}
-        ),
-    ),
-)
-DETAIL_FIELDS: dict[str, JSON] = {
-    **EVENT_FIELDS,
-    "my_rsvp": nullable(RSVP),
-    "rsvp_open": {**BOOLEAN, "description": "RSVPs are taken now."},
-    "may_rsvp": {**BOOLEAN, "description": "The viewer may RSVP (a verified member)."},
-    "can_manage": {**BOOLEAN, "description": "The viewer may change the event."},
-}
-EVENT_DETAIL = api.component("EventDetail", obj(DETAIL_FIELDS, **DETAIL_FIELDS))
-ATTENDEE = api.component(
-    "Attendee",
-    obj(
-        [
-            "user_id",
-            "display_name",
-            "profession",
-            "organisation",
-            "status",
-            "waitlist_position",
-            "answered_at",
-            "attended",
-        ],
-        user_id=ID,
-        display_name=string(),
-        profession=string(description="Empty when not given."),
-        organisation=string(),
-        status=string(enum=list(RSVP_STATUSES.values())),
-        waitlist_position=nullable({**INTEGER, "minimum": 1}),
-        answered_at=DATETIME,
-        attended=nullable({**BOOLEAN, "description": "Null until marked."}),
-    ),
-)
-ATTENDEE_LIST = api.component(
-    "AttendeeList",
-    obj(
-        ["event_id", "attendance_open", "attended_count", "items"],
-        event_id=ID,
-        attendance_open={
-            **BOOLEAN,
-            "description": "Attendance may be marked: the event has started, not cancelled.",
-        },
-        attended_count=INTEGER,
-        items={
-            "type": "array",
-            "items": ATTENDEE,
-            "description": "Everyone who answered: going, then the waitlist in order, then "
-            "not going. The whole list, not paginated.",
-        },
-    ),
-)
-LIST_QUERY = [
-    Param("group", string(), "Only this group's events (its slug)."),
-    Param("when", string(enum=["upcoming", "past"], default="upcoming"), "Upcoming or past."),
-    Param("kind", string(enum=KINDS), "Only events of this kind."),
-    Param("mine", BOOLEAN, "Only events you are going to or waitlisted for."),
-    CURSOR,
-    LIMIT,
-]
+#: an id in an answer: from 1 to PostgreSQL's largest integer, as paths and bodies take them
+ItemId = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
 def _hours(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def event_json(event: Event, *, shows_place: bool, waitlist_length: int) -> JSON:
-    group = event.group
-    return {
-        "id": event.id,
-        "group": group.slug if group is not None else None,
-        "title": event.title,
-        "description": event.description,
-        "description_html": event.description_html,
-        "kind": str(event.kind),
-        "starts_at": when(event.starts_at),
-        "ends_at": when(event.ends_at),
-        "time_zone": event.time_zone,
-        "venue": event.venue if shows_place else None,
-        "online_url": event.online_url if shows_place else None,
-        "in_person": bool(event.venue),
-        "online": bool(event.online_url),
-        "capacity": event.capacity,
-        "seats_taken": event.seats_taken,
-        "seats_left": event.seats_left,
-        "waitlist_length": waitlist_length,
-        "rsvp_deadline": when(event.rsvp_deadline),
-        "cpd_hours": _hours(event.cpd_hours),
-        "state": str(event.state),
+class Event(BaseModel):
+    """An event, as lists show it."""
+
+    id: ItemId
+    group: str | None = Field(description="The group's slug; null for a site-wide event.")
+    title: str
+    description: str = Field(description="Markdown, as written.")
+    description_html: str = Field(description="The description rendered as sanitised HTML.")
+    kind: EventKind
+    starts_at: Instant
+    ends_at: Instant
+    time_zone: str = Field(description="The IANA zone the event takes place in.")
+    venue: str | None = Field(
+        description="Null when hidden: shown to members going and to those who manage "
+        "the event. Empty when the event has no venue."
+    )
+    online_url: str | None = Field(
+        description="Null when hidden, as the venue. Empty when it is not online."
+    )
+    in_person: bool = Field(description="It has a venue (even when the venue is hidden).")
+    online: bool = Field(description="It has an online link (even when hidden).")
+    capacity: int | None = Field(description="Seats; null for no limit.")
+    seats_taken: int
+    seats_left: int | None = Field(description="Null when there is no limit.")
+    waitlist_length: int
+    rsvp_deadline: Instant | None
+    cpd_hours: str = Field(pattern=r"^[0-9]+(\.[0-9]+)?$", description='A decimal, like "1.5".')
+    state: EventState
+
+    @staticmethod
+    def fields_of(
+        event: models.Event, *, shows_place: bool, waitlist_length: int
+    ) -> dict[str, Any]:
+        """The event's fields, for this model and those that extend it."""
+        group = event.group
+        return {
+            "id": event.id,
+            "group": group.slug if group is not None else None,
+            "title": event.title,
+            "description": event.description,
+            "description_html": event.description_html,
+            "kind": EventKind(event.kind),
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "time_zone": event.time_zone,
+            "venue": event.venue if shows_place else None,
+            "online_url": event.online_url if shows_place else None,
+            "in_person": bool(event.venue),
+            "online": bool(event.online_url),
+            "capacity": event.capacity,
+            "seats_taken": event.seats_taken,
+            "seats_left": event.seats_left,
+            "waitlist_length": waitlist_length,
+            "rsvp_deadline": event.rsvp_deadline,
+            "cpd_hours": _hours(event.cpd_hours),
+            "state": EventState(event.state),
+        }
+
+    @classmethod
+    def of(cls, event: models.Event, *, shows_place: bool, waitlist_length: int) -> Event:
+        return cls(**cls.fields_of(event, shows_place=shows_place, waitlist_length=waitlist_length))
+
+
+class EventPage(BaseModel):
+    """A page of events."""
+
+    items: list[Event]
+    next_cursor: str | None
+
+
+class Rsvp(BaseModel):
+    """Your answer to an event."""
+
+    status: RsvpState
+    waitlist_position: int | None = Field(ge=1, description="1-based; null unless waitlisted.")
+
+    @classmethod
+    def of(cls, rsvp: models.Rsvp | None, position: int | None) -> Rsvp:
+        status = RsvpStatus.NOT_GOING if rsvp is None else RsvpStatus(rsvp.status)
+        return cls(status=RSVP_STATUSES[status], waitlist_position=position)
+
+
+class EventDetail(Event):
+    """One event, with your RSVP and what you may do."""
+
+    my_rsvp: Rsvp | None
+    rsvp_open: bool = Field(description="RSVPs are taken now.")
+    may_rsvp: bool = Field(description="The viewer may RSVP (a verified member).")
+    can_manage: bool = Field(description="The viewer may change the event.")
+
+    @classmethod
+    def of_page(cls, page: service.EventPage) -> EventDetail:
+        mine = page.my_rsvp
+        return cls(
+            **cls.fields_of(
+                page.view.event, shows_place=page.shows_place, waitlist_length=page.waitlist_length
+            ),
+            my_rsvp=None if mine is None else Rsvp.of(mine, page.waitlist_position),
+            rsvp_open=page.rsvp_open,
+            may_rsvp=page.view.may_rsvp,
+            can_manage=page.view.can_manage,
+        )
+
+
+class Attendee(BaseModel):
+    """A member who answered an event, as its managers see them."""
+
+    user_id: ItemId
+    display_name: str
+    profession: str = Field(description="Empty when not given.")
+    organisation: str
+    status: RsvpState
+    waitlist_position: int | None = Field(ge=1)
+    answered_at: Instant
+    attended: bool | None = Field(description="Null until marked.")
+
+    @classmethod
+    def of(cls, attendee: attendance.Attendee) -> Attendee:
+        return cls(
+            user_id=attendee.member_id,
+            display_name=attendee.name,
+            profession=attendee.profession,
+            organisation=attendee.organisation,
+            status=RSVP_STATUSES[attendee.status],
+            waitlist_position=attendee.waitlist_position,
+            answered_at=attendee.answered_at,
+            attended=attendee.attended,
+        )
+
+
+class AttendeeList(BaseModel):
+    """Everyone who answered an event, and how many attended."""
+
+    event_id: ItemId
+    attendance_open: bool = Field(
+        description="Attendance may be marked: the event has started, not cancelled."
+    )
+    attended_count: int
+    items: list[Attendee] = Field(
+        description="Everyone who answered: going, then the waitlist in order, then "
+        "not going. The whole list, not paginated."
+    )
+
+    @classmethod
+    def of(cls, listing: attendance.AttendeeList) -> AttendeeList:
+        return cls(
+            event_id=listing.event.id,
+            attendance_open=listing.attendance_open,
+            attended_count=listing.attended_count,
+            items=[Attendee.of(attendee) for attendee in listing.everyone],
+        )
+
+
+class AttendanceMarked(BaseModel):
+    """Whether a member attended, as marked."""
+
+    user_id: ItemId
+    attended: bool
+    attendance_marked_at: Instant
+
+    @classmethod
+    def of(cls, rsvp: models.Rsvp) -> AttendanceMarked:
+        """An RSVP just marked by attendance.mark_attendance (which sets the time)."""
+        marked_at = rsvp.attendance_marked_at
+        assert marked_at is not None  # noqa: S101  # marking sets it
+        return cls(
+            user_id=rsvp.member_id, attended=bool(rsvp.attended), attendance_marked_at=marked_at
+        )
+
+
+def _group_slug(value: str) -> str:
+    if clean_text(value) != value:
+        raise rule("Give a group's slug.")
+    return value
+
+
+class EventsQuery(Paged):
+    group: Annotated[str, AfterValidator(_group_slug)] = Field(
+        "", description="Only this group's events (its slug)."
+    )
+    when: Literal["upcoming", "past"] = Field("upcoming", description="Upcoming or past.")
+    kind: EventKind | None = Field(None, description="Only events of this kind.")
+    mine: Flag = Field(False, description="Only events you are going to or waitlisted for.")
+    messages: ClassVar[Mapping[str, str]] = {
+        **Paged.messages,
+        "when": "Use one of: upcoming, past.",
+        "kind": f"Use one of: {', '.join(KINDS)}.",
     }
-
-
-def rsvp_json(rsvp: Rsvp | None, position: int | None) -> JSON:
-    status = RsvpStatus.NOT_GOING if rsvp is None else RsvpStatus(rsvp.status)
-    return {"status": RSVP_STATUSES[status], "waitlist_position": position}
-
-
-def event_detail_json(page: EventPage) -> JSON:
-    mine = page.my_rsvp
-    return {
-        **event_json(
-            page.view.event, shows_place=page.shows_place, waitlist_length=page.waitlist_length
-        ),
-        "my_rsvp": None if mine is None else rsvp_json(mine, page.waitlist_position),
-        "rsvp_open": page.rsvp_open,
-        "may_rsvp": page.view.may_rsvp,
-        "can_manage": page.view.can_manage,
-    }
-
-
-def attendee_json(attendee: Attendee) -> JSON:
-    return {
-        "user_id": attendee.member_id,
-        "display_name": attendee.name,
-        "profession": attendee.profession,
-        "organisation": attendee.organisation,
-        "status": RSVP_STATUSES[attendee.status],
-        "waitlist_position": attendee.waitlist_position,
-        "answered_at": when(attendee.answered_at),
-        "attended": attendee.attended,
-    }
-
-
-def attendee_list_json(listing: AttendeeList) -> JSON:
-    return {
-        "event_id": listing.event.id,
-        "attendance_open": listing.attendance_open,
-        "attended_count": listing.attended_count,
-        "items": [attendee_json(attendee) for attendee in listing.everyone],
-    }
-
-
-def _query_choice(call: Call, name: str, choices: list[str]) -> str:
-    raw = call.query.get(name, "")
-    if raw and raw not in choices:
-        raise Invalid(**{name: f"Use one of: {', '.join(choices)}."})
-    return raw
 
 
 def _slug(call: Call) -> str:
@@ -231,8 +240,8 @@ def _slug(call: Call) -> str:
     return slug
 
 
-async def _detail(call: Call, event_id: int) -> JSON:
-    return event_detail_json(await service.event_page(actor=call.actor, event_id=event_id))
+async def _detail(call: Call, event_id: int) -> EventDetail:
+    return EventDetail.of_page(await service.event_page(actor=call.actor, event_id=event_id))
 
 
 @api.operation(
@@ -241,31 +250,29 @@ async def _detail(call: Call, event_id: int) -> JSON:
     summary="Events you may see: upcoming (soonest first) or past (latest first)",
     tag="events",
     auth="optional",
-    query=LIST_QUERY,
-    response=page_of(EVENT),
+    query=EventsQuery,
+    response=EventPage,
 )
-async def list_events(call: Call) -> JSON:
-    group = call.query.get("group", "")
-    if clean_text(group) != group:
-        raise Invalid(group="Give a group's slug.")
+async def list_events(call: Call) -> EventPage:
+    asked = call.params(EventsQuery)
     page = await service.list_events(
         actor=call.actor,
-        past=_query_choice(call, "when", ["upcoming", "past"]) == "past",
-        group_slug=group,
-        kind=_query_choice(call, "kind", KINDS),
-        mine=call.flag("mine"),
-        cursor=call.cursor(),
-        limit=call.limit(),
+        past=asked.when == "past",
+        group_slug=asked.group,
+        kind=asked.kind or "",
+        mine=asked.mine,
+        cursor=asked.cursor,
+        limit=asked.limit,
     )
     shown = await service.places_shown(actor=call.actor, events=page.items)
     lengths = await service.waitlist_lengths([event.id for event in page.items])
-    return {
-        "items": [
-            event_json(event, shows_place=event.id in shown, waitlist_length=lengths[event.id])
+    return EventPage(
+        items=[
+            Event.of(event, shows_place=event.id in shown, waitlist_length=lengths[event.id])
             for event in page.items
         ],
-        "next_cursor": page.next_cursor,
-    }
+        next_cursor=page.next_cursor,
+    )
 
 
 @api.operation(
@@ -274,10 +281,10 @@ async def list_events(call: Call) -> JSON:
     summary="Schedule an event for a group (its facilitators)",
     tag="events",
     body=EventForm,
-    response=EVENT_DETAIL,
+    response=EventDetail,
     status=201,
 )
-async def create_group_event(call: Call) -> JSON:
+async def create_group_event(call: Call) -> EventDetail:
     slug = _slug(call)
     form = call.parsed(EventForm)
     event = await service.create_event(actor=call.member(), slug=slug, form=form)
@@ -290,10 +297,10 @@ async def create_group_event(call: Call) -> JSON:
     summary="Schedule a site-wide event (admins)",
     tag="events",
     body=EventForm,
-    response=EVENT_DETAIL,
+    response=EventDetail,
     status=201,
 )
-async def create_site_event(call: Call) -> JSON:
+async def create_site_event(call: Call) -> EventDetail:
     event = await service.create_event(actor=call.member(), slug=None, form=call.parsed(EventForm))
     return await _detail(call, event.id)
 
@@ -305,9 +312,9 @@ async def create_site_event(call: Call) -> JSON:
     description="The venue and online link are null unless you are going or manage the event.",
     tag="events",
     auth="optional",
-    response=EVENT_DETAIL,
+    response=EventDetail,
 )
-async def get_event(call: Call) -> JSON:
+async def get_event(call: Call) -> EventDetail:
     return await _detail(call, call.path["event_id"])
 
 
@@ -319,9 +326,9 @@ async def get_event(call: Call) -> JSON:
     "their instant, also when `time_zone` changes. Null clears the optional fields.",
     tag="events",
     body=EventChanges,
-    response=EVENT_DETAIL,
+    response=EventDetail,
 )
-async def update_event(call: Call) -> JSON:
+async def update_event(call: Call) -> EventDetail:
     event_id: int = call.path["event_id"]
     changes = call.parsed(EventChanges)
     await service.update_event(actor=call.member(), event_id=event_id, changes=changes)
@@ -333,9 +340,9 @@ async def update_event(call: Call) -> JSON:
     "/events/{event_id}/cancel",
     summary="Cancel an event (its managers); everyone going or waiting is told",
     tag="events",
-    response=EVENT_DETAIL,
+    response=EventDetail,
 )
-async def cancel_event(call: Call) -> JSON:
+async def cancel_event(call: Call) -> EventDetail:
     event = await service.cancel_event(actor=call.member(), event_id=call.path["event_id"])
     return await _detail(call, event.id)
 
@@ -346,15 +353,15 @@ async def cancel_event(call: Call) -> JSON:
     summary="Say whether you are going: a seat, or a place on the waitlist when it is full",
     tag="events",
     body=RsvpAnswer,
-    response=RSVP,
+    response=Rsvp,
 )
-async def put_rsvp(call: Call) -> JSON:
+async def put_rsvp(call: Call) -> Rsvp:
     member = call.member()
     event_id: int = call.path["event_id"]
     if call.parsed(RsvpAnswer).status == "not_going":
-        return rsvp_json(await service.cancel_rsvp(actor=member, event_id=event_id), None)
+        return Rsvp.of(await service.cancel_rsvp(actor=member, event_id=event_id), None)
     rsvp = await service.rsvp(actor=member, event_id=event_id)
-    return rsvp_json(rsvp, await service.waitlist_position(rsvp))
+    return Rsvp.of(rsvp, await service.waitlist_position(rsvp))
 
 
 @api.operation(
@@ -362,11 +369,11 @@ async def put_rsvp(call: Call) -> JSON:
     "/events/{event_id}/attendees",
     summary="Everyone who answered the event (its managers)",
     tag="events",
-    response=ATTENDEE_LIST,
+    response=AttendeeList,
 )
-async def list_attendees(call: Call) -> JSON:
+async def list_attendees(call: Call) -> AttendeeList:
     listing = await attendance.attendee_list(actor=call.member(), event_id=call.path["event_id"])
-    return attendee_list_json(listing)
+    return AttendeeList.of(listing)
 
 
 @api.operation(
@@ -375,14 +382,9 @@ async def list_attendees(call: Call) -> JSON:
     summary="Mark whether a member who was going attended (its managers, from the start)",
     tag="events",
     body=AttendanceMark,
-    response=obj(
-        ["user_id", "attended", "attendance_marked_at"],
-        user_id=ID,
-        attended=BOOLEAN,
-        attendance_marked_at=DATETIME,
-    ),
+    response=AttendanceMarked,
 )
-async def mark_attendance(call: Call) -> JSON:
+async def mark_attendance(call: Call) -> AttendanceMarked:
     member = call.member()
     mark = call.parsed(AttendanceMark)
     user_id, attended = mark.user_id, mark.attended
@@ -393,8 +395,4 @@ async def mark_attendance(call: Call) -> JSON:
     except Invalid as exc:  # the domain's member_id is the API's user_id
         fields = {"user_id" if k == "member_id" else k: v for k, v in exc.fields.items()}
         raise Invalid(exc.message, **fields) from None
-    return {
-        "user_id": rsvp.member_id,
-        "attended": bool(rsvp.attended),
-        "attendance_marked_at": when(rsvp.attendance_marked_at),
-    }
+    return AttendanceMarked.of(rsvp)

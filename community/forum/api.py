@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar, Self
 
-from community.accounts.api import MEMBER_SUMMARY, member_summary
+from pydantic import BaseModel, Field
+
+from community.accounts.api import MemberSummary
 from community.accounts.models import Member
-from community.errors import Invalid, NotFound
-from community.forum import service
+from community.errors import NotFound
+from community.forum import models, search, service
 from community.forum.access import access_post
-from community.forum.models import (
-    HiddenReason,
-    Post,
-    ReactionKind,
-    Thread,
-    WatchLevel,
-)
+from community.forum.models import HiddenReason, ReactionKind, WatchLevel
 from community.forum.schemas import (
     FlagReport,
     NewPost,
@@ -26,8 +23,8 @@ from community.forum.schemas import (
     WatchChoice,
     parse_reaction,
 )
-from community.forum.search import SearchResult, search_posts
-from community.forum.service import flags, watching
+from community.forum.search import search_posts
+from community.forum.service import flags, reads, watching
 from community.forum.service.reads import (
     POSTS_PER_PAGE,
     ReactionSummary,
@@ -36,256 +33,285 @@ from community.forum.service.reads import (
     thread_author,
 )
 from community.text import clean_text
-from community.web.api import (
-    BOOLEAN,
-    CURSOR,
-    DATETIME,
-    ID,
-    ID_MAX,
-    JSON,
-    LIMIT,
-    Api,
-    Call,
-    Param,
-    nullable,
-    obj,
-    page_of,
-    string,
-    when,
-)
+from community.web.api import ID_MAX, Api, Call, Instant, Limited, Number, Paged, Query, Text
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
 
 TAG = "forum"
-REACTION_KINDS = [str(kind) for kind in ReactionKind]
 #: the `kind` of /posts/{post_id}/reactions/{kind} (another kind answers 422)
-REACTION_PATH = {"kind": string(enum=REACTION_KINDS)}
-WATCH_LEVELS = [str(level) for level in WatchLevel]
-
-
-REACTION_COUNTS = api.component(
-    "ReactionCounts",
-    obj(REACTION_KINDS, **{kind: {"type": "integer", "minimum": 0} for kind in REACTION_KINDS}),
-)
-
-
-MY_REACTIONS: JSON = {
-    "type": "array",
-    "items": string(enum=REACTION_KINDS),
-    "description": "The kinds you reacted with (empty for visitors).",
+REACTION_PATH: dict[str, dict[str, Any]] = {
+    "kind": {"type": "string", "enum": [str(kind) for kind in ReactionKind]}
 }
-_THREAD_FIELDS: dict[str, JSON] = {
-    "id": ID,
-    "group_slug": string(),
-    "title": string(),
-    "author": nullable(MEMBER_SUMMARY),
-    "post_count": {"type": "integer", "minimum": 0, "description": "The opening post included."},
-    "reply_count": {"type": "integer", "minimum": 0},
-    "pinned": BOOLEAN,
-    "locked": BOOLEAN,
-    "hidden": {
-        **BOOLEAN,
-        "description": "Hidden by a facilitator or held for review: only facilitators see it.",
-    },
-    "created_at": DATETIME,
-    "last_activity_at": DATETIME,
-}
-THREAD = api.component("Thread", obj(list(_THREAD_FIELDS), **_THREAD_FIELDS))
-THREAD_LIST_ITEM = api.component(
-    "ThreadListItem",
-    obj(
-        [*_THREAD_FIELDS, "unread_posts"],
-        **_THREAD_FIELDS,
-        unread_posts=nullable(
-            {
-                "type": "integer",
-                "minimum": 0,
-                "description": "Posts you have not read (all of them if you never opened the "
-                "thread); null for visitors.",
-            }
-        ),
-    ),
-)
-POST = api.component(
-    "Post",
-    obj(
-        [
-            "id",
-            "thread_id",
-            "number",
-            "author",
-            "body",
-            "body_html",
-            "quote_post_id",
-            "created_at",
-            "edited_at",
-            "deleted",
-            "hidden",
-            "hidden_reason",
-            "reactions",
-            "my_reactions",
-        ],
-        id=ID,
-        thread_id=ID,
-        number={"type": "integer", "minimum": 1, "description": "1 for the opening post."},
-        author=nullable(MEMBER_SUMMARY),
-        body=nullable(
-            string(
-                description="Markdown source; null when you may not see it (a deleted post, "
-                "or a hidden one unless you wrote it or facilitate the group)."
-            )
-        ),
-        body_html=nullable(string(description="Sanitised HTML; null as `body`.")),
-        quote_post_id=nullable(ID),
-        created_at=DATETIME,
-        edited_at=nullable(DATETIME),
-        deleted=BOOLEAN,
-        hidden=BOOLEAN,
-        hidden_reason=nullable(string(enum=[str(reason) for reason in HiddenReason])),
-        reactions=REACTION_COUNTS,
-        my_reactions=MY_REACTIONS,
-    ),
-)
-THREAD_PAGE = api.component(
-    "ThreadPage",
-    obj(
-        [
-            "thread",
-            "posts",
-            "page",
-            "page_count",
-            "posts_per_page",
-            "first_unread_number",
-            "can_reply",
-            "can_moderate",
-            "watch_level",
-        ],
-        thread=THREAD,
-        posts={"type": "array", "items": POST},
-        page={"type": "integer", "minimum": 1},
-        page_count={"type": "integer", "minimum": 1},
-        posts_per_page={"type": "integer", "minimum": 1},
-        first_unread_number=nullable(
-            {
-                "type": "integer",
-                "minimum": 1,
-                "description": "The first post you had not read before this call (null: all "
-                "read, never opened, or a visitor).",
-            }
-        ),
-        can_reply=BOOLEAN,
-        can_moderate=BOOLEAN,
-        watch_level=nullable(string(enum=WATCH_LEVELS, description="null: the default.")),
-    ),
-)
-POST_REACTIONS = api.component(
-    "PostReactions",
-    obj(
-        ["post_id", "reactions", "my_reactions"],
-        post_id=ID,
-        reactions=REACTION_COUNTS,
-        my_reactions=MY_REACTIONS,
-    ),
-)
-SEARCH_RESULT = api.component(
-    "SearchResult",
-    obj(
-        [
-            "post_id",
-            "post_number",
-            "thread_id",
-            "thread_title",
-            "group_slug",
-            "group_name",
-            "author_name",
-            "created_at",
-            "snippet_html",
-        ],
-        post_id=ID,
-        post_number={"type": "integer", "minimum": 1},
-        thread_id=ID,
-        thread_title=string(),
-        group_slug=string(),
-        group_name=string(),
-        author_name=string(),
-        created_at=DATETIME,
-        snippet_html=string(description="Escaped text with the matches in <mark>."),
-    ),
-)
-WATCH = api.component("Watch", obj(["level"], level=string(enum=WATCH_LEVELS)))
-PAGE = Param(
-    "page",
-    {"type": "integer", "minimum": 1, "maximum": ID_MAX, "default": 1},
-    f"Posts {POSTS_PER_PAGE} a page by post number; past the last page gives the last one.",
-)
 
 
-def _author(member: Member) -> JSON | None:
-    return None if member.is_deleted else member_summary(member)
+class PageNumber(Query):
+    page: Number = Field(
+        1,
+        ge=1,
+        le=ID_MAX,
+        description=f"Posts {POSTS_PER_PAGE} a page by post number; past the last page gives "
+        "the last one.",
+    )
+    messages: ClassVar[Mapping[str, str]] = {"page": "Use a whole number from 1."}
 
 
-def _thread(thread: Thread, *, author: Member, group_slug: str) -> JSON:
-    return {
-        "id": thread.id,
-        "group_slug": group_slug,
-        "title": thread.title,
-        "author": _author(author),
-        "post_count": thread.post_count,
-        "reply_count": thread.reply_count,
-        "pinned": thread.pinned,
-        "locked": thread.locked,
-        "hidden": thread.is_hidden,
-        "created_at": when(thread.created_at),
-        "last_activity_at": when(thread.last_activity_at),
-    }
+class SearchQuery(Limited):
+    q: Text = Field("", description="Words to find (an empty query finds nothing).")
+    group: Text = Field("", description="Only in this group (its slug).")
+    author: Text = Field("", description="Only by this member (their @handle).")
 
 
-def _reactions(summaries: Sequence[ReactionSummary]) -> tuple[JSON, list[str]]:
-    counts = dict.fromkeys(REACTION_KINDS, 0)
-    for summary in summaries:
-        counts[str(summary.kind)] = len(summary.names)
-    return counts, [str(summary.kind) for summary in summaries if summary.mine]
+#: a row's id, as a path or body may name it (PostgreSQL's integer)
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+Count = Annotated[int, Field(ge=0)]
+MyReactions = Annotated[
+    list[ReactionKind], Field(description="The kinds you reacted with (empty for visitors).")
+]
 
 
-def _post(
-    post: Post,
-    *,
-    author: Member,
-    body_shown: bool,
-    reactions: Sequence[ReactionSummary] = (),
-) -> JSON:
-    counts, mine = _reactions(reactions)
-    return {
-        "id": post.id,
-        "thread_id": post.thread_id,
-        "number": post.number,
-        "author": _author(author),
-        "body": post.body if body_shown else None,
-        "body_html": post.body_html if body_shown else None,
-        "quote_post_id": post.quote_id,
-        "created_at": when(post.created_at),
-        "edited_at": when(post.edited_at),
-        "deleted": post.is_deleted,
-        "hidden": post.is_hidden,
-        "hidden_reason": str(post.hidden_reason) if post.hidden_reason else None,
-        "reactions": counts,
-        "my_reactions": mine,
-    }
+def _author(member: Member) -> MemberSummary | None:
+    """An author as answers show them; null once they deleted their account."""
+    return None if member.is_deleted else MemberSummary.of(member)
 
 
-def _search_result(result: SearchResult) -> JSON:
-    return {
-        "post_id": result.post_id,
-        "post_number": result.post_number,
-        "thread_id": result.thread_id,
-        "thread_title": result.thread_title,
-        "group_slug": result.group_slug,
-        "group_name": result.group_name,
-        "author_name": result.author_name,
-        "created_at": when(result.created_at),
-        "snippet_html": str(result.snippet),
-    }
+class Thread(BaseModel):
+    """A discussion in a group's forum."""
+
+    id: Id
+    group_slug: str
+    title: str
+    author: MemberSummary | None
+    post_count: Count = Field(description="The opening post included.")
+    reply_count: Count
+    pinned: bool
+    locked: bool
+    hidden: bool = Field(
+        description="Hidden by a facilitator or held for review: only facilitators see it."
+    )
+    created_at: Instant
+    last_activity_at: Instant
+
+    @classmethod
+    def of(cls, thread: models.Thread, *, author: Member, group_slug: str, **more: Any) -> Self:
+        """The thread as answered; `more` holds a subclass's own fields."""
+        return cls(
+            id=thread.id,
+            group_slug=group_slug,
+            title=thread.title,
+            author=_author(author),
+            post_count=thread.post_count,
+            reply_count=thread.reply_count,
+            pinned=thread.pinned,
+            locked=thread.locked,
+            hidden=thread.is_hidden,
+            created_at=thread.created_at,
+            last_activity_at=thread.last_activity_at,
+            **more,
+        )
+
+
+class ThreadListItem(Thread):
+    """A discussion in its group's list, with how much of it you have not read."""
+
+    unread_posts: Count | None = Field(
+        description="Posts you have not read (all of them if you never opened the thread); "
+        "null for visitors."
+    )
+
+    @classmethod
+    def listed(
+        cls, thread: models.Thread, *, group_slug: str, unread_posts: int | None
+    ) -> ThreadListItem:
+        return cls.of(
+            thread, author=thread.author, group_slug=group_slug, unread_posts=unread_posts
+        )
+
+
+class ThreadListPage(BaseModel):
+    items: list[ThreadListItem]
+    next_cursor: str | None
+
+
+class ReactionCounts(BaseModel):
+    """How many members reacted to a post with each kind (0 for the kinds nobody used)."""
+
+    like: Count
+    insightful: Count
+    thanks: Count
+    support: Count
+
+    @classmethod
+    def of(cls, summaries: Sequence[ReactionSummary]) -> ReactionCounts:
+        counts = dict.fromkeys(map(str, ReactionKind), 0)
+        for summary in summaries:
+            counts[str(summary.kind)] = len(summary.names)
+        return cls(**counts)
+
+
+# every kind is counted, in the enum's order: a new kind needs its field above
+if list(ReactionCounts.model_fields) != [str(kind) for kind in ReactionKind]:
+    raise TypeError("ReactionCounts must have a field for each ReactionKind, in its order")
+
+
+def _mine(summaries: Sequence[ReactionSummary]) -> list[ReactionKind]:
+    return [summary.kind for summary in summaries if summary.mine]
+
+
+class Post(BaseModel):
+    """One post of a discussion; deleted and hidden ones keep their place."""
+
+    id: Id
+    thread_id: Id
+    number: int = Field(ge=1, description="1 for the opening post.")
+    author: MemberSummary | None
+    body: str | None = Field(
+        description="Markdown source; null when you may not see it (a deleted post, or a "
+        "hidden one unless you wrote it or facilitate the group)."
+    )
+    body_html: str | None = Field(description="Sanitised HTML; null as `body`.")
+    quote_post_id: Id | None
+    created_at: Instant
+    edited_at: Instant | None
+    deleted: bool
+    hidden: bool
+    hidden_reason: HiddenReason | None
+    reactions: ReactionCounts
+    my_reactions: MyReactions
+
+    @classmethod
+    def of(
+        cls,
+        post: models.Post,
+        *,
+        author: Member,
+        body_shown: bool,
+        reactions: Sequence[ReactionSummary] = (),
+    ) -> Post:
+        return cls(
+            id=post.id,
+            thread_id=post.thread_id,
+            number=post.number,
+            author=_author(author),
+            body=post.body if body_shown else None,
+            body_html=post.body_html if body_shown else None,
+            quote_post_id=post.quote_id,
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            deleted=post.is_deleted,
+            hidden=post.is_hidden,
+            hidden_reason=HiddenReason(post.hidden_reason) if post.hidden_reason else None,
+            reactions=ReactionCounts.of(reactions),
+            my_reactions=_mine(reactions),
+        )
+
+
+class ThreadPage(BaseModel):
+    """A discussion with one page of its posts, and what you may do there."""
+
+    thread: Thread
+    posts: list[Post]
+    page: int = Field(ge=1)
+    page_count: int = Field(ge=1)
+    posts_per_page: int = Field(ge=1)
+    first_unread_number: int | None = Field(
+        ge=1,
+        description="The first post you had not read before this call (null: all read, "
+        "never opened, or a visitor).",
+    )
+    can_reply: bool
+    can_moderate: bool
+    watch_level: WatchLevel | None = Field(description="null: the default.")
+
+    @classmethod
+    def of(
+        cls,
+        page: reads.ThreadPage,
+        *,
+        actor: Member | None,
+        author: Member,
+        watch_level: WatchLevel | None,
+    ) -> ThreadPage:
+        view = page.view
+        return cls(
+            thread=Thread.of(view.thread, author=author, group_slug=view.viewer.group.slug),
+            posts=[
+                Post.of(
+                    post,
+                    author=post.author,
+                    body_shown=shows_body(post, actor=actor, can_moderate=view.can_moderate),
+                    reactions=page.reactions.get(post.id, []),
+                )
+                for post in page.posts
+            ],
+            page=page.page,
+            page_count=page.page_count,
+            posts_per_page=POSTS_PER_PAGE,
+            first_unread_number=page.first_unread,
+            can_reply=view.can_reply,
+            can_moderate=view.can_moderate,
+            watch_level=watch_level,
+        )
+
+
+class PostReactions(BaseModel):
+    """A post's reactions, after yours changed."""
+
+    post_id: Id
+    reactions: ReactionCounts
+    my_reactions: MyReactions
+
+    @classmethod
+    def of(cls, post: models.Post, summaries: Sequence[ReactionSummary]) -> PostReactions:
+        return cls(
+            post_id=post.id, reactions=ReactionCounts.of(summaries), my_reactions=_mine(summaries)
+        )
+
+
+class Watch(BaseModel):
+    """How you now hear of a discussion, or of a group's discussions."""
+
+    level: WatchLevel
+
+
+class Flagged(BaseModel):
+    """Your flag, received."""
+
+    post_id: Id
+    message: str
+
+
+class SearchResult(BaseModel):
+    """A post that matches a search, with where it is."""
+
+    post_id: Id
+    post_number: int = Field(ge=1)
+    thread_id: Id
+    thread_title: str
+    group_slug: str
+    group_name: str
+    author_name: str
+    created_at: Instant
+    snippet_html: str = Field(description="Escaped text with the matches in <mark>.")
+
+    @classmethod
+    def of(cls, result: search.SearchResult) -> SearchResult:
+        return cls(
+            post_id=result.post_id,
+            post_number=result.post_number,
+            thread_id=result.thread_id,
+            thread_title=result.thread_title,
+            group_slug=result.group_slug,
+            group_name=result.group_name,
+            author_name=result.author_name,
+            created_at=result.created_at,
+            snippet_html=str(result.snippet),
+        )
+
+
+class SearchResultPage(BaseModel):
+    items: list[SearchResult]
+    next_cursor: str | None
 
 
 def _slug(call: Call) -> str:
@@ -296,29 +322,16 @@ def _slug(call: Call) -> str:
     return slug
 
 
-def _query_text(call: Call, name: str) -> str:
-    return clean_text(call.query.get(name, "")).strip()
-
-
-def _page_number(call: Call) -> int:
-    raw = call.query.get("page", "")
-    if not raw:
-        return 1
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 1 <= int(raw) <= ID_MAX:
-        raise Invalid(page="Use a whole number from 1.")
-    return int(raw)
-
-
-async def _thread_answer(thread: Thread) -> JSON:
+async def _thread_answer(thread: models.Thread) -> Thread:
     """A thread just changed by a facilitator (its group is loaded)."""
-    return _thread(thread, author=await thread_author(thread), group_slug=thread.group.slug)
+    return Thread.of(thread, author=await thread_author(thread), group_slug=thread.group.slug)
 
 
 async def _post_answer(
-    actor: Member | None, post: Post, *, author: Member, can_moderate: bool
-) -> JSON:
+    actor: Member | None, post: models.Post, *, author: Member, can_moderate: bool
+) -> Post:
     reactions = await post_reactions(actor=actor, posts=[post])
-    return _post(
+    return Post.of(
         post,
         author=author,
         body_shown=shows_body(post, actor=actor, can_moderate=can_moderate),
@@ -337,25 +350,29 @@ async def _post_answer(
     "Hidden threads are listed for facilitators only.",
     tag=TAG,
     auth="optional",
-    response=page_of(THREAD_LIST_ITEM),
-    query=[CURSOR, LIMIT],
+    response=ThreadListPage,
+    query=Paged,
 )
-async def list_threads(call: Call) -> JSON:
+async def list_threads(call: Call) -> ThreadListPage:
     listing = await service.list_threads(
-        actor=call.actor, slug=_slug(call), cursor=call.cursor(), limit=call.limit()
+        actor=call.actor,
+        slug=_slug(call),
+        cursor=call.params(Paged).cursor,
+        limit=call.params(Paged).limit,
     )
     slug = listing.viewer.group.slug
     signed_in = call.actor is not None
-    return {
-        "items": [
-            {
-                **_thread(thread, author=thread.author, group_slug=slug),
-                "unread_posts": listing.unread.get(thread.id) if signed_in else None,
-            }
+    return ThreadListPage(
+        items=[
+            ThreadListItem.listed(
+                thread,
+                group_slug=slug,
+                unread_posts=listing.unread.get(thread.id) if signed_in else None,
+            )
             for thread in [*listing.pinned, *listing.threads]
         ],
-        "next_cursor": listing.next_cursor,
-    }
+        next_cursor=listing.next_cursor,
+    )
 
 
 @api.operation(
@@ -366,14 +383,14 @@ async def list_threads(call: Call) -> JSON:
     "the thread then answers with `hidden: true` until approved.",
     tag=TAG,
     body=NewThread,
-    response=THREAD,
+    response=Thread,
     status=201,
 )
-async def start_thread(call: Call) -> JSON:
+async def start_thread(call: Call) -> Thread:
     member = call.member()
     slug = _slug(call)
     thread = await service.start_thread(actor=member, slug=slug, form=call.parsed(NewThread))
-    return _thread(thread, author=member, group_slug=slug)
+    return Thread.of(thread, author=member, group_slug=slug)
 
 
 @api.operation(
@@ -384,42 +401,25 @@ async def start_thread(call: Call) -> JSON:
     "who may not see it, as on the thread page.",
     tag=TAG,
     auth="optional",
-    response=THREAD_PAGE,
-    query=[PAGE],
+    response=ThreadPage,
+    query=PageNumber,
 )
-async def get_thread(call: Call) -> JSON:
+async def get_thread(call: Call) -> ThreadPage:
     actor = call.actor
     result = await service.thread_page(
-        actor=actor, thread_id=call.path["thread_id"], page=_page_number(call)
+        actor=actor, thread_id=call.path["thread_id"], page=call.params(PageNumber).page
     )
-    view = result.view
-    thread = view.thread
-    watch_level = await watching.watch_levels(actor, thread_id=thread.id)
-    return {
-        "thread": _thread(
-            thread, author=await thread_author(thread), group_slug=view.viewer.group.slug
-        ),
-        "posts": [
-            _post(
-                post,
-                author=post.author,
-                body_shown=shows_body(post, actor=actor, can_moderate=view.can_moderate),
-                reactions=result.reactions.get(post.id, []),
-            )
-            for post in result.posts
-        ],
-        "page": result.page,
-        "page_count": result.page_count,
-        "posts_per_page": POSTS_PER_PAGE,
-        "first_unread_number": result.first_unread,
-        "can_reply": view.can_reply,
-        "can_moderate": view.can_moderate,
-        "watch_level": str(watch_level) if watch_level else None,
-    }
+    thread = result.view.thread
+    return ThreadPage.of(
+        result,
+        actor=actor,
+        author=await thread_author(thread),
+        watch_level=await watching.watch_levels(actor, thread_id=thread.id),
+    )
 
 
 def _moderation(action: ThreadAction, summary: str) -> None:
-    async def moderate(call: Call) -> JSON:
+    async def moderate(call: Call) -> Thread:
         thread = await service.moderate_thread(
             actor=call.member(), thread_id=call.path["thread_id"], action=action
         )
@@ -427,7 +427,7 @@ def _moderation(action: ThreadAction, summary: str) -> None:
 
     moderate.__name__ = f"{action}_thread"
     api.operation(
-        "POST", f"/threads/{{thread_id}}/{action}", summary=summary, tag=TAG, response=THREAD
+        "POST", f"/threads/{{thread_id}}/{action}", summary=summary, tag=TAG, response=Thread
     )(moderate)
 
 
@@ -447,13 +447,12 @@ _moderation(ThreadAction.RESTORE, "Show a hidden discussion again (facilitators)
     summary="Watch or mute a discussion",
     tag=TAG,
     body=WatchChoice,
-    response=WATCH,
+    response=Watch,
 )
-async def watch_thread(call: Call) -> JSON:
-    level = await watching.watch_thread(
-        actor=call.member(), thread_id=call.path["thread_id"], level=call.parsed(WatchChoice).level
-    )
-    return {"level": str(level)}
+async def watch_thread(call: Call) -> Watch:
+    level = call.parsed(WatchChoice).level
+    await watching.watch_thread(actor=call.member(), thread_id=call.path["thread_id"], level=level)
+    return Watch(level=level)
 
 
 @api.operation(
@@ -473,13 +472,12 @@ async def unwatch_thread(call: Call) -> None:
     summary="Watch or mute every discussion of a group",
     tag=TAG,
     body=WatchChoice,
-    response=WATCH,
+    response=Watch,
 )
-async def watch_group(call: Call) -> JSON:
-    level = await watching.watch_group(
-        actor=call.member(), slug=_slug(call), level=call.parsed(WatchChoice).level
-    )
-    return {"level": str(level)}
+async def watch_group(call: Call) -> Watch:
+    level = call.parsed(WatchChoice).level
+    await watching.watch_group(actor=call.member(), slug=_slug(call), level=level)
+    return Watch(level=level)
 
 
 @api.operation(
@@ -504,15 +502,17 @@ async def unwatch_group(call: Call) -> None:
     "(`hidden: true`, `hidden_reason: review`).",
     tag=TAG,
     body=NewPost,
-    response=POST,
+    response=Post,
     status=201,
 )
-async def reply(call: Call) -> JSON:
+async def reply(call: Call) -> Post:
     member = call.member()
     post = await service.reply(
         actor=member, thread_id=call.path["thread_id"], form=call.parsed(NewPost)
     )
-    return _post(post, author=member, body_shown=shows_body(post, actor=member, can_moderate=False))
+    return Post.of(
+        post, author=member, body_shown=shows_body(post, actor=member, can_moderate=False)
+    )
 
 
 @api.operation(
@@ -521,9 +521,9 @@ async def reply(call: Call) -> JSON:
     summary="One post",
     tag=TAG,
     auth="optional",
-    response=POST,
+    response=Post,
 )
-async def get_post(call: Call) -> JSON:
+async def get_post(call: Call) -> Post:
     view, post = await access_post(call.actor, call.path["post_id"])
     return await _post_answer(call.actor, post, author=post.author, can_moderate=view.can_moderate)
 
@@ -534,9 +534,9 @@ async def get_post(call: Call) -> JSON:
     summary="Edit your own post (facilitators see the earlier text)",
     tag=TAG,
     body=PostEdit,
-    response=POST,
+    response=Post,
 )
-async def edit_post(call: Call) -> JSON:
+async def edit_post(call: Call) -> Post:
     member = call.member()
     post = await service.edit_post(
         actor=member, post_id=call.path["post_id"], form=call.parsed(PostEdit)
@@ -556,7 +556,7 @@ async def delete_post(call: Call) -> None:
 
 
 def _post_moderation(action: PostAction, summary: str) -> None:
-    async def moderate(call: Call) -> JSON:
+    async def moderate(call: Call) -> Post:
         member = call.member()
         post = await service.moderate_post(
             actor=member, post_id=call.path["post_id"], action=action
@@ -565,7 +565,7 @@ def _post_moderation(action: PostAction, summary: str) -> None:
         return await _post_answer(member, post, author=post.author, can_moderate=True)
 
     moderate.__name__ = f"{action}_post"
-    api.operation("POST", f"/posts/{{post_id}}/{action}", summary=summary, tag=TAG, response=POST)(
+    api.operation("POST", f"/posts/{{post_id}}/{action}", summary=summary, tag=TAG, response=Post)(
         moderate
     )
 
@@ -576,10 +576,9 @@ _post_moderation(
 )
 
 
-async def _reaction_answer(call: Call, post: Post) -> JSON:
+async def _reaction_answer(call: Call, post: models.Post) -> PostReactions:
     reactions = await post_reactions(actor=call.actor, posts=[post])
-    counts, mine = _reactions(reactions.get(post.id, []))
-    return {"post_id": post.id, "reactions": counts, "my_reactions": mine}
+    return PostReactions.of(post, reactions.get(post.id, []))
 
 
 @api.operation(
@@ -588,9 +587,9 @@ async def _reaction_answer(call: Call, post: Post) -> JSON:
     summary="React to a post (once per kind; repeating changes nothing)",
     path_schemas=REACTION_PATH,
     tag=TAG,
-    response=POST_REACTIONS,
+    response=PostReactions,
 )
-async def add_reaction(call: Call) -> JSON:
+async def add_reaction(call: Call) -> PostReactions:
     post = await service.react(
         actor=call.member(), post_id=call.path["post_id"], kind=parse_reaction(call.path["kind"])
     )
@@ -603,9 +602,9 @@ async def add_reaction(call: Call) -> JSON:
     summary="Take a reaction back",
     path_schemas=REACTION_PATH,
     tag=TAG,
-    response=POST_REACTIONS,
+    response=PostReactions,
 )
-async def remove_reaction(call: Call) -> JSON:
+async def remove_reaction(call: Call) -> PostReactions:
     post = await service.unreact(
         actor=call.member(), post_id=call.path["post_id"], kind=parse_reaction(call.path["kind"])
     )
@@ -619,10 +618,10 @@ async def remove_reaction(call: Call) -> JSON:
     description="Three members' flags hide the post until a facilitator reviews it.",
     tag=TAG,
     body=FlagReport,
-    response=obj(["post_id", "message"], post_id=ID, message=string()),
+    response=Flagged,
     status=201,
 )
-async def flag_post(call: Call) -> JSON:
+async def flag_post(call: Call) -> Flagged:
     report = call.parsed(FlagReport)
     post = await flags.flag_post(
         actor=call.member(),
@@ -630,7 +629,7 @@ async def flag_post(call: Call) -> JSON:
         reason=report.reason,
         details=report.details,
     )
-    return {"post_id": post.id, "message": "Thank you: the facilitators will review this post."}
+    return Flagged(post_id=post.id, message="Thank you: the facilitators will review this post.")
 
 
 # search
@@ -643,20 +642,16 @@ async def flag_post(call: Call) -> JSON:
     description="Not paged: `next_cursor` is always null; ask for up to 100 with `limit`.",
     tag=TAG,
     auth="optional",
-    response=page_of(SEARCH_RESULT),
-    query=[
-        Param("q", string(), "Words to find (an empty query finds nothing)."),
-        Param("group", string(), "Only in this group (its slug)."),
-        Param("author", string(), "Only by this member (their @handle)."),
-        LIMIT,
-    ],
+    response=SearchResultPage,
+    query=SearchQuery,
 )
-async def search_forum(call: Call) -> JSON:
+async def search_forum(call: Call) -> SearchResultPage:
+    asked = call.params(SearchQuery)
     results = await search_posts(
         actor=call.actor,
-        query=_query_text(call, "q"),
-        group_slug=_query_text(call, "group"),
-        author_handle=_query_text(call, "author"),
-        limit=call.limit(),
+        query=asked.q,
+        group_slug=asked.group,
+        author_handle=asked.author,
+        limit=asked.limit,
     )
-    return {"items": [_search_result(result) for result in results], "next_cursor": None}
+    return SearchResultPage(items=[SearchResult.of(result) for result in results], next_cursor=None)

@@ -28,16 +28,7 @@ from community.groups.schemas import (
 from community.groups.service.membership import JoinOutcome
 from community.groups.service.reads import DirectoryEntry
 from community.text import clean_text
-from community.web.api import (
-    BOOLEAN,
-    CURSOR,
-    LIMIT,
-    Api,
-    Call,
-    Instant,
-    Param,
-    string,
-)
+from community.web.api import Api, Call, Flag, Instant, Paged, Text
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
@@ -99,6 +90,11 @@ class Group(GroupRef):
     @classmethod
     def entry(cls, entry: DirectoryEntry) -> Group:
         return cls(**cls.of_role(entry.group, entry.role))
+
+
+class DirectoryQuery(Paged):
+    q: Text = Field("", description="Only groups whose name contains this.")
+    mine: Flag = Field(False, description="Only the groups you belong to (none for visitors).")
 
 
 class GroupPage(BaseModel):
@@ -250,21 +246,13 @@ async def _detail(call: Call, slug: str) -> GroupDetail:
     "`my_role` says your role in each.",
     tag=TAG,
     auth="optional",
-    query=[
-        Param("q", string(), "Only groups whose name contains this."),
-        Param("mine", BOOLEAN, "Only the groups you belong to (none for visitors)."),
-        CURSOR,
-        LIMIT,
-    ],
+    query=DirectoryQuery,
     response=GroupPage,
 )
 async def list_groups(call: Call) -> BaseModel:
+    asked = call.params(DirectoryQuery)
     page = await service.list_groups(
-        actor=call.actor,
-        query=clean_text(call.query.get("q", "")),
-        mine=call.flag("mine"),
-        cursor=call.cursor(),
-        limit=call.limit(),
+        actor=call.actor, query=asked.q, mine=asked.mine, cursor=asked.cursor, limit=asked.limit
     )
     return GroupPage(items=[Group.entry(e) for e in page.items], next_cursor=page.next_cursor)
 
@@ -349,12 +337,15 @@ async def leave_group(call: Call) -> None:
     "/groups/{slug}/members",
     summary="The group's members, oldest first (private groups: members only)",
     tag=TAG,
-    query=[CURSOR, LIMIT],
+    query=Paged,
     response=GroupMemberPage,
 )
 async def list_members(call: Call) -> BaseModel:
     _, page = await service.list_members(
-        actor=call.member(), slug=_slug(call), cursor=call.cursor(), limit=call.limit()
+        actor=call.member(),
+        slug=_slug(call),
+        cursor=call.params(Paged).cursor,
+        limit=call.params(Paged).limit,
     )
     return GroupMemberPage(
         items=[GroupMember.of(m) for m in page.items], next_cursor=page.next_cursor
@@ -379,12 +370,15 @@ async def remove_member(call: Call) -> None:
     "/groups/{slug}/requests",
     summary="Requests to join waiting for a decision, oldest first (facilitators)",
     tag=TAG,
-    query=[CURSOR, LIMIT],
+    query=Paged,
     response=JoinRequestPage,
 )
 async def list_join_requests(call: Call) -> BaseModel:
     _, page = await service.list_join_requests_page(
-        actor=call.member(), slug=_slug(call), cursor=call.cursor(), limit=call.limit()
+        actor=call.member(),
+        slug=_slug(call),
+        cursor=call.params(Paged).cursor,
+        limit=call.params(Paged).limit,
     )
     return JoinRequestPage(
         items=[JoinRequest.of(r) for r in page.items], next_cursor=page.next_cursor

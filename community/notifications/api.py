@@ -8,16 +8,10 @@ from pydantic import BaseModel, Field, create_model
 
 from community.accounts.api import MemberSummary
 from community.notifications import service
-from community.notifications.kinds import DEFAULTS, LABELS
-from community.notifications.models import Delivery, Notification, NotificationKind
-from community.notifications.schemas import MarkRead, NotificationChoices, allowed
-from community.web.api import (
-    CURSOR,
-    LIMIT,
-    Api,
-    Call,
-    Instant,
-)
+from community.notifications.kinds import Kind, all_kinds
+from community.notifications.models import Delivery, Notification
+from community.notifications.schemas import MarkRead, NotificationChoices
+from community.web.api import Api, Call, Instant, Paged
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
@@ -27,7 +21,7 @@ class NotificationItem(BaseModel):
     """One notification, as the API answers it."""
 
     id: int
-    kind: NotificationKind
+    kind: str = Field(json_schema_extra={"enum": [kind.key for kind in all_kinds()]})
     title: str
     body: str = Field(description="Plain text: an excerpt, a request's message, a new time.")
     url: str = Field(description="The page it is about, as an absolute link.")
@@ -41,7 +35,7 @@ class NotificationItem(BaseModel):
         actor = notification.actor
         return cls(
             id=notification.id,
-            kind=NotificationKind(notification.kind),
+            kind=notification.kind,
             title=notification.title,
             body=notification.body,
             url=base_url.rstrip("/") + path,
@@ -62,18 +56,18 @@ class Marked(BaseModel):
     marked: int = Field(description="How many were marked read.")
 
 
-def _preference(kind: NotificationKind) -> Any:
-    offered = tuple(str(choice) for choice in Delivery if allowed(kind, choice))
-    return (Literal[offered], Field(description=LABELS[kind]))
+def _preference(kind: Kind) -> Any:
+    offered = tuple(str(choice) for choice in Delivery if kind.allows(choice))
+    return (Literal[offered], Field(description=kind.label))
 
 
 #: every kind with how it is emailed to the member
 NotificationPreferences = create_model(
-    "NotificationPreferences", **{str(kind): _preference(kind) for kind in DEFAULTS}
+    "NotificationPreferences", **{kind.key: _preference(kind) for kind in all_kinds()}
 )
 
 
-def preferences_of(choices: dict[NotificationKind, Delivery]) -> BaseModel:
+def preferences_of(choices: dict[Kind, Delivery]) -> BaseModel:
     answer: BaseModel = NotificationPreferences(
         **{str(kind): str(choice) for kind, choice in choices.items()}
     )
@@ -85,11 +79,12 @@ def preferences_of(choices: dict[NotificationKind, Delivery]) -> BaseModel:
     "/notifications",
     summary="Your notifications, newest first",
     tag="notifications",
-    query=[CURSOR, LIMIT],
+    query=Paged,
     response=NotificationPage,
 )
 async def list_notifications(call: Call) -> NotificationPage:
-    page = await service.inbox(member=call.member(), cursor=call.cursor(), limit=call.limit())
+    paged = call.params(Paged)
+    page = await service.inbox(member=call.member(), cursor=paged.cursor, limit=paged.limit)
     base_url: str = call.request.app.state.settings.base_url
     items = [NotificationItem.of(row, base_url) for row in page.items]
     return NotificationPage(items=items, next_cursor=page.next_cursor)

@@ -11,18 +11,18 @@ by the session middleware); the entry passes in the function that reads the toke
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, StrictInt, WithJsonSchema
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from community.commands import Command
+from community.commands import Command, cleaned, form_number, rule
 from community.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from community.text import clean_text
 
@@ -48,76 +48,65 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-#: a pattern for text that must not be blank: something other than white space
-WORDS = r"\S"
-
-
-def string(**extra: Any) -> JSON:
-    return {"type": "string", **extra}
-
-
-def nullable(schema: JSON) -> JSON:
-    """The schema, or null (OpenAPI 3.1 spells it as a type list; an enum lists null too)."""
-    if "$ref" in schema:
-        return {"oneOf": [schema, {"type": "null"}]}
-    kind = schema.get("type")
-    if not isinstance(kind, str):
-        return schema
-    result = {**schema, "type": [kind, "null"]}
-    if "enum" in schema:
-        result["enum"] = [*schema["enum"], None]
-    return result
-
-
-def obj(required: Iterable[str] = (), **properties: JSON) -> JSON:
-    """An object schema with these properties."""
-    return {
-        "type": "object",
-        "required": list(required),
-        "properties": properties,
-    }
-
-
-INTEGER: JSON = {"type": "integer"}
+#: a path's id: a positive integer the database can hold
 ID: JSON = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
-BOOLEAN: JSON = {"type": "boolean"}
-DATETIME: JSON = {"type": "string", "format": "date-time"}
-ERROR: JSON = obj(
-    ["error"],
-    error=obj(
-        ["code", "message"],
-        code=string(),
-        message=string(),
-        fields={"type": "object", "additionalProperties": {"type": "string"}},
-    ),
-)
 
 
-def page_of(item: JSON) -> JSON:
-    """A list page: `{"items": [...], "next_cursor": "..." | null}`."""
-    return obj(
-        ["items", "next_cursor"],
-        items={"type": "array", "items": item},
-        next_cursor=nullable(string()),
-    )
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] | None = Field(None, description="What is wrong with each field")
 
 
-@dataclass(frozen=True)
-class Param:
-    """A query parameter."""
+class Error(BaseModel):
+    """Every refusal: `{error: {code, message, fields}}`."""
 
-    name: str
-    schema: JSON
-    description: str = ""
-    required: bool = False
+    error: ErrorDetail
 
 
-CURSOR = Param("cursor", string(), "The `next_cursor` of the previous page.")
-LIMIT = Param(
-    "limit",
-    {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": 20},
-    "How many items, at most 100.",
-)
+def _flag(value: Any) -> Any:
+    """A true-or-false query parameter: true or 1, false or 0 (any case)."""
+    if isinstance(value, str):
+        spelled = value.lower()
+        if spelled in ("0", "false"):
+            return False
+        if spelled in ("1", "true"):
+            return True
+        raise rule("Use true or false (or 1 or 0).")
+    return value
+
+
+#: a yes-or-no query parameter: true or 1, false or 0 (any case); absent: false
+Flag = Annotated[bool, BeforeValidator(_flag)]
+#: free text in a query: control characters removed, white space trimmed
+Text = Annotated[str, BeforeValidator(lambda value: cleaned(value).strip())]
+#: a whole number in a query (ASCII digits)
+Number = Annotated[StrictInt, BeforeValidator(form_number)]
+
+
+class Query(Command):
+    """An operation's query parameters, read like a form: parameters it does not name are
+    ignored, and an empty one is as if absent. Each field is a documented parameter."""
+
+    @classmethod
+    def from_query(cls, query: QueryParams) -> Query:
+        return cls.from_form({name: value for name, value in query.items() if value != ""})
+
+
+class Limited(Query):
+    """How many items a list answers."""
+
+    limit: Number = Field(20, ge=1, le=LIMIT_MAX, description="How many items, at most 100.")
+    messages: ClassVar[Mapping[str, str]] = {"limit": f"Use a whole number from 1 to {LIMIT_MAX}."}
+
+
+class Paged(Limited):
+    """A list's page: `cursor` from the previous page's `next_cursor`, and its size."""
+
+    cursor: Text | None = Field(None, description="The `next_cursor` of the previous page.")
+
+
+Q = TypeVar("Q", bound=Query)
 
 
 @dataclass
@@ -131,6 +120,8 @@ class Call:
     body: JSON
     #: the body read by the operation's command, when it declares one
     command: Command | None = None
+    #: the query read by the operation's `Query`, when it declares one
+    arguments: Query | None = None
 
     def parsed(self, kind: type[C]) -> C:
         """The body as the operation's command (the framework read and validated it)."""
@@ -138,31 +129,17 @@ class Call:
             raise TypeError(f"this operation's body is not a {kind.__name__}")
         return self.command
 
+    def params(self, kind: type[Q]) -> Q:
+        """The query as the operation's `Query` (the framework read and validated it)."""
+        if not isinstance(self.arguments, kind):
+            raise TypeError(f"this operation's query is not a {kind.__name__}")
+        return self.arguments
+
     def member(self) -> Member:
         """The authenticated member, or 401."""
         if self.actor is None:
             raise Unauthenticated()
         return self.actor
-
-    def limit(self, default: int = 20) -> int:
-        raw = self.query.get("limit", "")
-        if not raw:
-            return default
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= LIMIT_MAX:
-            raise Invalid(limit=f"Use a whole number from 1 to {LIMIT_MAX}.")
-        return int(raw)
-
-    def flag(self, name: str) -> bool:
-        """A true-or-false query parameter: true or 1, false or 0 (any case); absent: false."""
-        value = self.query.get(name, "").lower()
-        if value in ("", "0", "false"):
-            return False
-        if value in ("1", "true"):
-            return True
-        raise Invalid(**{name: "Use true or false (or 1 or 0)."})
-
-    def cursor(self) -> str | None:
-        return self.query.get("cursor") or None
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -178,16 +155,6 @@ Instant = Annotated[
 ]
 
 
-def when(value: datetime | None) -> str | None:
-    """ISO 8601 with its offset (UTC as stored)."""
-    return value.isoformat() if value is not None else None
-
-
-def items(rows: list[Any], serialize: Any, next_cursor: str | None) -> JSON:
-    """A list page as the API answers it."""
-    return {"items": [serialize(row) for row in rows], "next_cursor": next_cursor}
-
-
 @dataclass(frozen=True)
 class Operation:
     method: str
@@ -200,11 +167,11 @@ class Operation:
     auth: str
     #: the command the body must be: validated before the handler runs, and documented
     body: type[Command] | None
-    #: None: 204 No Content
-    #: a typed answer (its schema generated from it), or a JSON schema of a dict answer
-    response: type[BaseModel] | JSON | None
+    #: the answer's model (its schema generated from it); None: 204 No Content
+    response: type[BaseModel] | None
     status: int
-    query: tuple[Param, ...]
+    #: the query parameters: validated before the handler runs, and documented
+    query: type[Query] | None
     description: str = ""
     #: schemas of path parameters that are neither ids nor free strings (an enum)
     path_schemas: dict[str, JSON] | None = None
@@ -235,11 +202,6 @@ class Api:
         self.operations.extend(other.operations)
         self.components.update(other.components)
 
-    def component(self, name: str, schema: JSON) -> JSON:
-        """Register a named schema; returns a reference to it."""
-        self.components[name] = schema
-        return {"$ref": f"#/components/schemas/{name}"}
-
     def operation(
         self,
         method: str,
@@ -249,9 +211,9 @@ class Api:
         tag: str,
         auth: str = "required",
         body: type[Command] | None = None,
-        response: type[BaseModel] | JSON | None = None,
+        response: type[BaseModel] | None = None,
         status: int = 200,
-        query: Iterable[Param] = (),
+        query: type[Query] | None = None,
         description: str = "",
         path_schemas: dict[str, JSON] | None = None,
     ) -> Callable[[Handler], Handler]:
@@ -267,7 +229,7 @@ class Api:
                     body,
                     response,
                     status,
-                    tuple(query),
+                    query,
                     description,
                     path_schemas,
                 )
@@ -312,7 +274,7 @@ class Api:
             "servers": [{"url": base_url}],
             "paths": paths,
             "components": {
-                "schemas": {"Error": ERROR, **self.components},
+                "schemas": self.components,
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             },
         }
@@ -320,9 +282,6 @@ class Api:
     def _schema_of(self, body: type[Command]) -> JSON:
         """A body's schema, generated from its command, as a named component."""
         return self.model_component(body, mode="validation")
-
-    def _answer_schema(self, answer: type[BaseModel] | JSON) -> JSON:
-        return answer if isinstance(answer, dict) else self.model_component(answer)
 
     def model_component(
         self,
@@ -338,6 +297,39 @@ class Api:
         self.components[model.__name__] = schema
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
+    def _query_parameters(self, query: type[Query]) -> list[JSON]:
+        """One parameter per field of the query's model (a parameter is a value or absent,
+        never null, so an optional field is described by its value's schema)."""
+        schema = query.model_json_schema(ref_template="#/components/schemas/{model}")
+        self.components.update(schema.pop("$defs", {}))
+        parameters = []
+        for name, field_schema in schema["properties"].items():
+            described = dict(field_schema)
+            description = described.pop("description", "")
+            described.pop("title", None)
+            choices = [s for s in described.pop("anyOf", []) if s.get("type") != "null"]
+            if choices:
+                described = (
+                    {**choices[0], **described}
+                    if len(choices) == 1
+                    else {
+                        "anyOf": choices,
+                        **described,
+                    }
+                )
+            if described.get("default", 0) is None:
+                del described["default"]
+            parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in schema.get("required", []),
+                    "schema": described,
+                    "description": description,
+                }
+            )
+        return parameters
+
     def _describe(self, op: Operation) -> JSON:
         parameters: list[JSON] = [
             {
@@ -345,29 +337,21 @@ class Api:
                 "in": "path",
                 "required": True,
                 "schema": (op.path_schemas or {}).get(name)
-                or (ID if _is_id(name) else string(minLength=1)),
+                or (ID if _is_id(name) else {"type": "string", "minLength": 1}),
             }
             for name in op.path_names()
         ]
-        parameters += [
-            {
-                "name": p.name,
-                "in": "query",
-                "required": p.required,
-                "schema": p.schema,
-                "description": p.description,
-            }
-            for p in op.query
-        ]
+        if op.query is not None:
+            parameters += self._query_parameters(op.query)
         responses: JSON = {}
         if op.response is None:
             responses[str(op.status)] = {"description": "Done."}
         else:
             responses[str(op.status)] = {
                 "description": "Done.",
-                "content": {"application/json": {"schema": self._answer_schema(op.response)}},
+                "content": {"application/json": {"schema": self.model_component(op.response)}},
             }
-        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        error = {"application/json": {"schema": self.model_component(Error)}}
         for status in ERROR_STATUSES:
             responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], "content": error}
         described: JSON = {
@@ -445,8 +429,10 @@ def _endpoint(
             raise Unauthenticated()
         body = await _read_body(request) if op.body is not None else {}
         command = op.body.from_json(body) if op.body is not None else None
+        query = request.query_params
+        arguments = op.query.from_query(query) if op.query is not None else None
         result = await op.handler(
-            Call(request, actor, request.path_params, request.query_params, body, command)
+            Call(request, actor, request.path_params, query, body, command, arguments)
         )
         if op.response is None:
             return Response(status_code=op.status if op.status != 200 else 204)

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from community.accounts.models import Member
+from community.app import build_api
 from community.db import decode_cursor
-from community.web.api import nullable, string
 from tests.api.helpers import ApiClient, error_of, token_for
 from tests.conftest import START
 from tests.factories import make_member
@@ -68,11 +68,49 @@ async def test_control_characters_in_a_path_are_not_found(api: ApiClient) -> Non
     assert response.status_code == 404
 
 
-async def test_nullable_enums_list_null() -> None:
-    assert nullable(string(enum=["a", "b"])) == {
-        "type": ["string", "null"],
-        "enum": ["a", "b", None],
+async def test_a_nullable_enum_answer_is_documented_with_null() -> None:
+    document = build_api().openapi(base_url="https://community.test")
+    level = document["components"]["schemas"]["ThreadPage"]["properties"]["watch_level"]
+    assert {"$ref": "#/components/schemas/WatchLevel"} in level["anyOf"]
+    assert {"type": "null"} in level["anyOf"]
+    assert "watch_level" in document["components"]["schemas"]["ThreadPage"]["required"]
+
+
+async def test_query_parameters_are_documented_from_their_model() -> None:
+    document = build_api().openapi(base_url="https://community.test")
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/events"]["get"]["parameters"]}
+    assert parameters["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 20,
     }
+    assert parameters["when"]["schema"]["enum"] == ["upcoming", "past"]
+    assert parameters["kind"]["schema"] == {"$ref": "#/components/schemas/EventKind"}
+    assert parameters["mine"]["schema"] == {"type": "boolean", "default": False}
+    assert not any(p["required"] for p in parameters.values())
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"limit": "0"}, "limit", "Use a whole number from 1 to 100."),
+        ({"limit": "\uff11"}, "limit", "Use a whole number from 1 to 100."),
+        ({"mine": "yes"}, "mine", "Use true or false (or 1 or 0)."),
+        ({"when": "later"}, "when", "Use one of: upcoming, past."),
+    ],
+)
+async def test_a_bad_query_parameter_is_named(
+    api: ApiClient, query: dict[str, str], field: str, message: str
+) -> None:
+    response = await api.get("/events", **query)
+    assert response.status_code == 422, response.text
+    assert error_of(response)["fields"] == {field: message}
+
+
+async def test_an_empty_or_unknown_query_parameter_is_as_if_absent(api: ApiClient) -> None:
+    response = await api.get("/events", limit="", when="", unknown="1")
+    assert response.status_code == 200, response.text
 
 
 def _cursor(*values: object) -> str:
