@@ -46,3 +46,32 @@ async def test_model_comments_have_no_semicolons(database: None) -> None:
         texts += [field.description or "" for field in model._meta.fields_map.values()]
         for text in texts:
             assert ";" not in text, f"{model.__name__}: no ';' in docstrings or #: comments"
+
+
+async def test_every_unique_together_is_in_the_database(database: None) -> None:
+    # Tortoise alters a column on SQLite by rebuilding its table, which loses the table's
+    # unique constraints (0015 changes the state alone for that reason): each one must exist.
+    connection = Tortoise.get_connection("default")
+    sqlite = connection.capabilities.dialect == "sqlite"
+    for model in Tortoise.apps.get_models_iterable():
+        table = model._meta.db_table
+        for together in model._meta.unique_together:
+            wanted = {model._meta.fields_db_projection.get(name, f"{name}_id") for name in together}
+            if sqlite:
+                indexes = await connection.execute_query_dict(f'PRAGMA index_list("{table}")')
+                unique_sets = []
+                for index in indexes:
+                    if index["unique"]:
+                        info = await connection.execute_query_dict(
+                            f'PRAGMA index_info("{index["name"]}")'
+                        )
+                        unique_sets.append({row["name"] for row in info})
+            else:
+                rows = await connection.execute_query_dict(
+                    "SELECT array_agg(a.attname::text) AS names FROM pg_index i "
+                    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                    "WHERE i.indrelid = $1::regclass AND i.indisunique GROUP BY i.indexrelid",
+                    [table],
+                )
+                unique_sets = [set(row["names"]) for row in rows]
+            assert wanted in unique_sets, f"{table}: no unique constraint on {sorted(wanted)}"

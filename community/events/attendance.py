@@ -20,10 +20,10 @@ from community.accounts.models import Member
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.events.access import EventView, access_event
 from community.events.emails import local_time
+from community.events.kinds import EVENT_CHANGED
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.mail.outbox import Email, enqueue
 from community.notifications.delivery import footer_context, unsubscribe_headers
-from community.notifications.models import NotificationKind
 from community.text import whole_number
 from community.urls import absolute_url
 
@@ -250,9 +250,9 @@ def _message_email(
             "subject": subject,
             "body": body,
             "paragraphs": paragraphs,
-            **footer_context(member.id, NotificationKind.EVENT_CHANGED),
+            **footer_context(member.id, EVENT_CHANGED),
         },
-        headers=unsubscribe_headers(member.id, NotificationKind.EVENT_CHANGED),
+        headers=unsubscribe_headers(member.id, EVENT_CHANGED),
         idempotency_key=f"events:message:{event.id}:{nonce}:{member.id}",
     )
 

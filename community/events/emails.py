@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from community.accounts.models import Member
 from community.clock import reader_zone
 from community.events.ical import calendar_for
+from community.events.kinds import EVENT_REMINDER
 from community.events.models import Event
 from community.mail.outbox import Attachment, Email
 from community.notifications.delivery import footer_context, unsubscribe_headers
-from community.notifications.models import NotificationKind
 from community.settings import current as current_settings
 from community.urls import absolute_url
 
@@ -59,11 +59,11 @@ def reminder(event: Event, member: Member, *, label: str, cancel_url: str) -> Em
         template="events/reminder",
         context={
             **_details(event, member),
-            **footer_context(member.id, NotificationKind.EVENT_REMINDER),
+            **footer_context(member.id, EVENT_REMINDER),
             "cancel_url": cancel_url,
             "soon": label,
         },
-        headers=unsubscribe_headers(member.id, NotificationKind.EVENT_REMINDER),
+        headers=unsubscribe_headers(member.id, EVENT_REMINDER),
         attachments=(ics_attachment(event),),
         idempotency_key=(
             f"events:reminder:{event.id}:{member.id}:{label}:{event.starts_at.timestamp():.0f}"

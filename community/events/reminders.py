@@ -18,9 +18,10 @@ from tortoise.transactions import in_transaction
 from community import clock
 from community.errors import NotFound
 from community.events import emails
+from community.events.kinds import EVENT_REMINDER
 from community.events.models import Event, EventState, ReminderDelivery, Rsvp, RsvpStatus
 from community.mail.outbox import enqueue
-from community.notifications.models import Delivery, NotificationKind
+from community.notifications.models import Delivery
 from community.notifications.service import deliveries
 from community.settings import current as current_settings
 from community.urls import absolute_url
@@ -96,7 +97,7 @@ async def _remind(event: Event, offset: timedelta) -> int:
         ).only("id", "member_id")
     }
     rsvps = await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING).select_related("member")
-    choices = await deliveries([r.member_id for r in rsvps], NotificationKind.EVENT_REMINDER)
+    choices = await deliveries([r.member_id for r in rsvps], EVENT_REMINDER)
     sent = 0
     for rsvp in rsvps:
         member = rsvp.member

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from community.accounts.models import Member
+from community.forum import kinds
 from community.forum.models import Post, Thread, Watch, WatchLevel
 from community.groups.models import Group, Membership, Role
-from community.notifications.models import NotificationKind
+from community.notifications.kinds import Kind
 from community.notifications.service import Notice, notify, withdraw
 from community.text import plain_text
 from community.urls import path as url_path
@@ -51,7 +52,7 @@ async def post_published(
 ) -> None:
     """Tell those who should hear about a newly visible post."""
 
-    def notice(kind: NotificationKind, title: str) -> Notice:
+    def notice(kind: Kind, title: str) -> Notice:
         return Notice(
             kind,
             title,
@@ -69,21 +70,21 @@ async def post_published(
         if quoted is not None:
             await notify(
                 await _who_can_see(group, [quoted.author_id]),
-                notice(NotificationKind.QUOTE, f"{name} quoted you in “{thread.title}”"),
+                notice(kinds.QUOTE, f"{name} quoted you in “{thread.title}”"),
             )
     await notify(
         await _who_can_see(group, [m.id for m in mentioned]),
-        notice(NotificationKind.MENTION, f"{name} mentioned you in “{thread.title}”"),
+        notice(kinds.MENTION, f"{name} mentioned you in “{thread.title}”"),
     )
     if post.number == 1:
         await notify(
             await _who_can_see(group, watching - muted),
-            notice(NotificationKind.NEW_THREAD, f"{name} started “{thread.title}” in {group.name}"),
+            notice(kinds.NEW_THREAD, f"{name} started “{thread.title}” in {group.name}"),
         )
         return
     await notify(
         await _who_can_see(group, (watching | {thread.author_id}) - muted),
-        notice(NotificationKind.REPLY, f"{name} replied in “{thread.title}”"),
+        notice(kinds.REPLY, f"{name} replied in “{thread.title}”"),
     )
 
 
@@ -97,7 +98,7 @@ async def post_flagged(post: Post, thread: Thread, group: Group, flag_id: int) -
     await notify(
         facilitators,
         Notice(
-            NotificationKind.FLAG,
+            kinds.FLAG,
             f"A post in “{thread.title}” was flagged for review",
             url=url_path("forum:flags", slug=group.slug),
             dedupe_key=f"flag:{flag_id}",
@@ -114,7 +115,7 @@ async def mentions_added(
     await notify(
         await _who_can_see(group, [m.id for m in mentioned]),
         Notice(
-            NotificationKind.MENTION,
+            kinds.MENTION,
             f"{author.display_name} mentioned you in “{thread.title}”",
             url=url_path("forum:post", post_id=post.id),
             dedupe_key=f"post:{post.id}",

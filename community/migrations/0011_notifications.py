@@ -1,6 +1,25 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from community.notifications.models import Delivery, EmailState, NotificationKind
+from enum import StrEnum
+
+from community.notifications.models import Delivery, EmailState
+
+
+class NotificationKind(StrEnum):
+    """The kinds as they were when this migration was written (features now declare them)."""
+
+    REPLY = "reply"
+    QUOTE = "quote"
+    MENTION = "mention"
+    NEW_THREAD = "new_thread"
+    JOIN_REQUEST = "join_request"
+    REQUEST_DECIDED = "request_decided"
+    INVITATION = "invitation"
+    PROMOTED = "promoted"
+    EVENT_CHANGED = "event_changed"
+    FLAG = "flag"
+    EVENT_REMINDER = "event_reminder"
+
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

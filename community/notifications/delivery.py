@@ -20,13 +20,12 @@ from community.accounts.models import Member
 from community.clock import reader_zone
 from community.errors import NotFound
 from community.mail.outbox import Email, enqueue
-from community.notifications.kinds import DEFAULTS, LABELS
+from community.notifications.kinds import Kind, all_kinds, kind_named
 from community.notifications.models import (
     Delivery,
     DigestRun,
     EmailState,
     Notification,
-    NotificationKind,
     NotificationPreference,
 )
 from community.settings import current as current_settings
@@ -54,7 +53,7 @@ def unsubscribe_signature(member_id: int, scope: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
-def unsubscribe_url(member_id: int, kind: NotificationKind | None = None) -> str:
+def unsubscribe_url(member_id: int, kind: Kind | None = None) -> str:
     """A signed link that stops one kind of email (or all of them) without signing in."""
     scope = str(kind) if kind else ALL
     signature = unsubscribe_signature(member_id, scope)
@@ -63,7 +62,7 @@ def unsubscribe_url(member_id: int, kind: NotificationKind | None = None) -> str
     )
 
 
-def unsubscribe_headers(member_id: int, kind: NotificationKind | None = None) -> dict[str, str]:
+def unsubscribe_headers(member_id: int, kind: Kind | None = None) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe: mail apps POST `List-Unsubscribe=One-Click` to it."""
     return {
         "List-Unsubscribe": f"<{unsubscribe_url(member_id, kind)}>",
@@ -71,59 +70,59 @@ def unsubscribe_headers(member_id: int, kind: NotificationKind | None = None) ->
     }
 
 
-def footer_context(member_id: int, kind: NotificationKind | None) -> dict[str, str]:
+def footer_context(member_id: int, kind: Kind | None) -> dict[str, str]:
     """What email templates need for the footer's unsubscribe and preferences links."""
     return {
         "unsubscribe_url": unsubscribe_url(member_id, kind),
-        "unsubscribe_what": LABELS[kind].lower() if kind else "all emails about activity",
+        "unsubscribe_what": kind.label.lower() if kind else "all emails about activity",
         "preferences_url": absolute_url("notifications:preferences"),
     }
 
 
-def check_unsubscribe(member_id: int, scope: str, signature: str) -> list[NotificationKind]:
+def check_unsubscribe(member_id: int, scope: str, signature: str) -> list[Kind]:
     """The kinds a link stops; NotFound unless this site signed it for this member."""
     if scope == ALL:
-        kinds = list(DEFAULTS)
+        kinds = list(all_kinds())
     else:
         try:
-            kinds = [NotificationKind(scope)]
-        except ValueError:
+            kinds = [kind_named(scope)]
+        except KeyError:
             raise NotFound("This link is not valid.") from None
     if not hmac.compare_digest(unsubscribe_signature(member_id, scope), signature):
         raise NotFound("This link is not valid.")
     return kinds
 
 
-async def unsubscribe(*, member_id: int, scope: str, signature: str) -> list[NotificationKind]:
+async def unsubscribe(*, member_id: int, scope: str, signature: str) -> list[Kind]:
     """Stop the emails a signed link names. Using it again changes nothing and is fine."""
     kinds = check_unsubscribe(member_id, scope, signature)
     if not await Member.filter(id=member_id, deleted_at__isnull=True).exists():
         raise NotFound("This link is not valid.")
     async with in_transaction():
         for kind in kinds:
-            updated = await NotificationPreference.filter(member_id=member_id, kind=kind).update(
-                delivery=Delivery.NEVER
-            )
+            updated = await NotificationPreference.filter(
+                member_id=member_id, kind=kind.key
+            ).update(delivery=Delivery.NEVER)
             if not updated:
                 try:
                     async with in_transaction():
                         await NotificationPreference.create(
-                            member_id=member_id, kind=kind, delivery=Delivery.NEVER
+                            member_id=member_id, kind=kind.key, delivery=Delivery.NEVER
                         )
                 except IntegrityError:  # two clicks at once: the other one saved it
                     pass
         await Notification.filter(
             member_id=member_id,
-            kind__in=kinds,
+            kind__in=[kind.key for kind in kinds],
             email_state__in=[EmailState.PENDING, EmailState.DIGEST],
         ).update(email_state=EmailState.NONE, email_due_at=None)
     return kinds
 
 
-async def wants_email(member_id: int, kind: NotificationKind) -> bool:
+async def wants_email(member_id: int, kind: Kind) -> bool:
     """For emails that are not notifications (event reminders): has the member stopped them?"""
-    preference = await NotificationPreference.filter(member_id=member_id, kind=kind).first()
-    return (Delivery(preference.delivery) if preference else DEFAULTS[kind]) != Delivery.NEVER
+    preference = await NotificationPreference.filter(member_id=member_id, kind=kind.key).first()
+    return (Delivery(preference.delivery) if preference else kind.default) != Delivery.NEVER
 
 
 # sending ------------------------------------------------------------------------------------
@@ -161,7 +160,7 @@ async def send_pending_emails(limit: int = 200) -> int:
         )
         if not rows or not member.email:
             continue
-        kinds = {NotificationKind(n.kind) for n in rows}
+        kinds = {kind_named(n.kind) for n in rows}
         kind = kinds.pop() if len(kinds) == 1 else None
         base_url = current_settings().base_url
         email = Email(

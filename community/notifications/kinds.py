@@ -1,37 +1,59 @@
-"""What each kind of notification is called and how it is emailed unless the member chooses."""
+"""Kinds of notification. Each feature declares its own in its `kinds.py` (replies and
+mentions in community/forum/kinds.py, invitations in community/groups/kinds.py…): the words
+the email settings page shows, how it is emailed unless the member chooses, and whether a
+daily digest may carry it. `all_kinds()` finds them on disk, as `db` finds the models, so a new
+feature's kinds need no registering here; the settings page lists them feature by feature."""
 
 from __future__ import annotations
 
-from community.notifications.models import Delivery, NotificationKind
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-#: the settings page's wording, in the order it lists them
-LABELS: dict[NotificationKind, str] = {
-    NotificationKind.REPLY: "Replies in discussions I started or watch",
-    NotificationKind.QUOTE: "Replies quoting me",
-    NotificationKind.MENTION: "@mentions of me",
-    NotificationKind.NEW_THREAD: "New discussions in groups I watch",
-    NotificationKind.JOIN_REQUEST: "Requests to join a group I facilitate",
-    NotificationKind.REQUEST_DECIDED: "Decisions on my requests to join",
-    NotificationKind.INVITATION: "Invitations to groups",
-    NotificationKind.PROMOTED: "A seat for me from an event's waitlist",
-    NotificationKind.EVENT_CHANGED: "Changes to events I am going to, and cancellations",
-    NotificationKind.FLAG: "Flagged posts in groups I facilitate",
-    NotificationKind.EVENT_REMINDER: "Reminders before events I am going to",
-}
+from community.notifications.models import KIND_MAX, Delivery
 
-DEFAULTS: dict[NotificationKind, Delivery] = {
-    NotificationKind.REPLY: Delivery.IMMEDIATELY,
-    NotificationKind.QUOTE: Delivery.IMMEDIATELY,
-    NotificationKind.MENTION: Delivery.IMMEDIATELY,
-    NotificationKind.NEW_THREAD: Delivery.DIGEST,
-    NotificationKind.JOIN_REQUEST: Delivery.IMMEDIATELY,
-    NotificationKind.REQUEST_DECIDED: Delivery.IMMEDIATELY,
-    NotificationKind.INVITATION: Delivery.IMMEDIATELY,
-    NotificationKind.PROMOTED: Delivery.IMMEDIATELY,
-    NotificationKind.EVENT_CHANGED: Delivery.IMMEDIATELY,
-    NotificationKind.FLAG: Delivery.IMMEDIATELY,
-    NotificationKind.EVENT_REMINDER: Delivery.IMMEDIATELY,
-}
 
-#: kinds whose email only makes sense at once (a reminder in tomorrow's digest is too late)
-NO_DIGEST = frozenset({NotificationKind.EVENT_REMINDER})
+@dataclass(frozen=True)
+class Kind:
+    #: what the database stores and the API and the settings form name it by
+    key: str
+    #: the settings page's wording
+    label: str
+    #: how it is emailed to a member who has not chosen
+    default: Delivery
+    #: False: only at once or never (a reminder in tomorrow's digest is too late)
+    digest: bool = True
+
+    def __str__(self) -> str:
+        return self.key
+
+    def allows(self, delivery: Delivery) -> bool:
+        """Whether it may be emailed that way."""
+        return self.digest or delivery != Delivery.DIGEST
+
+
+def _kind_modules() -> list[str]:
+    root = Path(__file__).resolve().parent.parent
+    return [f"community.{path.parent.name}.kinds" for path in sorted(root.glob("*/kinds.py"))]
+
+
+@cache
+def all_kinds() -> tuple[Kind, ...]:
+    """Every feature's kinds: by feature (in folder order), each in the order it declares them."""
+    found: list[Kind] = []
+    for name in _kind_modules():
+        module = importlib.import_module(name)
+        found += [value for value in vars(module).values() if isinstance(value, Kind)]
+    keys = [kind.key for kind in found]
+    if len(set(keys)) != len(keys) or any(len(key) > KIND_MAX for key in keys):
+        raise ValueError(f"notification kinds must be unique and short: {keys}")
+    return tuple(found)
+
+
+def kind_named(key: str) -> Kind:
+    """The kind with this key; KeyError if there is none."""
+    for kind in all_kinds():
+        if kind.key == key:
+            return kind
+    raise KeyError(key)

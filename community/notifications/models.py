@@ -8,20 +8,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-
-class NotificationKind(StrEnum):
-    REPLY = "reply"
-    QUOTE = "quote"
-    MENTION = "mention"
-    NEW_THREAD = "new_thread"
-    JOIN_REQUEST = "join_request"
-    REQUEST_DECIDED = "request_decided"
-    INVITATION = "invitation"
-    PROMOTED = "promoted"
-    EVENT_CHANGED = "event_changed"
-    FLAG = "flag"
-    #: not a notification in the inbox: the preference for event reminder emails
-    EVENT_REMINDER = "event_reminder"
+#: the longest key a notification kind may have (community/notifications/kinds.py)
+KIND_MAX = 24
 
 
 class Delivery(StrEnum):
@@ -48,7 +36,7 @@ class Notification(Model):
         "community.Member", related_name="notifications", on_delete=fields.CASCADE
     )
     member_id: int
-    kind = fields.CharEnumField(NotificationKind, max_length=24)
+    kind = fields.CharField(max_length=KIND_MAX, description="a Kind's key (notifications.kinds)")
     #: who caused it (None for the site itself)
     actor: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="caused_notifications", null=True,
@@ -86,7 +74,7 @@ class NotificationPreference(Model):
         "community.Member", related_name="notification_preferences", on_delete=fields.CASCADE
     )
     member_id: int
-    kind = fields.CharEnumField(NotificationKind, max_length=24)
+    kind = fields.CharField(max_length=KIND_MAX, description="a Kind's key (notifications.kinds)")
     delivery = fields.CharEnumField(Delivery, max_length=16)
 
     class Meta:

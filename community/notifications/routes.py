@@ -11,8 +11,8 @@ from starlette.routing import Route
 from community.accounts.access import ensure_signed_in
 from community.errors import Invalid
 from community.notifications import delivery, service
-from community.notifications.kinds import LABELS, NO_DIGEST
-from community.notifications.models import Delivery, NotificationKind
+from community.notifications.kinds import Kind, all_kinds
+from community.notifications.models import Delivery
 from community.notifications.schemas import NotificationChoices
 from community.web.templates import read_form, redirect, render, request_zone
 
@@ -64,18 +64,22 @@ async def mark_all_read(request: Request) -> Response:
     )
 
 
-def _choices_context(current: dict[NotificationKind, Delivery]) -> dict[str, object]:
+def _choices_context(current: dict[str, str]) -> dict[str, object]:
     return {
-        "labels": LABELS,
+        "labels": {kind.key: kind.label for kind in all_kinds()},
         "deliveries": DELIVERY_LABELS,
-        "no_digest": NO_DIGEST,
+        "no_digest": {kind.key for kind in all_kinds() if not kind.digest},
         "current": current,
     }
 
 
+def _current(choices: dict[Kind, Delivery]) -> dict[str, str]:
+    return {kind.key: str(delivery) for kind, delivery in choices.items()}
+
+
 async def preferences_form(request: Request) -> Response:
     member = ensure_signed_in(request.state.member)
-    current = await service.preferences(member)
+    current = _current(await service.preferences(member))
     return render(request, "notifications/preferences.html", _choices_context(current))
 
 
@@ -85,12 +89,12 @@ async def preferences_save(request: Request) -> Response:
     try:
         choices = NotificationChoices.from_form(raw)
     except Invalid as exc:
-        current = await service.preferences(member)
-        values = {**current, **{k: raw.get(str(k), "") for k in LABELS}}
+        current = _current(await service.preferences(member))
+        values = {**current, **{kind.key: raw.get(kind.key, "") for kind in all_kinds()}}
         return render(
             request,
             "notifications/preferences.html",
-            {**_choices_context(values), "errors": exc.fields},  # type: ignore[arg-type]
+            {**_choices_context(values), "errors": exc.fields},
             status_code=422,
         )
     await service.set_preferences(member=member, choices=choices)
@@ -109,7 +113,7 @@ async def unsubscribe_form(request: Request) -> Response:
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"kinds": [LABELS[k] for k in kinds], "everything": scope == delivery.ALL, "done": False},
+        {"kinds": [k.label for k in kinds], "everything": scope == delivery.ALL, "done": False},
     )
 
 
@@ -120,7 +124,7 @@ async def unsubscribe(request: Request) -> Response:
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"kinds": [LABELS[k] for k in kinds], "everything": scope == delivery.ALL, "done": True},
+        {"kinds": [k.label for k in kinds], "everything": scope == delivery.ALL, "done": True},
     )
 
 

@@ -9,8 +9,8 @@ from pydantic import Field, StrictInt, create_model, field_validator
 from pydantic_core.core_schema import ValidationInfo
 
 from community.commands import Command, rule
-from community.notifications.kinds import LABELS, NO_DIGEST
-from community.notifications.models import Delivery, NotificationKind
+from community.notifications.kinds import Kind, all_kinds, kind_named
+from community.notifications.models import Delivery
 from community.text import INT_MAX
 
 #: the most ids one request may mark read
@@ -23,30 +23,25 @@ NO_DIGEST_MESSAGE = (
 )
 
 
-def allowed(kind: NotificationKind, delivery: Delivery) -> bool:
-    """Whether a kind may be emailed that way (a reminder in tomorrow's digest is too late)."""
-    return not (delivery == Delivery.DIGEST and kind in NO_DIGEST)
-
-
 class EmailChoices(Command):
     """The member's choice for some kinds; kinds not sent keep theirs."""
 
-    messages: ClassVar[Mapping[str, str]] = {str(kind): CHOICE_MESSAGE for kind in LABELS}
+    messages: ClassVar[Mapping[str, str]] = {kind.key: CHOICE_MESSAGE for kind in all_kinds()}
 
     @field_validator("*")
     @classmethod
     def _allowed(cls, value: Delivery, info: ValidationInfo) -> Delivery:
-        if info.field_name is not None and not allowed(NotificationKind(info.field_name), value):
+        if info.field_name is not None and not kind_named(info.field_name).allows(value):
             raise rule(NO_DIGEST_MESSAGE)
         return value
 
-    def chosen(self) -> dict[NotificationKind, Delivery]:
+    def chosen(self) -> dict[Kind, Delivery]:
         """The kinds chosen, with their choice."""
-        return {NotificationKind(name): value for name, value in self if value is not None}
+        return {kind_named(name): value for name, value in self if value is not None}
 
 
-def _choice(kind: NotificationKind) -> Any:
-    offered = [str(choice) for choice in Delivery if allowed(kind, choice)]
+def _choice(kind: Kind) -> Any:
+    offered = [str(choice) for choice in Delivery if kind.allows(choice)]
 
     def described(schema: dict[str, Any]) -> None:
         schema.pop("default", None)  # leaving a kind out keeps its choice
@@ -54,12 +49,14 @@ def _choice(kind: NotificationKind) -> Any:
         schema.update(type="string", enum=offered)
 
     # None only stands for "not sent": a null in the body is refused like any other non-choice
-    return (Delivery, Field(default=None, description=LABELS[kind], json_schema_extra=described))
+    return (Delivery, Field(default=None, description=kind.label, json_schema_extra=described))
 
 
 #: one optional field per kind, named as the kind ("reply", "event_reminder")
 NotificationChoices = create_model(
-    "NotificationChoices", __base__=EmailChoices, **{str(kind): _choice(kind) for kind in LABELS}
+    "NotificationChoices",
+    __base__=EmailChoices,
+    **{kind.key: _choice(kind) for kind in all_kinds()},
 )
 
 

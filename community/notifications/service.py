@@ -21,12 +21,11 @@ from community import clock
 from community.accounts.models import Member
 from community.db import Page, keyset_page
 from community.errors import NotFound
-from community.notifications.kinds import DEFAULTS
+from community.notifications.kinds import Kind, all_kinds
 from community.notifications.models import (
     Delivery,
     EmailState,
     Notification,
-    NotificationKind,
     NotificationPreference,
 )
 from community.notifications.schemas import EmailChoices
@@ -41,7 +40,7 @@ BODY_MAX = 500
 class Notice:
     """What to tell: the same for every recipient unless built per recipient."""
 
-    kind: NotificationKind
+    kind: Kind
     title: str
     url: str
     #: the thing it is about: each member hears about it once
@@ -56,14 +55,14 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= BODY_MAX else text[: BODY_MAX - 1].rstrip() + "…"
 
 
-async def deliveries(member_ids: Iterable[int], kind: NotificationKind) -> dict[int, Delivery]:
+async def deliveries(member_ids: Iterable[int], kind: Kind) -> dict[int, Delivery]:
     """Each member's email choice for `kind` (the default where they made none)."""
     ids = list(set(member_ids))
     chosen = {
         p.member_id: Delivery(p.delivery)
-        for p in await NotificationPreference.filter(member_id__in=ids, kind=kind)
+        for p in await NotificationPreference.filter(member_id__in=ids, kind=kind.key)
     }
-    return {member_id: chosen.get(member_id, DEFAULTS[kind]) for member_id in ids}
+    return {member_id: chosen.get(member_id, kind.default) for member_id in ids}
 
 
 async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
@@ -93,7 +92,7 @@ async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
             async with in_transaction():  # a savepoint: "told already" must not undo the caller
                 await Notification.create(
                     member_id=member_id,
-                    kind=notice.kind,
+                    kind=notice.kind.key,
                     actor_id=notice.actor_id,
                     title=notice.title[:300],
                     body=_excerpt(notice.body),
@@ -166,13 +165,13 @@ async def mark_read_many(*, member: Member, ids: Iterable[int] | None = None) ->
     return changed
 
 
-async def preferences(member: Member) -> dict[NotificationKind, Delivery]:
+async def preferences(member: Member) -> dict[Kind, Delivery]:
     """Every kind with the member's choice (or the default)."""
     chosen = {
-        NotificationKind(p.kind): Delivery(p.delivery)
+        p.kind: Delivery(p.delivery)
         for p in await NotificationPreference.filter(member_id=member.id)
     }
-    return {kind: chosen.get(kind, default) for kind, default in DEFAULTS.items()}
+    return {kind: chosen.get(kind.key, kind.default) for kind in all_kinds()}
 
 
 async def set_preferences(*, member: Member, choices: EmailChoices) -> None:
@@ -181,22 +180,22 @@ async def set_preferences(*, member: Member, choices: EmailChoices) -> None:
     now = clock.now()
     async with in_transaction():
         for kind, delivery in choices.chosen().items():
-            updated = await NotificationPreference.filter(member_id=member.id, kind=kind).update(
-                delivery=delivery
-            )
+            updated = await NotificationPreference.filter(
+                member_id=member.id, kind=kind.key
+            ).update(delivery=delivery)
             if not updated:
                 try:
                     async with in_transaction():
                         await NotificationPreference.create(
-                            member_id=member.id, kind=kind, delivery=delivery
+                            member_id=member.id, kind=kind.key, delivery=delivery
                         )
                 except IntegrityError:  # a concurrent save made it: set it
-                    await NotificationPreference.filter(member_id=member.id, kind=kind).update(
+                    await NotificationPreference.filter(member_id=member.id, kind=kind.key).update(
                         delivery=delivery
                     )
             waiting = Notification.filter(
                 member_id=member.id,
-                kind=kind,
+                kind=kind.key,
                 email_state__in=[EmailState.PENDING, EmailState.DIGEST],
             )
             if delivery == Delivery.NEVER:

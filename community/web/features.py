@@ -1,8 +1,9 @@
 """What a feature brings to the site, declared once in its own `feature.py` and listed in
 `community/features.py`. The entry modules build everything else from that list: the app's
 routes, the API and its OpenAPI document, the navigation, the panels one feature adds to
-another's page, and the scheduler's jobs. (Models need no entry: `db` finds every
-`community/<feature>/models.py`.)"""
+another's page, and the scheduler's jobs. (Models and notification kinds need no entry:
+`db` finds every `community/<feature>/models.py`, and `notifications.kinds` every
+`community/<feature>/kinds.py`; page names come from the routes, for `community.urls`.)"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from community.accounts.models import Member
-from community.notifications.kinds import NotificationKind
+from community.forum import kinds as forum_kinds
 from community.notifications.models import Notification
 from community.notifications.service import Notice, mark_read_many, notify, unread_count
 from tests.factories import make_member
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 async def _tell(member: Member, number: int) -> None:
     notice = Notice(
-        kind=NotificationKind.REPLY,
+        kind=forum_kinds.REPLY,
         title=f"Reply {number}",
         url="/",
         dedupe_key=f"race:{number}",

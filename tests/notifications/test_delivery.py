@@ -12,8 +12,9 @@ from starlette.applications import Starlette
 
 from community import clock
 from community.accounts.models import Member
+from community.forum import kinds as forum_kinds
 from community.notifications import delivery, service
-from community.notifications.models import Delivery, DigestRun, Notification, NotificationKind
+from community.notifications.models import Delivery, DigestRun, Notification
 from community.notifications.schemas import EmailChoices, NotificationChoices
 from tests import dates
 from tests.conftest import open_browser, text_of
@@ -200,7 +201,7 @@ async def test_every_notification_email_has_one_click_unsubscribe(app: Starlette
     async with open_browser(app) as browser:  # no sign-in, no CSRF token: RFC 8058
         page = await browser.get(path)
         assert page.status_code == 200 and "Unsubscribe" in text_of(page)
-        assert (await service.preferences(member))[NotificationKind.REPLY] == Delivery.IMMEDIATELY
+        assert (await service.preferences(member))[forum_kinds.REPLY] == Delivery.IMMEDIATELY
         done = await browser.client.post(
             path, content="List-Unsubscribe=One-Click",
             headers={"content-type": "application/x-www-form-urlencoded"},
@@ -213,8 +214,8 @@ async def test_every_notification_email_has_one_click_unsubscribe(app: Starlette
         other_member = path.replace(f"/unsubscribe/{member.id}/", f"/unsubscribe/{member.id + 1}/")
         assert (await browser.client.post(other_member)).status_code == 404
         assert (await browser.get("/unsubscribe/1/nonsense/" + "0" * 32)).status_code == 404
-    assert (await service.preferences(member))[NotificationKind.REPLY] == Delivery.NEVER
-    assert (await service.preferences(member))[NotificationKind.MENTION] == Delivery.IMMEDIATELY
+    assert (await service.preferences(member))[forum_kinds.REPLY] == Delivery.NEVER
+    assert (await service.preferences(member))[forum_kinds.MENTION] == Delivery.IMMEDIATELY
 
 
 async def test_unsubscribe_from_everything(app: Starlette) -> None:

@@ -10,8 +10,9 @@ from starlette.applications import Starlette
 
 from community import clock
 from community.accounts.models import Member
+from community.forum import kinds as forum_kinds
 from community.notifications import service
-from community.notifications.models import Delivery, Notification, NotificationKind
+from community.notifications.models import Delivery, Notification
 from tests import dates
 from tests.conftest import open_browser, text_of
 from tests.factories import (
@@ -110,6 +111,6 @@ async def test_choosing_emails_on_the_settings_page(app: Starlette) -> None:
         ok = await browser.post("/settings/notifications", {"reply": "digest", "mention": "never"})
         assert ok.status_code == 303
     chosen = await service.preferences(member)
-    assert chosen[NotificationKind.REPLY] == Delivery.DIGEST
-    assert chosen[NotificationKind.MENTION] == Delivery.NEVER
-    assert chosen[NotificationKind.QUOTE] == Delivery.IMMEDIATELY  # left as it was
+    assert chosen[forum_kinds.REPLY] == Delivery.DIGEST
+    assert chosen[forum_kinds.MENTION] == Delivery.NEVER
+    assert chosen[forum_kinds.QUOTE] == Delivery.IMMEDIATELY  # left as it was

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from community.errors import Invalid
-from community.notifications.models import Delivery, NotificationKind
+from community.events import kinds as events_kinds
+from community.forum import kinds as forum_kinds
+from community.notifications.models import Delivery
 from community.notifications.schemas import (
     CHOICE_MESSAGE,
     NO_DIGEST_MESSAGE,
@@ -17,8 +19,8 @@ from community.notifications.schemas import (
 def test_choices_name_only_the_kinds_sent() -> None:
     choices = NotificationChoices.from_json({"reply": "digest", "event_reminder": "never"})
     assert choices.chosen() == {
-        NotificationKind.REPLY: Delivery.DIGEST,
-        NotificationKind.EVENT_REMINDER: Delivery.NEVER,
+        forum_kinds.REPLY: Delivery.DIGEST,
+        events_kinds.EVENT_REMINDER: Delivery.NEVER,
     }
 
 
@@ -46,7 +48,7 @@ def test_every_wrong_field_is_named_at_once() -> None:
 
 def test_a_form_passes_over_the_pages_own_fields() -> None:
     choices = NotificationChoices.from_form({"csrf_token": "abc", "quote": "never"})
-    assert choices.chosen() == {NotificationKind.QUOTE: Delivery.NEVER}
+    assert choices.chosen() == {forum_kinds.QUOTE: Delivery.NEVER}
 
 
 def test_the_documented_schema_offers_no_digest_for_reminders() -> None:

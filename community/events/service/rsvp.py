@@ -11,9 +11,9 @@ from community.accounts.models import Member
 from community.errors import Conflict, NotFound
 from community.events import emails
 from community.events.access import access_event, ensure_may_rsvp
+from community.events.kinds import PROMOTED
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.reminders import rsvp_for_cancel_link
-from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
 from community.urls import path as url_path
 
@@ -131,7 +131,7 @@ async def promote_waitlist(event_id: int) -> int:
         await notify(
             [member],
             Notice(
-                NotificationKind.PROMOTED,
+                PROMOTED,
                 f"A seat opened: you are going to “{event.title}”",
                 url=url_path("events:detail", event_id=event.id),
                 dedupe_key=f"promoted:{event.id}:{candidate.answered_at.timestamp():.0f}",

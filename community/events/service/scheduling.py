@@ -13,11 +13,11 @@ from community.accounts.models import Member
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event
+from community.events.kinds import EVENT_CHANGED
 from community.events.models import Event, EventState, Rsvp, RsvpStatus
 from community.events.schemas import EventChanges, EventForm
 from community.events.service.rsvp import promote_waitlist
 from community.groups.access import access_facilitation
-from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
 from community.text import render_markdown
 from community.urls import path as url_path
@@ -182,7 +182,7 @@ async def _tell_attendees(
         await notify(
             [member],
             Notice(
-                NotificationKind.EVENT_CHANGED,
+                EVENT_CHANGED,
                 title,
                 url=url_path("events:detail", event_id=event.id),
                 dedupe_key=dedupe_key,

@@ -14,7 +14,7 @@ from community import clock, sessions
 from community.accounts.access import ensure_signed_in, ensure_verified
 from community.accounts.models import Member
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
-from community.groups import emails
+from community.groups import emails, kinds
 from community.groups.access import access_facilitation, access_group
 from community.groups.models import (
     Group,
@@ -28,7 +28,6 @@ from community.groups.models import (
 )
 from community.groups.service.counters import add_membership, remove_membership
 from community.mail.outbox import enqueue
-from community.notifications.models import NotificationKind
 from community.notifications.service import Notice, notify
 from community.urls import path as url_path
 
@@ -90,7 +89,7 @@ async def _request_to_join(actor: Member, group: Group, message: str) -> None:
         await notify(
             facilitators,
             Notice(
-                NotificationKind.JOIN_REQUEST,
+                kinds.JOIN_REQUEST,
                 f"{actor.display_name} asked to join {group.name}",
                 url=url_path("groups:requests", slug=group.slug),
                 dedupe_key=f"join-request:{request.id}:{now.timestamp():.0f}",
@@ -144,7 +143,7 @@ async def _decide(
         await notify(
             [request.member],
             Notice(
-                NotificationKind.REQUEST_DECIDED,
+                kinds.REQUEST_DECIDED,
                 f"Your request to join {group.name} was {status}",
                 url=url_path("groups:detail", slug=group.slug),
                 dedupe_key=f"join-decision:{request.id}:{request.created_at.timestamp():.0f}",
@@ -199,7 +198,7 @@ async def invite(*, actor: Member | None, slug: str, email: str) -> Invitation:
             await notify(
                 [invitee],
                 Notice(
-                    NotificationKind.INVITATION,
+                    kinds.INVITATION,
                     f"{inviter.display_name} invited you to join {group.name}",
                     url=url_path("groups:invitations"),
                     dedupe_key=f"invitation:{invitation.id}:{now.timestamp():.0f}",
