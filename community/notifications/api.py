@@ -11,6 +11,7 @@ from community.notifications import service
 from community.notifications.kinds import Kind, all_kinds
 from community.notifications.models import Delivery, Notification
 from community.notifications.schemas import MarkRead, NotificationChoices
+from community.settings import current as current_settings
 from community.web.api import Api, Call, Instant, Paged
 
 #: this feature's operations, served under /api/v1 with the others'
@@ -30,7 +31,7 @@ class NotificationItem(BaseModel):
     actor: MemberSummary | None
 
     @classmethod
-    def of(cls, notification: Notification, base_url: str) -> NotificationItem:
+    def of(cls, notification: Notification) -> NotificationItem:
         path = notification.url if notification.url.startswith("/") else "/"
         actor = notification.actor
         return cls(
@@ -38,7 +39,7 @@ class NotificationItem(BaseModel):
             kind=notification.kind,
             title=notification.title,
             body=notification.body,
-            url=base_url.rstrip("/") + path,
+            url=current_settings().base_url.rstrip("/") + path,
             created_at=notification.created_at,
             read=notification.read_at is not None,
             actor=MemberSummary.of(actor) if actor is not None else None,
@@ -85,8 +86,7 @@ def preferences_of(choices: dict[Kind, Delivery]) -> BaseModel:
 async def list_notifications(call: Call) -> NotificationPage:
     paged = call.params(Paged)
     page = await service.inbox(member=call.member(), cursor=paged.cursor, limit=paged.limit)
-    base_url: str = call.request.app.state.settings.base_url
-    items = [NotificationItem.of(row, base_url) for row in page.items]
+    items = [NotificationItem.of(row) for row in page.items]
     return NotificationPage(items=items, next_cursor=page.next_cursor)
 
 

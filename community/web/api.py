@@ -116,8 +116,6 @@ class Call:
     request: Request
     actor: Member | None
     path: dict[str, Any]
-    query: QueryParams
-    body: JSON
     #: the body read by the operation's command, when it declares one
     command: Command | None = None
     #: the query read by the operation's `Query`, when it declares one
@@ -429,11 +427,8 @@ def _endpoint(
             raise Unauthenticated()
         body = await _read_body(request) if op.body is not None else {}
         command = op.body.from_json(body) if op.body is not None else None
-        query = request.query_params
-        arguments = op.query.from_query(query) if op.query is not None else None
-        result = await op.handler(
-            Call(request, actor, request.path_params, query, body, command, arguments)
-        )
+        query = op.query.from_query(request.query_params) if op.query is not None else None
+        result = await op.handler(Call(request, actor, request.path_params, command, query))
         if op.response is None:
             return Response(status_code=op.status if op.status != 200 else 204)
         if isinstance(result, BaseModel):
