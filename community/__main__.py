@@ -22,6 +22,7 @@ def _settings(*, embedded: bool = False) -> Settings:
         print(f"community: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure(settings)
+    import community.features  # noqa: F401  # the pages' names, for the links services build
     from community.mail import render as mail_render
     from community.web.templates import asset_dir
 

@@ -38,9 +38,17 @@ def path(name: str, /, **params: object) -> str:
     try:
         template, takes = _TABLE[name]
     except KeyError:
-        raise LookupError(f"no page is named {name!r}") from None
+        hint = "" if _TABLE else " (no page is registered: import community.features first)"
+        raise LookupError(f"no page is named {name!r}{hint}") from None
     try:
-        result = template.format_map({key: quote(str(params[key]), safe="") for key in takes})
+        # a number needs no quoting (most parameters are ids)
+        result = template.format_map(
+            {
+                key: str(value) if type(value) is int else quote(str(value), safe="")
+                for key in takes
+                for value in (params[key],)
+            }
+        )
     except KeyError as missing:
         raise LookupError(f"the page {name!r} needs {missing}") from None
     query = [
