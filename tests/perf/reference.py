@@ -1,5 +1,6 @@
 """The limit: the thread page's own template rendered from data held in memory, with no
-database and no middleware. `uvicorn tests.perf.reference:app` serves it at /threads/1.
+database and no middleware. `uvicorn tests.perf.reference:app` serves it at /threads/1, and
+a group's list of 20 topics (the list pages' limit) at /groups/group-1/threads.
 
 Whatever the real thread page costs beyond this is the database, the ORM and the middleware;
 the benchmark reports the real page's requests per second as a share of this one's.
@@ -21,7 +22,7 @@ from community.accounts.models import Member
 from community.features import FEATURES
 from community.forum.access import ThreadView
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, Thread
-from community.forum.service.reads import ReactionSummary, ThreadPage
+from community.forum.service.reads import ReactionSummary, ThreadListing, ThreadPage
 from community.groups.access import Viewer
 from community.groups.models import Group
 from community.settings import Settings
@@ -29,6 +30,7 @@ from community.text import render_markdown
 from community.web.templates import make_templates, render
 
 POSTS = 50
+TOPICS = 20
 BODY = (
     "In my team we start with what the family already does well.\n\n"
     "Peer supervision every fortnight keeps me honest about my **blind spots**."
@@ -97,7 +99,26 @@ def _page() -> dict[str, Any]:
     view = ThreadView(viewer=Viewer(group=group, actor=None, membership=None), thread=thread)
     reactions: dict[int, list[ReactionSummary]] = {}
     result = ThreadPage(view, posts, 1, 1, reactions, None)
+    listed = [
+        saved(
+            Thread(
+                id=n,
+                group=group,
+                author=authors[n % 10],
+                title=f"Supervision after a hard case, part {n}",
+                post_count=n * 3,
+                reply_count=n * 3 - 1,
+                pinned=False,
+                locked=False,
+                created_at=moment,
+                last_activity_at=moment - timedelta(hours=n),
+            )
+        )
+        for n in range(1, TOPICS + 1)
+    ]
+    listing = ThreadListing(view.viewer, [], listed, "next", {}, False)
     return {
+        "listing": listing,
         "result": result,
         "thread": thread,
         "group": group,
@@ -117,7 +138,10 @@ def create_reference_app() -> Starlette:
     async def thread(request: Request) -> Response:
         return render(request, "forum/thread.html", context)
 
-    app = Starlette(routes=[Route("/threads/1", thread)])
+    async def topics(request: Request) -> Response:
+        return render(request, "forum/list.html", context)
+
+    app = Starlette(routes=[Route("/threads/1", thread), Route("/groups/group-1/threads", topics)])
     app.state.settings = settings
     app.state.templates = make_templates(settings, nav=[n for f in FEATURES for n in f.nav])
     return app
