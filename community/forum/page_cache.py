@@ -12,24 +12,29 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
+from community.forum.post_html import Fragment
+
+V = TypeVar("V")
 #: (thread id, page, thread version, post count)
 Key = tuple[int, int, int, int]
 
 
-class PageCache:
+class VersionedCache(Generic[V]):
+    """Values by slot, each valid for one version of what it shows and for `seconds`; only the
+    newest version of a slot is kept, and the values are bounded by their size."""
+
     def __init__(self, *, seconds: int, size: int = 512, max_bytes: int = 8 * 1024**2) -> None:
         self.seconds = seconds
         self.size = size
         self.max_bytes = max_bytes
         self.bytes = 0
-        #: (thread, page) -> (version and post count, stored at, body)
-        self._entries: OrderedDict[tuple[int, int], tuple[tuple[int, int], float, bytes]] = (
-            OrderedDict()
-        )
+        #: slot -> (version, stored at, value, its size)
+        self._entries: OrderedDict[Hashable, tuple[Hashable, float, V, int]] = OrderedDict()
 
-    def get(self, key: Key) -> bytes | None:
-        slot, version = key[:2], key[2:]
+    def lookup(self, slot: Hashable, version: Hashable) -> V | None:
         entry = self._entries.get(slot)
         if entry is None or entry[0] != version:
             return None
@@ -39,20 +44,35 @@ class PageCache:
         self._entries.move_to_end(slot)
         return entry[2]
 
-    def put(self, key: Key, body: bytes) -> None:
-        if self.seconds <= 0 or len(body) > self.max_bytes:
+    def store(self, slot: Hashable, version: Hashable, value: V, size: int) -> None:
+        if self.seconds <= 0 or size > self.max_bytes:
             return
-        slot, version = key[:2], key[2:]
         self._drop(slot)
-        self._entries[slot] = (version, time.monotonic(), body)
-        self.bytes += len(body)
+        self._entries[slot] = (version, time.monotonic(), value, size)
+        self.bytes += size
         while len(self._entries) > self.size or self.bytes > self.max_bytes:
             self._drop(next(iter(self._entries)))
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _drop(self, slot: tuple[int, int]) -> None:
+    def _drop(self, slot: Hashable) -> None:
         entry = self._entries.pop(slot, None)
         if entry is not None:
-            self.bytes -= len(entry[2])
+            self.bytes -= entry[3]
+
+
+class PageCache(VersionedCache[bytes]):
+    """Visitors' whole pages, by (thread, page) and (version, post count)."""
+
+    def get(self, key: Key) -> bytes | None:
+        return self.lookup(key[:2], key[2:])
+
+    def put(self, key: Key, body: bytes) -> None:
+        self.store(key[:2], key[2:], body, len(body))
+
+
+class FragmentCache(VersionedCache[list[Fragment]]):
+    """Members' shared post fragments, by (thread, page, variant) and (version, post count):
+    a variant is what changes a post's shared part (facilitator or not, may reply or not,
+    the reader's time zone)."""

@@ -7,27 +7,36 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.templating import Jinja2Templates
 
 from community.errors import Invalid, NotFound
 from community.forum import service
-from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
-from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, WatchLevel
-from community.forum.page_cache import PageCache
+from community.forum.access import (
+    ThreadView,
+    access_forum,
+    access_post,
+    access_thread,
+    ensure_can_post,
+)
+from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, WatchLevel
+from community.forum.page_cache import FragmentCache, PageCache
+from community.forum.post_html import ACTIONS, END, Fragment, assemble, fragments_of, quote_href
 from community.forum.schemas import (
     FlagReport,
     NewPost,
     NewThread,
     PostAction,
     PostEdit,
+    ReactionButton,
     ThreadAction,
-    parse_reaction,
 )
 from community.forum.search import search_posts
-from community.forum.service import flags, watching
+from community.forum.service import flags, reads, watching
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
 from community.urls import path as url_path
-from community.web.templates import read_form, redirect, redirect_to, render
+from community.web.context import page_context
+from community.web.templates import read_form, redirect, redirect_to, render, request_zone
 
 HELD_MESSAGE = (
     "Thank you. As a new member, your posts with links wait for a facilitator's approval; "
@@ -84,22 +93,83 @@ async def thread_create(request: Request) -> Response:
 async def _thread_context(
     request: Request, thread_id: int, page: int, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    result = await service.thread_page(actor=request.state.member, thread_id=thread_id, page=page)
+    """A thread page: its posts' shared fragments (kept per thread version and variant), with
+    this reader's actions, unread marker and quote added; marks the page read."""
+    actor = request.state.member
+    view = await access_thread(actor, thread_id)
+    thread = view.thread
+    page, page_count = reads.page_bounds(thread, page)
     quote_id = request.query_params.get("quote", "")
-    quoted = next((p for p in result.posts if str(p.id) == quote_id), None)
+    cache: FragmentCache = request.app.state.post_fragments
+    slot = (thread.id, page, view.can_moderate, view.can_reply, request_zone(request).key)
+    version = (thread.version, thread.post_count)
+    fragments = cache.lookup(slot, version)
+    posts: list[Post] = []
+    reader_id = actor.id if actor is not None else None
+    # the author of a hidden post sees its text: their page is theirs alone
+    own_hidden = fragments is not None and any(
+        f.hidden and f.author_id == reader_id for f in fragments
+    )
+    if fragments is None or own_hidden or quote_id:
+        posts = await reads.page_posts(thread, page)
+        own_hidden = any(p.is_hidden and p.author_id == reader_id for p in posts)
+        reactions = await reads.post_reactions(actor=None, posts=posts)
+        fragments = _render_fragments(request, view, posts, reactions, page, own_hidden)
+        if not own_hidden:
+            cache.store(slot, version, fragments, sum(len(f.head) + len(f.tail) for f in fragments))
+    post_ids = [f.post_id for f in fragments]
+    mine = await reads.my_reactions(actor, post_ids)
+    last_read = await reads.last_read_number(actor, thread)
+    if fragments:
+        await reads.read_to(actor, thread, fragments[-1].number, last_read)
+    first_unread = reads.unread_from(last_read, thread)
+    quoted = next((p for p in posts if str(p.id) == quote_id), None)
     context: dict[str, Any] = {
-        "result": result,
-        "thread": result.view.thread,
-        "group": result.view.viewer.group,
-        "view": result.view,
-        "reaction_labels": REACTION_LABELS,
-        "flag_reasons": FLAG_REASON_LABELS,
+        "result": reads.ThreadPage(view, posts, page, page_count, {}, first_unread),
+        "thread": thread,
+        "group": view.viewer.group,
+        "view": view,
+        "posts_html": assemble(
+            fragments,
+            reader_id=reader_id,
+            mine=mine,
+            can_moderate=view.can_moderate,
+            first_unread=first_unread,
+            quote_href=quote_href(page),
+        ),
         "quoted": quoted,
         "values": {"quote_post_id": quote_id if quoted else ""},
-        "watch_level": await watching.watch_levels(request.state.member, thread_id=thread_id),
+        "watch_level": await watching.watch_levels(actor, thread_id=thread_id),
     }
     context.update(extra or {})
     return context
+
+
+def _render_fragments(
+    request: Request,
+    view: ThreadView,
+    posts: list[Post],
+    reactions: dict[int, list[reads.ReactionSummary]],
+    page: int,
+    own_hidden: bool,
+) -> list[Fragment]:
+    """The posts as every reader of this variant sees them (one render for all of them)."""
+    templates: Jinja2Templates = request.app.state.templates
+    rendered = templates.get_template("forum/_posts.html").render(
+        {
+            **page_context(request),
+            "posts": posts,
+            "view": view,
+            "thread": view.thread,
+            "result": reads.ThreadPage(view, posts, page, 1, reactions, None),
+            "reaction_labels": REACTION_LABELS,
+            "page_href": url_path("forum:thread", thread_id=view.thread.id, page=page),
+            "reader_id": request.state.member.id if own_hidden else None,
+            "actions_mark": ACTIONS,
+            "end_mark": END,
+        }
+    )
+    return fragments_of(posts, rendered)
 
 
 def _parse_level(raw: dict[str, str]) -> WatchLevel | None:
@@ -257,13 +327,11 @@ async def post_history(request: Request) -> Response:
     )
 
 
-async def reaction_change(request: Request) -> Response:
-    change = service.unreact if request.url.path.endswith("/remove") else service.react
-    post = await change(
-        actor=request.state.member,
-        post_id=request.path_params["post_id"],
-        kind=parse_reaction(request.path_params["kind"]),
-    )
+async def reaction_button(request: Request) -> Response:
+    """A reaction button under a post (the thread page's one form sends it)."""
+    post_id, kind, add = ReactionButton.from_form(await read_form(request)).target()
+    change = service.react if add else service.unreact
+    post = await change(actor=request.state.member, post_id=post_id, kind=kind)
     return redirect_to(request, thread_url(post.thread_id, post.number))
 
 
@@ -303,9 +371,39 @@ async def post_moderate(request: Request) -> Response:
     return redirect_to(request, thread_url(post.thread_id, post.number), POST_MESSAGES[action])
 
 
+async def _flag_page(
+    request: Request, post_id: int, *, errors: dict[str, str] | None = None, values: Any = None
+) -> Response:
+    view, post = await access_post(request.state.member, post_id)
+    flagger = ensure_can_post(view.viewer)
+    if post.author.id == flagger.id or post.is_deleted:
+        raise NotFound("You can flag other members' posts only.")
+    return render(
+        request,
+        "forum/flag.html",
+        {
+            "post": post,
+            "thread": view.thread,
+            "page": page_of(post.number),
+            "reasons": FLAG_REASON_LABELS,
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def post_flag_form(request: Request) -> Response:
+    return await _flag_page(request, request.path_params["post_id"])
+
+
 async def post_flag(request: Request) -> Response:
     post_id = request.path_params["post_id"]
-    report = FlagReport.from_form(await read_form(request))
+    raw = await read_form(request)
+    try:
+        report = FlagReport.from_form(raw)
+    except Invalid as exc:
+        return await _flag_page(request, post_id, errors=exc.fields, values=raw)
     post = await flags.flag_post(
         actor=request.state.member, post_id=post_id, reason=report.reason, details=report.details
     )
@@ -392,7 +490,9 @@ routes = [
         name="forum:thread_moderate",
     ),
     Route("/posts/{post_id:int}", post_link, name="forum:post"),
-    Route("/posts/{post_id:int}/flag", post_flag, methods=["POST"], name="forum:flag"),
+    Route("/posts/{post_id:int}/flag", post_flag_form, name="forum:flag"),
+    Route("/posts/{post_id:int}/flag", post_flag, methods=["POST"], name="forum:flag_submit"),
+    Route("/reactions", reaction_button, methods=["POST"], name="forum:reactions"),
     Route(
         "/posts/{post_id:int}/flags/{decision:str}",
         flag_review,
@@ -404,18 +504,6 @@ routes = [
     Route("/posts/{post_id:int}/edit", post_update, methods=["POST"], name="forum:post_update"),
     Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="forum:post_delete"),
     Route("/posts/{post_id:int}/history", post_history, name="forum:post_history"),
-    Route(
-        "/posts/{post_id:int}/reactions/{kind:str}",
-        reaction_change,
-        methods=["POST"],
-        name="forum:react",
-    ),
-    Route(
-        "/posts/{post_id:int}/reactions/{kind:str}/remove",
-        reaction_change,
-        methods=["POST"],
-        name="forum:unreact",
-    ),
     Route(
         "/posts/{post_id:int}/{action:str}",
         post_moderate,

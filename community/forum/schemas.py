@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from community.commands import Command, Id, cleaned, form_number, one_line, rule
 from community.errors import Invalid
 from community.forum.models import FlagReason, ReactionKind, WatchLevel
+from community.text import whole_number
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -132,6 +133,50 @@ class PostAction(StrEnum):
 
     HIDE = "hide"
     RESTORE = "restore"
+
+
+REACTION_MESSAGE = "Choose a reaction button under a post."
+
+
+def _reaction_target(value: str | None) -> tuple[int, bool] | None:
+    """A reaction button's value: the post's id, and " off" to take the reaction back."""
+    if value is None:
+        return None
+    post_id, _, off = value.partition(" ")
+    number = whole_number(post_id, low=1)
+    if number is None or off not in ("", "off"):
+        raise rule(REACTION_MESSAGE)
+    return number, off != "off"
+
+
+_Target = Annotated[tuple[int, bool] | None, BeforeValidator(_reaction_target)]
+
+
+class ReactionButton(Command):
+    """A reaction button under a post, as the thread page's one form sends it: named by its
+    kind, its value the post's id ("12"), or "12 off" to take the reaction back."""
+
+    messages: ClassVar[Mapping[str, str]] = {str(kind): REACTION_MESSAGE for kind in ReactionKind}
+    like: _Target = None
+    insightful: _Target = None
+    thanks: _Target = None
+    support: _Target = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ReactionButton:
+        if sum(1 for kind in ReactionKind if getattr(self, kind) is not None) != 1:
+            raise rule(REACTION_MESSAGE)
+        return self
+
+    def target(self) -> tuple[int, ReactionKind, bool]:
+        """The post, the kind, and whether to add it (else take it back)."""
+        kind = next(kind for kind in ReactionKind if getattr(self, kind) is not None)
+        post_id, add = getattr(self, kind)
+        return post_id, kind, add
+
+
+if set(ReactionButton.model_fields) != {str(kind) for kind in ReactionKind}:  # pragma: no cover
+    raise RuntimeError("ReactionButton needs one field per ReactionKind")
 
 
 def parse_reaction(kind: str) -> ReactionKind:

@@ -92,13 +92,14 @@ async def test_newcomer_journey(journey_page: Page, request: pytest.FixtureReque
 
     # reply to another discussion quoting its first post, then react to that post
     await page.goto(f"/threads/{thread.id}")
-    await page.get_by_role("link", name="Quote post 1").click()
+    first_post = page.get_by_role("article", name=re.compile(r"^Post 1 by "))
+    await first_post.get_by_role("link", name="Quote").click()
     await expect(page.get_by_text("Quoting Farah Ismail")).to_be_visible()
     await page.get_by_label("Your reply").fill("A photo book of the classroom helps.")
     await page.get_by_role("button", name="Post reply").click()
     await expect(page.get_by_text("A photo book of the classroom helps.")).to_be_visible()
-    await page.get_by_role("button", name="Like post 1").click()
-    await expect(page.get_by_role("button", name="Like post 1")).to_have_attribute(
+    await first_post.get_by_role("button", name="Like", exact=True).click()
+    await expect(first_post.get_by_role("button", name="Like", exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
     reply = await Post.get(thread_id=thread.id, number=2)

@@ -93,9 +93,13 @@ async def test_flag_and_review_through_the_pages(app: Starlette) -> None:
     async with open_browser(app) as browser, open_browser(app) as fac:
         await browser.login("fr@example.org", PASSWORD)
         page = await browser.get(f"/threads/{post.thread_id}?page=1")
-        assert "Shares identifiable client information" in page.text
+        assert f'href="/posts/{post.id}/flag"' in page.text
+        form = await browser.get(f"/posts/{post.id}/flag")
+        assert "Shares identifiable client information" in text_of(form)
         bad = await browser.post(f"/posts/{post.id}/flag", {"reason": "boring"})
         assert bad.status_code == 422
+        assert "Choose why this post needs a facilitator's attention." in text_of(bad)
+        assert "Flag a post for the facilitators" in text_of(bad)
         done = await browser.post(f"/posts/{post.id}/flag", {"reason": "confidential"})
         assert done.status_code == 303
         assert (await browser.get(f"/groups/{group.slug}/flags")).status_code == 403

@@ -139,12 +139,30 @@ async def test_posting_quoting_reacting_through_the_pages(app: Starlette) -> Non
         page = await sam.get(f"/threads/{thread.id}?page=1")
         assert f'<a href="/posts/{opening.id}">Sam wrote (#1)</a>' in page.text
         assert "<em>reason</em>" in page.text
-        like = await sam.post(f"/posts/{(await Post.get(number=2)).id}/reactions/like")
+        reply = await Post.get(number=2)
+        assert f'name="like" value="{reply.id}" aria-pressed="false"' in page.text
+        like = await sam.post("/reactions", {"like": str(reply.id)})
         assert like.status_code == 303
-        await sam.post(f"/posts/{(await Post.get(number=2)).id}/reactions/like")
+        assert like.headers["location"] == f"/threads/{thread.id}?page=1#post-2"
+        await sam.post("/reactions", {"like": str(reply.id)})  # a double click
         assert await Reaction.all().count() == 1
-        bad = await sam.post(f"/posts/{opening.id}/reactions/love")
-        assert bad.status_code == 422
+        pressed = await sam.get(f"/threads/{thread.id}?page=1")
+        assert f'name="like" value="{reply.id} off" aria-pressed="true"' in pressed.text
+        # Fiona's page shows the count, but nothing of hers pressed
+        theirs = await fiona.get(f"/threads/{thread.id}?page=1")
+        assert "Like 1" in text_of(theirs) and 'aria-pressed="true"' not in theirs.text
+        assert (await sam.post("/reactions", {"like": f"{reply.id} off"})).status_code == 303
+        assert await Reaction.all().count() == 0
+        for bad_value in (
+            {"love": str(opening.id)},
+            {"like": "x"},
+            {"like": f"{opening.id} on"},
+            {},
+            {"like": str(reply.id), "thanks": str(reply.id)},
+        ):
+            bad = await sam.post("/reactions", bad_value)
+            assert bad.status_code == 422, bad_value
+            assert "Choose a reaction button under a post." in text_of(bad)
         back = await sam.get(f"/posts/{opening.id}")
         assert back.headers["location"] == f"/threads/{thread.id}?page=1#post-1"
 

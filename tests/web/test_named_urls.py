@@ -144,7 +144,7 @@ def test_the_url_table_holds_every_route_name() -> None:
 def test_url_fills_in_the_path_parameters() -> None:
     assert urls.path("home") == "/"
     assert urls.path("events:detail", event_id=3) == "/events/3"
-    assert urls.path("forum:react", post_id=8, kind="thanks") == "/posts/8/reactions/thanks"
+    assert urls.path("forum:flag_review", post_id=8, decision="hide") == "/posts/8/flags/hide"
     assert (
         urls.path("groups:request_approve", slug="peer-support", request_id=4)
         == "/groups/peer-support/requests/4/approve"

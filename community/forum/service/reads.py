@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -99,22 +100,37 @@ def page_of(number: int) -> int:
     return (number - 1) // POSTS_PER_PAGE + 1
 
 
-async def first_unread_number(actor: Member | None, thread: Thread) -> int | None:
-    """Where the member should start reading: after their last read post, if any is newer."""
+async def last_read_number(actor: Member | None, thread: Thread) -> int | None:
+    """The member's read position in the thread (None: never opened, or a visitor)."""
     if actor is None:
         return None
-    read = await ThreadRead.filter(thread_id=thread.id, member_id=actor.id).first()
-    if read is None or read.last_read_number >= thread.post_count:
+    numbers: list[Any] = await ThreadRead.filter(
+        thread_id=thread.id, member_id=actor.id
+    ).values_list("last_read_number", flat=True)
+    return int(numbers[0]) if numbers else None
+
+
+def unread_from(last_read: int | None, thread: Thread) -> int | None:
+    """Where the member should start reading: after their last read post, if any is newer."""
+    if last_read is None or last_read >= thread.post_count:
         return None
-    return read.last_read_number + 1
+    return last_read + 1
 
 
-async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) -> ThreadPage:
-    """One page of 50 posts (by number, so page 1,000 costs what page 1 does); marks them read."""
-    view = await access_thread(actor, thread_id)
-    thread = view.thread
+async def first_unread_number(actor: Member | None, thread: Thread) -> int | None:
+    """Where the member should start reading: after their last read post, if any is newer."""
+    return unread_from(await last_read_number(actor, thread), thread)
+
+
+def page_bounds(thread: Thread, page: int) -> tuple[int, int]:
+    """The page asked for, within the thread's pages, and how many pages it has."""
     page_count = max(1, math.ceil(thread.post_count / POSTS_PER_PAGE))
-    page = min(max(page, 1), page_count)
+    return min(max(page, 1), page_count), page_count
+
+
+async def page_posts(thread: Thread, page: int) -> list[Post]:
+    """One page of posts by number (so page 1,000 costs what page 1 does), with their authors
+    and quoted posts."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     posts = list(
         await Post.filter(thread_id=thread.id, number__gte=first, number__lt=first + POSTS_PER_PAGE)
@@ -125,11 +141,39 @@ async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) ->
         .limit(POSTS_PER_PAGE)
     )
     await _attach_quotes(posts)
+    return posts
+
+
+async def read_to(actor: Member | None, thread: Thread, number: int, last_read: int | None) -> None:
+    """Mark the member's reading up to `number`, unless they had read that far (no write)."""
+    if actor is not None and (last_read is None or last_read < number):
+        await mark_read(thread.id, actor.id, number)
+
+
+async def my_reactions(actor: Member | None, post_ids: list[int]) -> dict[int, set[str]]:
+    """post id -> the kinds the member reacted with, for these posts."""
+    if actor is None or not post_ids:
+        return {}
+    rows = await Reaction.filter(member_id=actor.id, post_id__in=post_ids).values_list(
+        "post_id", "kind"
+    )
+    mine: dict[int, set[str]] = defaultdict(set)
+    for post_id, kind in rows:
+        mine[int(post_id)].add(str(kind))
+    return mine
+
+
+async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) -> ThreadPage:
+    """One page of 50 posts (by number, so page 1,000 costs what page 1 does); marks them read."""
+    view = await access_thread(actor, thread_id)
+    thread = view.thread
+    page, page_count = page_bounds(thread, page)
+    posts = await page_posts(thread, page)
     reactions = await _reactions(actor, posts)
-    first_unread = await first_unread_number(actor, thread)
-    if actor is not None and posts:
-        await mark_read(thread.id, actor.id, posts[-1].number)
-    return ThreadPage(view, posts, page, page_count, reactions, first_unread)
+    last_read = await last_read_number(actor, thread)
+    if posts:
+        await read_to(actor, thread, posts[-1].number, last_read)
+    return ThreadPage(view, posts, page, page_count, reactions, unread_from(last_read, thread))
 
 
 async def _attach_quotes(posts: list[Post]) -> None:
