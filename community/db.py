@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -178,3 +181,39 @@ async def keyset_page(
     if len(rows) > limit:
         next_cursor = encode_cursor(*(getattr(items[-1], name) for name in names))
     return Page(items=items, next_cursor=next_cursor)
+
+
+# Hand-written reads, for the few queries every signed-in page makes (the session, a thread
+# and the reader's place in its group): the ORM's query builder costs more CPU than the
+# database's answer (measured: 0.3 ms of a 5 ms page, per query), so these skip it and build
+# the same model objects from plain rows.
+
+_PLACEHOLDER = re.compile(r"\$\d+")
+
+
+@functools.cache
+def columns(model: type[Model], alias: str, prefix: str = "") -> str:
+    """The model's columns for a hand-written SELECT: `alias."col" AS "prefixcol", …`."""
+    return ", ".join(
+        f'{alias}."{column}" AS "{prefix}{column}"' for column in sorted(model._meta.db_fields)
+    )
+
+
+def loaded(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
+    """A model object from a row of `columns(model, …, prefix)`, as the ORM builds it."""
+    return model._init_from_db(**{column: row[prefix + column] for column in model._meta.db_fields})
+
+
+async def select(sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Rows of a hand-written SELECT whose parameters are written $1, $2… (in order, each
+    once: SQLite's are positional)."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "sqlite":
+        sql = _PLACEHOLDER.sub("?", sql)
+    rows: list[dict[str, Any]] = await connection.execute_query_dict(sql, list(params))
+    return rows
+
+
+def attach(obj: Model, relation: str, related: Model | None) -> None:
+    """Set a loaded relation (`post.author`) as `select_related` does."""
+    object.__setattr__(obj, f"_{relation}", related)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from community import db
 from community.accounts.models import Member
 from community.errors import NotFound, PermissionDenied
 from community.forum.models import Post, Thread
-from community.groups.access import Viewer, access_group_content
-from community.groups.models import Membership
+from community.groups.access import Viewer, access_group_content, membership_in
+from community.groups.models import Group, Membership
+from community.text import INT_MAX
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,25 @@ def ensure_can_post(viewer: Viewer) -> Member:
 async def access_thread(actor: Member | None, thread_id: int) -> ThreadView:
     """The thread if the actor may read it: its group's content is visible to them, and a
     hidden thread only to the group's facilitators (others get NotFound)."""
-    thread = await Thread.filter(id=thread_id).select_related("group").first()
-    if thread is None:
+    # on every thread page: the thread, its group and the reader's membership in one
+    # hand-written query (see `db.select`)
+    rows = []
+    if 1 <= thread_id <= INT_MAX:
+        rows = await db.select(
+            f"SELECT {db.columns(Thread, 't', 't__')}, {db.columns(Group, 'g', 'g__')}, "  # noqa: S608
+            f"{db.columns(Membership, 'ms', 'ms__')} FROM {Thread._meta.db_table} t "
+            f"JOIN {Group._meta.db_table} g ON g.id = t.group_id "
+            f"LEFT JOIN {Membership._meta.db_table} ms "
+            "ON ms.group_id = t.group_id AND ms.member_id = $1 WHERE t.id = $2",
+            actor.id if actor is not None else 0,
+            thread_id,
+        )
+    if not rows:
         raise NotFound("There is no such discussion.")
-    membership = None
-    if actor is not None:
-        membership = await Membership.filter(group_id=thread.group.id, member_id=actor.id).first()
-    viewer = Viewer(group=thread.group, actor=actor, membership=membership)
+    thread = db.loaded(Thread, rows[0], "t__")
+    group = db.loaded(Group, rows[0], "g__")
+    db.attach(thread, "group", group)
+    viewer = Viewer(group=group, actor=actor, membership=membership_in(rows[0]))
     if not viewer.can_see_content:
         if thread.group.is_private:
             raise NotFound("There is no such discussion.")

@@ -114,7 +114,7 @@ async def _thread_context(
         posts = await reads.page_posts(thread, page)
         own_hidden = any(p.is_hidden and p.author_id == reader_id for p in posts)
         reactions = await reads.post_reactions(actor=None, posts=posts)
-        fragments = _render_fragments(request, view, posts, reactions, page, own_hidden)
+        fragments = render_fragments(request, view, posts, reactions, page, own_hidden)
         if not own_hidden:
             cache.store(slot, version, fragments, sum(len(f.head) + len(f.tail) for f in fragments))
     post_ids = [f.post_id for f in fragments]
@@ -145,7 +145,7 @@ async def _thread_context(
     return context
 
 
-def _render_fragments(
+def render_fragments(
     request: Request,
     view: ThreadView,
     posts: list[Post],

@@ -22,6 +22,8 @@ from community.accounts.models import Member
 from community.features import FEATURES
 from community.forum.access import ThreadView
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, Thread
+from community.forum.post_html import assemble, quote_href
+from community.forum.routes import render_fragments
 from community.forum.service.reads import ReactionSummary, ThreadListing, ThreadPage
 from community.groups.access import Viewer
 from community.groups.models import Group
@@ -89,6 +91,7 @@ def _page() -> dict[str, Any]:
             thread=thread,
             number=n,
             author=authors[n % 10],
+            author_id=authors[n % 10].id,
             body=BODY,
             body_html=body_html,
             created_at=moment + timedelta(minutes=n),
@@ -136,7 +139,20 @@ def create_reference_app() -> Starlette:
     context = _page()
 
     async def thread(request: Request) -> Response:
-        return render(request, "forum/thread.html", context)
+        # the posts rendered every time, as on a thread page whose fragments are not kept
+        result = context["result"]
+        fragments = render_fragments(
+            request, result.view, result.posts, result.reactions, result.page, False
+        )
+        posts_html = assemble(
+            fragments,
+            reader_id=None,
+            mine={},
+            can_moderate=False,
+            first_unread=None,
+            quote_href=quote_href(1),
+        )
+        return render(request, "forum/thread.html", {**context, "posts_html": posts_html})
 
     async def topics(request: Request) -> Response:
         return render(request, "forum/list.html", context)
