@@ -207,6 +207,9 @@ def loaded(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
 async def select(sql: str, *params: Any) -> list[dict[str, Any]]:
     """Rows of a hand-written SELECT whose parameters are written $1, $2… (in order, each
     once: SQLite's are positional)."""
+    marks = _PLACEHOLDER.findall(sql)
+    if marks != [f"${n}" for n in range(1, len(params) + 1)]:
+        raise ValueError(f"the parameters are written {marks}, for {len(params)} values")
     connection = connections.get("default")
     if connection.capabilities.dialect == "sqlite":
         sql = _PLACEHOLDER.sub("?", sql)

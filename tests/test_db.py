@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from tortoise.queryset import QuerySet
 
-from community import clock
+from community import clock, db
 from community.accounts.models import Member
 from community.db import decode_cursor, encode_cursor, keyset_page
 from tests.conftest import START
@@ -73,3 +73,16 @@ async def test_keyset_page_with_a_tampered_cursor_starts_again(database: None) -
 def test_keyset_order_must_run_one_way() -> None:
     with pytest.raises(ValueError, match="one direction"):
         asyncio.run(keyset_page(Member.all(), order=("-created_at", "id"), cursor=None, limit=2))
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_a_hand_written_select_takes_its_parameters_in_order(database: None) -> None:
+    rows = await db.select("SELECT id FROM accounts_member WHERE id = $1 OR email = $2", 0, "x")
+    assert rows == []
+    for sql, params in (
+        ("SELECT $1 AS a", (1, 2)),
+        ("SELECT $2 AS a, $1 AS b", (1, 2)),
+        ("SELECT $1 AS a, $1 AS b", (1, 1)),
+    ):
+        with pytest.raises(ValueError, match="parameters are written"):
+            await db.select(sql, *params)

@@ -117,12 +117,10 @@ async def _thread_context(
         fragments = render_fragments(request, view, posts, reactions, page, own_hidden)
         if not own_hidden:
             cache.store(slot, version, fragments, sum(len(f.head) + len(f.tail) for f in fragments))
-    post_ids = [f.post_id for f in fragments]
-    mine = await reads.my_reactions(actor, post_ids)
-    last_read = await reads.last_read_number(actor, thread)
+    state = await reads.reader_state(actor, thread, [f.post_id for f in fragments])
     if fragments:
-        await reads.read_to(actor, thread, fragments[-1].number, last_read)
-    first_unread = reads.unread_from(last_read, thread)
+        await reads.read_to(actor, thread, fragments[-1].number, state.last_read)
+    first_unread = reads.unread_from(state.last_read, thread)
     quoted = next((p for p in posts if str(p.id) == quote_id), None)
     context: dict[str, Any] = {
         "result": reads.ThreadPage(view, posts, page, page_count, {}, first_unread),
@@ -132,14 +130,14 @@ async def _thread_context(
         "posts_html": assemble(
             fragments,
             reader_id=reader_id,
-            mine=mine,
+            mine=state.mine,
             can_moderate=view.can_moderate,
             first_unread=first_unread,
             quote_href=quote_href(page),
         ),
         "quoted": quoted,
         "values": {"quote_post_id": quote_id if quoted else ""},
-        "watch_level": await watching.watch_levels(actor, thread_id=thread_id),
+        "watch_level": state.watch_level,
     }
     context.update(extra or {})
     return context

@@ -10,10 +10,19 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from community import db
 from community.accounts.models import Member
 from community.db import decode_cursor, keyset_page
 from community.forum.access import ThreadView, access_forum, access_thread, can_post
-from community.forum.models import Post, Reaction, ReactionKind, Thread, ThreadRead
+from community.forum.models import (
+    Post,
+    Reaction,
+    ReactionKind,
+    Thread,
+    ThreadRead,
+    Watch,
+    WatchLevel,
+)
 from community.forum.service.posting import mark_read
 from community.groups.access import Viewer
 
@@ -150,17 +159,46 @@ async def read_to(actor: Member | None, thread: Thread, number: int, last_read: 
         await mark_read(thread.id, actor.id, number)
 
 
-async def my_reactions(actor: Member | None, post_ids: list[int]) -> dict[int, set[str]]:
-    """post id -> the kinds the member reacted with, for these posts."""
-    if actor is None or not post_ids:
-        return {}
-    rows = await Reaction.filter(member_id=actor.id, post_id__in=post_ids).values_list(
-        "post_id", "kind"
+@dataclass(frozen=True)
+class ReaderState:
+    """One member's place in a thread: how far they read, their own watch level, and the
+    kinds they reacted with on the page's posts."""
+
+    last_read: int | None = None
+    watch_level: WatchLevel | None = None
+    mine: dict[int, set[str]] = field(default_factory=dict)
+
+
+async def reader_state(actor: Member | None, thread: Thread, post_ids: list[int]) -> ReaderState:
+    """The reader's state on a thread page, in one round trip (a hand-written UNION: on every
+    signed-in thread page, see `db.select`)."""
+    if actor is None:
+        return ReaderState()
+    marks = ", ".join(f"${n}" for n in range(6, 6 + len(post_ids))) or "NULL"
+    rows = await db.select(
+        "SELECT 'read' AS what, last_read_number AS number, '' AS kind "  # noqa: S608
+        f"FROM {ThreadRead._meta.db_table} WHERE thread_id = $1 AND member_id = $2 "
+        "UNION ALL SELECT 'watch', 0, level "
+        f"FROM {Watch._meta.db_table} WHERE thread_id = $3 AND member_id = $4 "
+        "UNION ALL SELECT 'reaction', post_id, kind "
+        f"FROM {Reaction._meta.db_table} WHERE member_id = $5 AND post_id IN ({marks})",
+        thread.id,
+        actor.id,
+        thread.id,
+        actor.id,
+        actor.id,
+        *post_ids,
     )
+    last_read, level = None, None
     mine: dict[int, set[str]] = defaultdict(set)
-    for post_id, kind in rows:
-        mine[int(post_id)].add(str(kind))
-    return mine
+    for row in rows:
+        if row["what"] == "read":
+            last_read = int(row["number"])
+        elif row["what"] == "watch":
+            level = WatchLevel(row["kind"])
+        else:
+            mine[int(row["number"])].add(str(row["kind"]))
+    return ReaderState(last_read, level, mine)
 
 
 async def thread_page(*, actor: Member | None, thread_id: int, page: int = 1) -> ThreadPage:
