@@ -56,6 +56,8 @@ class Group(Model):
     facilitator_count = fields.IntField(default=0)
     #: the latest join, thread or post (for the directory)
     last_activity_at = fields.DatetimeField()
+    #: moves with every change its list of discussions shows (forum.versions)
+    forum_version = fields.IntField(default=0)
     created_at = fields.DatetimeField()
     created_by: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="created_groups", on_delete=fields.RESTRICT

@@ -11,7 +11,6 @@ from community.forum import notify, versions
 from community.forum.access import ThreadView, access_post, access_thread
 from community.forum.models import HiddenReason, Post, PostRevision, Thread
 from community.forum.schemas import PostAction, ThreadAction
-from community.forum.versions import BUMP
 
 NOT_FACILITATOR = "Only the group's facilitators can do that."
 
@@ -26,7 +25,7 @@ async def _moderated_thread(actor: Member | None, thread_id: int) -> ThreadView:
 async def set_pinned(*, actor: Member | None, thread_id: int, pinned: bool) -> Thread:
     """Pin a thread to the top of its group's list, or unpin it."""
     view = await _moderated_thread(actor, thread_id)
-    await Thread.filter(id=thread_id).update(pinned=pinned, **BUMP)
+    await versions.changed(thread_id, pinned=pinned)
     view.thread.pinned = pinned
     return view.thread
 
@@ -34,7 +33,7 @@ async def set_pinned(*, actor: Member | None, thread_id: int, pinned: bool) -> T
 async def set_locked(*, actor: Member | None, thread_id: int, locked: bool) -> Thread:
     """Lock a thread (no new replies) or open it again."""
     view = await _moderated_thread(actor, thread_id)
-    await Thread.filter(id=thread_id).update(locked=locked, **BUMP)
+    await versions.changed(thread_id, locked=locked)
     view.thread.locked = locked
     return view.thread
 
@@ -45,7 +44,7 @@ async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
     if view.thread.hidden_at is None:
         view.thread.hidden_at = clock.now()
         async with in_transaction():
-            await Thread.filter(id=thread_id).update(hidden_at=view.thread.hidden_at, **BUMP)
+            await versions.changed(thread_id, hidden_at=view.thread.hidden_at)
             await notify.thread_withdrawn(thread_id)
     return view.thread
 
@@ -53,7 +52,7 @@ async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
 async def restore_thread(*, actor: Member | None, thread_id: int) -> Thread:
     """Show a hidden thread again."""
     view = await _moderated_thread(actor, thread_id)
-    await Thread.filter(id=thread_id).update(hidden_at=None, **BUMP)
+    await versions.changed(thread_id, hidden_at=None)
     view.thread.hidden_at = None
     return view.thread
 

@@ -29,7 +29,7 @@ from community.forum.models import (
     ThreadRead,
 )
 from community.forum.schemas import BODY_MAX, NewPost, NewThread, PostEdit
-from community.forum.versions import BUMP
+from community.forum.versions import BUMP, LIST_BUMP
 from community.groups.access import Viewer
 from community.groups.models import Group
 from community.settings import current as current_settings
@@ -172,7 +172,7 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
         )
         await _record_mentions(post, mentioned, author)
         await ThreadRead.create(thread_id=thread.id, member_id=author.id, last_read_number=1)
-        await Group.filter(id=viewer.group.id).update(last_activity_at=now)
+        await Group.filter(id=viewer.group.id).update(last_activity_at=now, **LIST_BUMP)
         if not held:
             await notify.post_published(post, thread, viewer.group, author, mentioned)
     return thread
@@ -229,7 +229,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
         )
         await _record_mentions(post, mentioned, author)
         await mark_read(thread_id, author.id, number)
-        await Group.filter(id=view.viewer.group.id).update(last_activity_at=now)
+        await Group.filter(id=view.viewer.group.id).update(last_activity_at=now, **LIST_BUMP)
         if not held:
             await notify.post_published(post, view.thread, view.viewer.group, author, mentioned)
     return post

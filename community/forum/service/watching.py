@@ -10,9 +10,9 @@ from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
 from community.errors import NotFound, PermissionDenied
+from community.forum import versions
 from community.forum.access import access_forum, access_thread
 from community.forum.models import Thread, Watch, WatchLevel
-from community.forum.versions import BUMP
 from community.groups.access import access_facilitation
 from community.groups.models import Group, Role
 
@@ -82,6 +82,7 @@ async def move_thread(*, actor: Member | None, thread_id: int, target_slug: str)
     if target.id == view.viewer.group.id:
         return view.thread
     async with in_transaction():
-        await Thread.filter(id=thread_id).update(group_id=target.id, **BUMP)
+        await versions.list_changed(group_id=view.viewer.group.id)
+        await versions.changed(thread_id, group_id=target.id)
         await Group.filter(id=target.id).update(last_activity_at=clock.now())
     return await Thread.get(id=thread_id).select_related("group")
