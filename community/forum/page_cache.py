@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
-from community.forum.post_html import Fragment
+from community.forum.post_html import Fragment, ThreadRow
 
 V = TypeVar("V")
 #: (thread id, page, thread version, post count)
@@ -76,3 +76,8 @@ class FragmentCache(VersionedCache[list[Fragment]]):
     """Members' shared post fragments, by (thread, page, variant) and (version, post count):
     a variant is what changes a post's shared part (facilitator or not, may reply or not,
     the reader's time zone)."""
+
+
+class RowCache(VersionedCache[tuple[list[ThreadRow], str | None]]):
+    """Groups' lists of discussions (the rows and the next page's cursor), by (group, cursor,
+    variant) and the group's forum version."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from community.forum.models import REACTION_LABELS, Post
+from community.forum.models import REACTION_LABELS, Post, Thread
 from community.urls import path as url_path
 
 ACTIONS = Markup("\x00")
@@ -135,3 +135,52 @@ def assemble(
 def quote_href(page: int) -> str:
     """The start of a post's Quote link: this page of the thread, asking to quote a post."""
     return str(escape(f"?page={page}&quote="))
+
+
+#: in a thread row: where the reader's "unread" class goes, and where their badge goes
+UNREAD_CLASS = Markup("\x02")
+BADGE = Markup("\x03")
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    """One row of a group's list of discussions, as every reader of a variant sees it but for
+    how much of it they have read."""
+
+    thread_id: int
+    post_count: int
+    #: the row's HTML around the reader's class and badge
+    parts: tuple[str, str, str]
+
+
+def rows_of(threads: Sequence[Thread], rendered: str) -> list[ThreadRow]:
+    """The rows from the HTML of their shared render (one END after each)."""
+    rows = []
+    for thread, html in zip(threads, rendered.split(END), strict=False):
+        before, _, rest = html.partition(UNREAD_CLASS)
+        middle, _, after = rest.partition(BADGE)
+        rows.append(ThreadRow(thread.id, thread.post_count, (before, middle, after)))
+    return rows
+
+
+def assemble_rows(
+    rows: Sequence[ThreadRow], *, signed_in: bool, last_read: Mapping[int, int]
+) -> Markup:
+    """The list for one reader: bold and a badge where there is something they have not read."""
+    out = []
+    for row in rows:
+        before, middle, after = row.parts
+        if not signed_in:
+            out += [before, middle, after]
+            continue
+        read = last_read.get(row.thread_id)
+        unread = None if read is None else max(row.post_count - read, 0)
+        if unread is None:
+            out += [before, " thread-row--unread", middle, '<span class="badge">New</span>', after]
+        elif unread > 0:
+            badge = f'<span class="badge">{unread} new</span>'
+            out += [before, " thread-row--unread", middle, badge, after]
+        else:
+            out += [before, middle, after]
+    # the rows come from the auto-escaped templates; the badges hold numbers
+    return Markup("".join(out))  # noqa: S704

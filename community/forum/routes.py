@@ -16,11 +16,24 @@ from community.forum.access import (
     access_forum,
     access_post,
     access_thread,
+    can_post,
     ensure_can_post,
 )
-from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, WatchLevel
-from community.forum.page_cache import FragmentCache, PageCache
-from community.forum.post_html import ACTIONS, END, Fragment, assemble, fragments_of, quote_href
+from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, Thread, WatchLevel
+from community.forum.page_cache import FragmentCache, PageCache, RowCache
+from community.forum.post_html import (
+    ACTIONS,
+    BADGE,
+    END,
+    UNREAD_CLASS,
+    Fragment,
+    ThreadRow,
+    assemble,
+    assemble_rows,
+    fragments_of,
+    quote_href,
+    rows_of,
+)
 from community.forum.schemas import (
     FlagReport,
     NewPost,
@@ -51,18 +64,49 @@ def thread_url(thread_id: int, number: int | None = None) -> str:
 
 
 async def thread_list(request: Request) -> Response:
-    listing = await service.list_threads(
-        actor=request.state.member,
-        slug=request.path_params["slug"],
-        cursor=request.query_params.get("cursor"),
+    """A group's discussions: the rows kept per group forum version and variant (facilitator
+    or not, the reader's zone), with each reader's unread marks added."""
+    actor = request.state.member
+    viewer = await access_forum(actor, request.path_params["slug"])
+    group = viewer.group
+    cursor = request.query_params.get("cursor")
+    cache: RowCache = request.app.state.thread_rows
+    slot = (group.id, cursor or "", viewer.can_facilitate, request_zone(request).key)
+    kept = cache.lookup(slot, group.forum_version)
+    if kept is None:
+        pinned, page = await reads.thread_rows(viewer, cursor=cursor)
+        kept = (render_rows(request, pinned + page.items), page.next_cursor)
+        cache.store(slot, group.forum_version, kept, sum(len("".join(r.parts)) for r in kept[0]))
+    rows, next_cursor = kept
+    last_read, watch_level = await reads.list_reader_state(
+        actor, group.id, [row.thread_id for row in rows]
     )
-    group = listing.viewer.group
-    watch_level = await watching.watch_levels(request.state.member, group_id=group.id)
+    listing = reads.ThreadListing(viewer, [], [], next_cursor, {}, can_post(viewer))
     return render(
         request,
         "forum/list.html",
-        {"listing": listing, "group": group, "watch_level": watch_level},
+        {
+            "listing": listing,
+            "group": group,
+            "watch_level": watch_level,
+            "rows_html": assemble_rows(rows, signed_in=actor is not None, last_read=last_read),
+        },
     )
+
+
+def render_rows(request: Request, threads: list[Thread]) -> list[ThreadRow]:
+    """The rows as every reader of this variant sees them (one render for all of them)."""
+    templates: Jinja2Templates = request.app.state.templates
+    rendered = templates.get_template("forum/_thread_rows.html").render(
+        {
+            **page_context(request),
+            "threads": threads,
+            "unread_mark": UNREAD_CLASS,
+            "badge_mark": BADGE,
+            "end_mark": END,
+        }
+    )
+    return rows_of(threads, rendered)
 
 
 async def thread_new(request: Request) -> Response:

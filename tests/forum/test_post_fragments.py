@@ -191,3 +191,40 @@ async def test_readers_in_other_time_zones_see_their_own_times(app: Starlette) -
 
     assert times(ana_page.text) and times(ben_page.text)
     assert times(ana_page.text) != times(ben_page.text)
+
+
+async def test_a_groups_list_is_shared_but_each_reader_sees_their_unread(app: Starlette) -> None:
+    fay = await make_member(email="list-fay@example.org")
+    group = await make_group(facilitator=fay)
+    ana = await make_member(email="list-ana@example.org")
+    ben = await make_member(email="list-ben@example.org")
+    for member in (ana, ben):
+        await add_member(group, member)
+    read = await make_thread(group, ana, title="Ana has read this")
+    hidden = await make_thread(group, ben, title="Hidden from members")
+    await moderation.hide_thread(actor=fay, thread_id=hidden.id)
+    path = f"/groups/{group.slug}/threads"
+    async with (
+        open_browser(app) as visitor,
+        open_browser(app) as as_ana,
+        open_browser(app) as as_ben,
+        open_browser(app) as as_fay,
+    ):
+        for browser, email in ((as_ana, ana.email), (as_ben, ben.email), (as_fay, fay.email)):
+            await browser.login(str(email), PASSWORD)
+        for _ in range(2):  # the second time from what was kept
+            ana_page = await _page(as_ana, path)
+            ben_page = await _page(as_ben, path)
+            fay_page = text_of(await as_fay.get(path))
+            seen = text_of(await visitor.get(path))
+            assert "Hidden from members" in fay_page
+            for page in (ana_page, ben_page):
+                assert "Hidden from members" not in page
+            assert "Hidden from members" not in seen and "New" not in seen
+            # Ana wrote it (so read it); Ben never opened it
+            assert 'class="thread-row"' in ana_page and "badge" not in ana_page
+            assert 'thread-row--unread' in ben_page and ">New<" in ben_page
+        await make_reply(read, ben, "Ben answers")
+        ana_after = await _page(as_ana, path)
+        assert "1 reply" in text_of_html(ana_after) and ">1 new<" in ana_after
+        assert "1 reply" in text_of(await as_ben.get(path))

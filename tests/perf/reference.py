@@ -22,8 +22,8 @@ from community.accounts.models import Member
 from community.features import FEATURES
 from community.forum.access import ThreadView
 from community.forum.models import FLAG_REASON_LABELS, REACTION_LABELS, Post, Thread
-from community.forum.post_html import assemble, quote_href
-from community.forum.routes import render_fragments
+from community.forum.post_html import assemble, assemble_rows, quote_href
+from community.forum.routes import render_fragments, render_rows
 from community.forum.service.reads import ReactionSummary, ThreadListing, ThreadPage
 from community.groups.access import Viewer
 from community.groups.models import Group
@@ -155,7 +155,10 @@ def create_reference_app() -> Starlette:
         return render(request, "forum/thread.html", {**context, "posts_html": posts_html})
 
     async def topics(request: Request) -> Response:
-        return render(request, "forum/list.html", context)
+        # the rows rendered every time, as on a list whose rows are not kept
+        rows = render_rows(request, context["listing"].threads)
+        rows_html = assemble_rows(rows, signed_in=False, last_read={})
+        return render(request, "forum/list.html", {**context, "rows_html": rows_html})
 
     app = Starlette(routes=[Route("/threads/1", thread), Route("/groups/group-1/threads", topics)])
     app.state.settings = settings

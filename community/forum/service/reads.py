@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 
 from community import db
 from community.accounts.models import Member
-from community.db import decode_cursor, keyset_page
+from community.db import Page, decode_cursor, keyset_page
 from community.forum.access import ThreadView, access_forum, access_thread, can_post
 from community.forum.models import (
     Post,
@@ -64,14 +64,50 @@ async def list_threads(
     """A group's threads by latest activity, pinned ones first (all of them, on the first page
     only, besides the `limit` others), keyset-paged."""
     viewer = await access_forum(actor, slug)
+    pinned, page = await thread_rows(viewer, cursor=cursor, limit=limit)
+    unread = await _unread(actor, pinned + page.items)
+    return ThreadListing(viewer, pinned, page.items, page.next_cursor, unread, can_post(viewer))
+
+
+async def thread_rows(
+    viewer: Viewer, *, cursor: str | None = None, limit: int = THREADS_PER_PAGE
+) -> tuple[list[Thread], Page[Thread]]:
+    """A page of the group's threads as the viewer may see them (pinned ones on the first)."""
     base = Thread.filter(_visible(viewer), group_id=viewer.group.id).select_related("author")
     order = ("-last_activity_at", "-id")
     pinned: list[Thread] = []
     if decode_cursor(cursor, datetime, int) is None:  # the first page
         pinned = list(await base.filter(pinned=True).order_by(*order))
     page = await keyset_page(base.filter(pinned=False), order=order, cursor=cursor, limit=limit)
-    unread = await _unread(actor, pinned + page.items)
-    return ThreadListing(viewer, pinned, page.items, page.next_cursor, unread, can_post(viewer))
+    return pinned, page
+
+
+async def list_reader_state(
+    actor: Member | None, group_id: int, thread_ids: list[int]
+) -> tuple[dict[int, int], WatchLevel | None]:
+    """How far the member read each of these threads, and their watch level for the group,
+    in one round trip (a hand-written UNION, as `reader_state`)."""
+    if actor is None:
+        return {}, None
+    marks = ", ".join(f"${n}" for n in range(4, 4 + len(thread_ids))) or "NULL"
+    rows = await db.select(
+        "SELECT 'watch' AS what, 0 AS thread_id, 0 AS number, level AS kind "  # noqa: S608
+        f"FROM {Watch._meta.db_table} WHERE group_id = $1 AND member_id = $2 "
+        "UNION ALL SELECT 'read', thread_id, last_read_number, '' "
+        f"FROM {ThreadRead._meta.db_table} WHERE member_id = $3 AND thread_id IN ({marks})",
+        group_id,
+        actor.id,
+        actor.id,
+        *thread_ids,
+    )
+    last_read: dict[int, int] = {}
+    level = None
+    for row in rows:
+        if row["what"] == "watch":
+            level = WatchLevel(row["kind"])
+        else:
+            last_read[int(row["thread_id"])] = int(row["number"])
+    return last_read, level
 
 
 async def recent_threads(*, viewer: Viewer, limit: int = 5) -> list[Thread]:
