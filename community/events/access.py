@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from community import db
 from community.accounts.models import Member
 from community.errors import NotFound, PermissionDenied
 from community.events.models import Event
-from community.groups.access import Viewer
-from community.groups.models import Membership
+from community.groups.access import Viewer, membership_in
+from community.groups.models import Group, Membership
+from community.text import INT_MAX
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,27 @@ class EventView:
 
 async def access_event(actor: Member | None, event_id: int) -> EventView:
     """The event if the actor may see it; events of private groups are NotFound to others."""
-    event = await Event.filter(id=event_id).select_related("group").first()
-    if event is None:
+    # on every event page: the event, its group (if any) and the reader's membership in one
+    # hand-written query (see `db.select`)
+    rows = []
+    if 1 <= event_id <= INT_MAX:
+        rows = await db.select(
+            f"SELECT {db.columns(Event, 'e', 'e__')}, {db.columns(Group, 'g', 'g__')}, "  # noqa: S608
+            f"{db.columns(Membership, 'ms', 'ms__')} FROM {Event._meta.db_table} e "
+            f"LEFT JOIN {Group._meta.db_table} g ON g.id = e.group_id "
+            f"LEFT JOIN {Membership._meta.db_table} ms "
+            "ON ms.group_id = e.group_id AND ms.member_id = $1 WHERE e.id = $2",
+            actor.id if actor is not None else 0,
+            event_id,
+        )
+    if not rows:
         raise NotFound("There is no such event.")
+    event = db.loaded(Event, rows[0], "e__")
+    group = db.loaded(Group, rows[0], "g__") if rows[0]["g__id"] is not None else None
+    db.attach(event, "group", group)
     viewer = None
-    if event.group is not None:
-        membership = None
-        if actor is not None:
-            membership = await Membership.filter(
-                group_id=event.group.id, member_id=actor.id
-            ).first()
-        viewer = Viewer(group=event.group, actor=actor, membership=membership)
+    if group is not None:
+        viewer = Viewer(group=group, actor=actor, membership=membership_in(rows[0]))
         if not viewer.can_see_content:
             raise NotFound("There is no such event.")
     return EventView(event=event, actor=actor, viewer=viewer)

@@ -26,7 +26,9 @@ DELIVERY_LABELS = {
 async def inbox(request: Request) -> Response:
     member = ensure_signed_in(request.state.member)
     page = await service.inbox(member=member, cursor=request.query_params.get("cursor"))
-    unread = await service.unread_count(member)
+    # the kept counter, read with the session (every change to it is transactional: no
+    # recount, and no lock on the member's row, each time the inbox opens)
+    unread = member.unread_notifications
     zone = request_zone(request)
     days = [
         (day, list(items))

@@ -422,6 +422,13 @@ def main() -> int:
         started = time.monotonic()
         _seed(database_url, size)
         print(f"seeded {size} in {time.monotonic() - started:.0f}s")
+    else:  # the kept database, brought up to date
+        subprocess.run(  # our own command line
+            [sys.executable, "-m", "community", "migrate"],
+            env=_env(database_url, "http://127.0.0.1"),
+            check=True,
+            cwd=WORK,
+        )
     site_port, reference_port, pair_port = free_port(), free_port(), free_port()
     site_url = f"http://127.0.0.1:{site_port}"
     targets = asyncio.run(_targets(database_url, site_url, size["members"]))
