@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -85,6 +86,8 @@ def main() -> int:
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            # its own process group: faketime runs the site as its child, and both must stop
+            start_new_session=True,
         )
     try:
         _wait_for(f"{base_url}/healthz", server, log)
@@ -115,11 +118,11 @@ def main() -> int:
             return 1
         return result.returncode
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -223,7 +223,7 @@ async def test_a_groups_list_is_shared_but_each_reader_sees_their_unread(app: St
             assert "Hidden from members" not in seen and "New" not in seen
             # Ana wrote it (so read it); Ben never opened it
             assert 'class="thread-row"' in ana_page and "badge" not in ana_page
-            assert 'thread-row--unread' in ben_page and ">New<" in ben_page
+            assert "thread-row--unread" in ben_page and ">New<" in ben_page
         await make_reply(read, ben, "Ben answers")
         ana_after = await _page(as_ana, path)
         assert "1 reply" in text_of_html(ana_after) and ">1 new<" in ana_after
