@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from community import clock
+from community import clock, db
 from community.accounts.models import Member
 from community.db import Page, fits, keyset_page
 from community.errors import Conflict
@@ -57,11 +57,20 @@ async def event_page(*, actor: Member | None, event_id: int) -> EventPage:
     """What the event page shows to this viewer."""
     view = await access_event(actor, event_id)
     event = view.event
-    my_rsvp = None
     position = None
-    if actor is not None:
-        my_rsvp = await Rsvp.filter(event_id=event.id, member_id=actor.id).first()
-    waitlist_length = await Rsvp.filter(event_id=event.id, status=RsvpStatus.WAITLIST).count()
+    # the reader's RSVP and the waitlist's length in one hand-written query (see `db.select`)
+    table = Rsvp._meta.db_table
+    rows = await db.select(
+        f"SELECT {db.columns(Rsvp, 'r', 'r__')}, "  # noqa: S608
+        f"(SELECT count(*) FROM {table} w WHERE w.event_id = $1 AND w.status = $2) AS waiting "
+        f"FROM (SELECT 1) one LEFT JOIN {table} r ON r.event_id = $3 AND r.member_id = $4",
+        event.id,
+        str(RsvpStatus.WAITLIST),
+        event.id,
+        actor.id if actor is not None else 0,
+    )
+    my_rsvp = db.loaded(Rsvp, rows[0], "r__") if rows[0]["r__id"] is not None else None
+    waitlist_length = int(rows[0]["waiting"])
     if my_rsvp is not None:
         position = await waitlist_position(my_rsvp)
     try:
