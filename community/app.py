@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -17,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from community import db
 from community.accounts.api import authenticate
+from community.cache import VersionedCache
 from community.errors import DomainError
 from community.features import FEATURES
 from community.forum.page_cache import FragmentCache, PageCache, RowCache
@@ -114,6 +116,7 @@ def create_app(
     app.state.rate_limiter = MemoryRateLimiter()
     app.state.thread_page_cache = PageCache(seconds=settings.page_cache_seconds)
     app.state.post_fragments = FragmentCache(seconds=settings.page_cache_seconds)
+    app.state.group_cards = VersionedCache[Markup](seconds=settings.page_cache_seconds)
     app.state.thread_rows = RowCache(seconds=settings.page_cache_seconds)
     # panels later features add to a group's home and to a profile, in the features' order
     app.state.group_home_sections = [s for f in FEATURES for s in f.group_home_sections]

@@ -40,6 +40,16 @@ def _model_modules() -> list[str]:
 MODEL_MODULES = _model_modules()
 
 
+async def _keep_session(connection: object) -> None:
+    """Give a connection back to the pool without a round trip. Tortoise takes a connection
+    from the pool for each query, and asyncpg's default reset then runs `SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`: a second round trip per
+    query (a sixth of a member's group page, measured). This app leaves nothing for it to undo:
+    its advisory locks last to the end of their transaction, it never LISTENs, keeps a cursor
+    or SETs a session setting (community_search SETs its own, for itself). asyncpg still
+    rolls back a transaction left open before calling this (tests/test_db_pool.py)."""
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise configuration for a database URL (UTC everywhere)."""
     if database_url.startswith(("postgres://", "asyncpg://")) and "maxsize=" not in database_url:
@@ -49,6 +59,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         connection = expand_db_url(database_url)
         # short queries only: JIT compiling one costs more than it saves (measured 15 ms)
         connection["credentials"].setdefault("server_settings", {})["jit"] = "off"
+        connection["credentials"]["reset"] = _keep_session
     return {
         "connections": {"default": connection},
         "apps": {

@@ -76,6 +76,8 @@ class Event(Model):
 
     class Meta:
         table = "events_event"
+        #: a group's events, in the order they start
+        indexes = (("group_id", "starts_at"),)
 
     @property
     def is_cancelled(self) -> bool:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.templating import Jinja2Templates
 
 from community.accounts.access import ensure_admin
 from community.accounts.routes import require_member
+from community.cache import VersionedCache
 from community.errors import Invalid
 from community.groups import service
 from community.groups.access import access_facilitation
-from community.groups.models import JoinPolicy, Visibility
+from community.groups.models import Group, JoinPolicy, Role, Visibility
 from community.groups.schemas import (
     GroupChanges,
     GroupForm,
@@ -22,8 +25,10 @@ from community.groups.schemas import (
     parse_member_id,
 )
 from community.groups.service.membership import JoinOutcome
+from community.groups.service.reads import DirectoryEntry
+from community.web.context import page_context
 from community.web.features import Section
-from community.web.templates import read_form, redirect, render
+from community.web.templates import read_form, redirect, render, request_zone
 
 POLICY_LABELS = {
     JoinPolicy.OPEN: "Anyone may join",
@@ -45,6 +50,57 @@ def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, A
     }
 
 
+#: where a directory card shows the reader's own role, and where each card ends
+ROLE_MARK = "\x00role\x00"
+CARD_END = "\x00end\x00"
+_ROLE_TAGS = {
+    Role.FACILITATOR: Markup(' · <span class="tag">Facilitator</span>'),
+    Role.MEMBER: Markup(' · <span class="tag">Member</span>'),
+}
+
+
+def _card_version(group: Group) -> tuple[object, ...]:
+    """Everything a card shows: a card is rendered again when one of these changes."""
+    return (
+        group.slug,
+        group.name,
+        group.member_count,
+        group.visibility,
+        group.join_policy,
+        group.last_activity_at,
+        group.description_html,
+    )
+
+
+def directory_cards(request: Request, entries: list[DirectoryEntry]) -> list[Markup]:
+    """The directory's cards: each rendered once per version of the group and time zone and
+    reused for every reader, with the reader's role added."""
+    cards: VersionedCache[Markup] = request.app.state.group_cards
+    zone = request_zone(request).key
+    found = {e.group.id: cards.lookup((e.group.id, zone), _card_version(e.group)) for e in entries}
+    missing = [e.group for e in entries if found[e.group.id] is None]
+    if missing:
+        templates: Jinja2Templates = request.app.state.templates
+        rendered = templates.get_template("groups/_cards.html").render(
+            {
+                **page_context(request),
+                "groups": missing,
+                "policies": POLICY_LABELS,
+                "role_mark": ROLE_MARK,
+                "end_mark": CARD_END,
+            }
+        )
+        for group, card in zip(missing, rendered.split(CARD_END), strict=False):
+            markup = Markup(card)  # noqa: S704  # rendered by the autoescaping template
+            found[group.id] = markup
+            cards.store((group.id, zone), _card_version(group), markup, len(card))
+    empty = Markup("")
+    return [
+        (found[e.group.id] or empty).replace(ROLE_MARK, _ROLE_TAGS[e.role] if e.role else empty)
+        for e in entries
+    ]
+
+
 async def group_directory(request: Request) -> Response:
     params = request.query_params
     query = params.get("q", "")
@@ -55,7 +111,12 @@ async def group_directory(request: Request) -> Response:
     return render(
         request,
         "groups/directory.html",
-        {"page": page, "query": query, "mine": mine, "policies": POLICY_LABELS},
+        {
+            "page": page,
+            "cards": directory_cards(request, page.items),
+            "query": query,
+            "mine": mine,
+        },
     )
 
 

@@ -46,8 +46,8 @@ async def test_directory_query_count_is_fixed(app: Starlette, count_queries: Que
             await make_group(admin=admin, name=f"Circle {number}")
         count_queries.queries.clear()
         assert (await browser.get("/groups")).status_code == 200
-        # session and member (1), groups (1), the viewer's memberships in them (1)
-        assert small == len(count_queries.queries) == 3
+        # session and member (1), groups with the viewer's role in each (1)
+        assert small == len(count_queries.queries) == 2
 
 
 async def test_group_page_shows_about_facilitators_and_join_button(app: Starlette) -> None:
@@ -253,3 +253,40 @@ async def test_members_page_pages_by_joining_order(app: Starlette) -> None:
         second = text_of(await browser.get(f"/groups/{group.slug}/members?cursor={link}"))
         assert "Joiner 49" in second and "Joiner 48" not in second
         assert "More members" not in second
+
+
+async def test_directory_cards_are_shared_but_each_reader_sees_their_own_role(
+    app: Starlette,
+) -> None:
+    # the cards are rendered once and reused: each reader still gets their own role, and a
+    # change to a group shows at once
+    admin = await make_member(admin=True)
+    lead = await make_member(email="lead@example.org")
+    plain = await make_member(email="plain@example.org")
+    await make_member(email="other@example.org")
+    group = await make_group(admin=admin, name="Kinship Care Circle", facilitator=lead)
+    await add_member(group, plain)
+
+    def role_in(page: str) -> str:
+        card = page.split("Kinship Care Circle", 1)[1].split("</li>", 1)[0]
+        return "Facilitator" if "Facilitator" in card else "Member" if "Member<" in card else ""
+
+    seen: dict[str, str] = {}
+    for email in ("lead@example.org", "plain@example.org", "other@example.org", None):
+        async with open_browser(app) as browser:
+            if email:
+                await browser.login(email, PASSWORD)
+            for _ in range(2):  # the second time from the shared card
+                page = (await browser.get("/groups")).text
+                seen[email or "visitor"] = role_in(page)
+                assert "2 members" in page.split("Kinship Care Circle", 1)[1].split("</li>")[0]
+    assert seen == {
+        "lead@example.org": "Facilitator",
+        "plain@example.org": "Member",
+        "other@example.org": "",
+        "visitor": "",
+    }
+    await add_member(group, await make_member(email="third@example.org"))
+    async with open_browser(app) as browser:
+        card = (await browser.get("/groups")).text.split("Kinship Care Circle", 1)[1]
+        assert "3 members" in card.split("</li>")[0]

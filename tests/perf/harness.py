@@ -133,6 +133,7 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
     """The ids and cursors the pages need, found in the seeded database, and API tokens for
     members who will RSVP."""
     from tortoise import Tortoise
+    from tortoise.expressions import Subquery
 
     from community import clock, db, sessions
     from community.accounts import tokens
@@ -167,7 +168,12 @@ async def _targets(database_url: str, base_url: str, members: int) -> dict[str, 
             rsvp_deadline=None,
         )
         home_group = await Group.get(id=giant.group_id)
-        member = await Membership.filter(group_id=home_group.id, role=Role.MEMBER).first()
+        # a plain member of the giant thread's group who is also in the big group (whose
+        # pages they open: measured as the users are, as a member of the group)
+        in_big_group = Subquery(Membership.filter(group_id=big_group.id).values("member_id"))
+        member = await Membership.filter(
+            group_id=home_group.id, role=Role.MEMBER, member_id__in=in_big_group
+        ).first()
         facilitator = await Membership.filter(group_id=home_group.id, role=Role.FACILITATOR).first()
         assert member is not None and facilitator is not None
         signed_in = {

@@ -206,10 +206,12 @@ async def upcoming_for_group(*, viewer: Viewer, limit: int = 3) -> list[Event]:
     """The next events of a group, for its home page."""
     if not viewer.can_see_content:
         return []
-    return list(
-        await Event.filter(
-            group_id=viewer.group.id, ends_at__gte=clock.now(), state=EventState.SCHEDULED
-        )
-        .order_by("starts_at", "id")
-        .limit(limit)
+    rows = await db.select(
+        f"SELECT {db.columns(Event, 'e')} FROM {Event._meta.db_table} e "  # noqa: S608
+        "WHERE e.group_id = $1 AND e.ends_at >= $2 AND e.state = $3 "
+        f"ORDER BY e.starts_at, e.id LIMIT {int(limit)}",
+        viewer.group.id,
+        clock.now(),
+        EventState.SCHEDULED.value,
     )
+    return [db.loaded(Event, row) for row in rows]

@@ -114,12 +114,14 @@ async def recent_threads(*, viewer: Viewer, limit: int = 5) -> list[Thread]:
     """The latest threads for a group's home page (nothing if the viewer may not read them)."""
     if not viewer.can_see_content:
         return []
-    return list(
-        await Thread.filter(_visible(viewer), group_id=viewer.group.id)
-        .select_related("author")
-        .order_by("-pinned", "-last_activity_at", "-id")
-        .limit(limit)
+    hidden = "" if viewer.can_facilitate else "AND t.hidden_at IS NULL "
+    rows = await db.select(
+        f"SELECT {db.columns(Thread, 't')} FROM {Thread._meta.db_table} t "  # noqa: S608
+        f"WHERE t.group_id = $1 {hidden}"
+        f"ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT {int(limit)}",
+        viewer.group.id,
     )
+    return [db.loaded(Thread, row) for row in rows]
 
 
 @dataclass(frozen=True)
