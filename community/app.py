@@ -22,6 +22,7 @@ from community.cache import VersionedCache
 from community.errors import DomainError
 from community.features import FEATURES
 from community.forum.page_cache import FragmentCache, PageCache, RowCache
+from community.forum.search import ResultCache
 from community.mail import render as mail_render
 from community.mail.service import make_backend
 from community.scheduler import Scheduler
@@ -117,6 +118,7 @@ def create_app(
     app.state.thread_page_cache = PageCache(seconds=settings.page_cache_seconds)
     app.state.post_fragments = FragmentCache(seconds=settings.page_cache_seconds)
     app.state.group_cards = VersionedCache[Markup](seconds=settings.page_cache_seconds)
+    app.state.search_results = ResultCache(seconds=settings.page_cache_seconds)
     app.state.thread_rows = RowCache(seconds=settings.page_cache_seconds)
     # panels later features add to a group's home and to a profile, in the features' order
     app.state.group_home_sections = [s for f in FEATURES for s in f.group_home_sections]

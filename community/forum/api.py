@@ -653,5 +653,6 @@ async def search_forum(call: Call) -> SearchResultPage:
         group_slug=asked.group,
         author_handle=asked.author,
         limit=asked.limit,
+        cache=call.request.app.state.search_results,
     )
     return SearchResultPage(items=[SearchResult.of(result) for result in results], next_cursor=None)

@@ -493,7 +493,11 @@ async def search_page(request: Request) -> Response:
     group_slug = params.get("group", "").strip()
     author = params.get("author", "").strip()
     results = await search_posts(
-        actor=request.state.member, query=query, group_slug=group_slug, author_handle=author
+        actor=request.state.member,
+        query=query,
+        group_slug=group_slug,
+        author_handle=author,
+        cache=request.app.state.search_results,
     )
     return render(
         request,

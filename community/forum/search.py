@@ -18,7 +18,9 @@ from typing import Any
 from markupsafe import Markup
 from tortoise import connections
 
+from community import db
 from community.accounts.models import Member
+from community.cache import VersionedCache
 from community.db import fits
 from community.groups.models import Group, Membership, Visibility
 
@@ -51,15 +53,32 @@ def highlight(raw: str) -> Markup:
     return Markup(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S704
 
 
-async def _readable_group_ids(actor: Member | None) -> list[int] | None:
-    """Groups whose posts the actor may read; None means every group (admins)."""
+class ResultCache(VersionedCache[list[SearchResult]]):
+    """The results of a search, by (words, the groups the reader may read, filters) and the
+    sum of those groups' forum versions: any new, edited, hidden or moved post in one of them
+    moves the sum (forum.versions), so it shows at once; what the versions do not cover (a
+    member's new name) shows within PAGE_CACHE_SECONDS, as on the thread pages. Readers who
+    may read the same groups share the results: a common phrase is ranked once, not per
+    request (measured: 40 ms of the database's time each)."""
+
+
+async def _readable_groups(actor: Member | None) -> tuple[tuple[int, ...] | None, int]:
+    """The groups whose posts the actor may read (None: every group, for admins) and the sum
+    of their forum versions, in one query."""
+    table = Group._meta.db_table
     if actor is not None and actor.is_admin:
-        return None
-    ids = {group.id for group in await Group.filter(visibility=Visibility.PUBLIC).only("id")}
-    if actor is not None:
-        memberships = await Membership.filter(member_id=actor.id).only("id", "group_id")
-        ids.update(membership.group_id for membership in memberships)
-    return sorted(ids)
+        rows = await db.select(
+            f"SELECT COUNT(*) AS n, COALESCE(SUM(forum_version), 0) AS v FROM {table}"  # noqa: S608
+        )
+        return None, int(rows[0]["n"]) * 1_000_003 + int(rows[0]["v"])
+    rows = await db.select(
+        f"SELECT g.id, g.forum_version FROM {table} g WHERE g.visibility = $1 "  # noqa: S608
+        f"OR g.id IN (SELECT group_id FROM {Membership._meta.db_table} WHERE member_id = $2) "
+        "ORDER BY g.id",
+        Visibility.PUBLIC.value,
+        actor.id if actor is not None else 0,
+    )
+    return tuple(int(row["id"]) for row in rows), sum(int(row["forum_version"]) for row in rows)
 
 
 async def search_posts(
@@ -69,9 +88,11 @@ async def search_posts(
     group_slug: str = "",
     author_handle: str = "",
     limit: int = RESULTS_LIMIT,
+    cache: ResultCache | None = None,
 ) -> list[SearchResult]:
     """The best matches (at most `limit`) among the posts the actor may read (visible, not
-    deleted), optionally only in one group (by slug) or by one author (by @handle)."""
+    deleted), optionally only in one group (by slug) or by one author (by @handle); from the
+    `cache` while none of those groups' discussions has changed."""
     words = _WORD.findall(query[:QUERY_MAX])
     if not words:
         return []
@@ -91,14 +112,23 @@ async def search_posts(
         if author is None:
             return []
         author_id = author.id
-    readable = await _readable_group_ids(actor)
+    readable, version = await _readable_groups(actor)
     if readable is not None and not readable:
         return []
+    slot = (tuple(word.lower() for word in words), readable, group_id, author_id, limit)
+    if cache is not None and (cached := cache.lookup(slot, version)) is not None:
+        return cached
+    listed = None if readable is None else list(readable)
     client = connections.get("default")
     if client.capabilities.dialect != "postgres":
-        sql, values = _sqlite_sql(words, readable, group_id, author_id, limit)
-        return [_result(row) for row in await client.execute_query_dict(sql, values)]
-    return await _postgres_search(" ".join(words), readable, group_id, author_id, limit)
+        sql, values = _sqlite_sql(words, listed, group_id, author_id, limit)
+        results = [_result(row) for row in await client.execute_query_dict(sql, values)]
+    else:
+        results = await _postgres_search(" ".join(words), listed, group_id, author_id, limit)
+    if cache is not None:
+        size = sum(200 + len(r.snippet) + len(r.thread_title) for r in results)
+        cache.store(slot, version, results, size)
+    return results
 
 
 async def _postgres_search(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import pytest
@@ -10,8 +11,8 @@ from starlette.applications import Starlette
 from community.accounts.models import Member
 from community.forum import search as search_module
 from community.forum import service
-from community.forum.models import Post
-from community.forum.schemas import PostEdit
+from community.forum.models import Post, Thread
+from community.forum.schemas import PostAction, PostEdit
 from community.forum.search import search_posts
 from community.groups.models import Group
 from tests.conftest import DATABASE_URL, open_browser, text_of
@@ -181,3 +182,40 @@ async def test_newest_posts_are_searched_first_then_older_ones(
     found = await search_posts(actor=facilitator, query="kinship", limit=3)
     assert {r.post_id for r in found} == {old.id, *(p.id for p in recent)}
     assert all("<mark>" in str(r.snippet) for r in found)
+
+
+async def test_shared_results_follow_every_change_at_once(app: Starlette) -> None:
+    # the site keeps each search's results for the readers who may read the same groups:
+    # a new post, an edit, a hidden post and a new membership all show on the next search,
+    # and one reader's results never reach a reader who may read other groups
+    world = await build()
+    thread = await Thread.get(title="Attachment theory in practice")
+    async with AsyncExitStack() as stack:
+        readers = {}
+        for email in ("sm@example.org", "so@example.org", None):
+            browser = await stack.enter_async_context(open_browser(app))
+            if email:
+                await browser.login(email, PASSWORD)
+            readers[email or "visitor"] = browser
+
+        async def found(who: str, query: str) -> str:
+            return text_of(await readers[who].get(f"/search?q={query}"))
+
+        for _ in range(2):  # the second time from the kept results
+            assert "Confidential case" in await found("sm@example.org", "attachment")
+            assert "Confidential case" not in await found("so@example.org", "attachment")
+            assert "Confidential case" not in await found("visitor", "attachment")
+        reply = await make_reply(thread, world.facilitator, "Attachment and kinship placement.")
+        assert "kinship placement" in await found("so@example.org", "attachment")
+        await service.edit_post(
+            actor=world.facilitator, post_id=reply.id, form=PostEdit(body="Attachment revisited.")
+        )
+        outsider = await found("so@example.org", "attachment")
+        assert "kinship placement" not in outsider and "revisited" in outsider
+        await service.moderate_post(
+            actor=world.facilitator, post_id=reply.id, action=PostAction.HIDE
+        )
+        assert "revisited" not in await found("visitor", "attachment")
+        await add_member(world.private, world.outsider)
+        assert "Confidential case" in await found("so@example.org", "attachment")
+        assert "Confidential case" not in await found("visitor", "attachment")
