@@ -66,7 +66,7 @@ class Command(BaseModel):
     messages: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> Self:
+    def from_form(cls, form: Mapping[str, Any]) -> Self:
         """The command from a page's form: fields it does not know are the page's own."""
         return cls.from_json(
             {name: value for name, value in form.items() if name in cls.model_fields}

@@ -6,13 +6,20 @@ actions, and upcoming and past learning events with RSVPs and a waitlist.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from community import clock
-from community.accounts.models import Member, Profession
+from community.accounts.models import (
+    DEFAULT_PRACTICE_AREAS,
+    Member,
+    MemberPracticeArea,
+    PracticeArea,
+    Profession,
+    ProfileVisibility,
+)
 from community.accounts.passwords import hash_password
 from community.accounts.service import assign_handle
 from community.events import service as events
@@ -24,6 +31,7 @@ from community.forum.schemas import NewPost, NewThread
 from community.groups import service as groups
 from community.groups.models import Group, JoinPolicy, Membership
 from community.groups.schemas import GroupChanges, GroupForm
+from community.people.models import Recognition
 from community.text import render_markdown
 
 DEMO_PASSWORD = "practice-together"  # noqa: S105  # the demo accounts' published password
@@ -108,6 +116,7 @@ async def seed_demo() -> str:
                 created_at=now - timedelta(days=rng.randint(30, 700)),
             )
             await assign_handle(member)
+    await _seed_profiles(rng)
     group_count = await _seed_groups(rng)
     thread_count = await _seed_threads(rng)
     event_count = await _seed_events(rng)
@@ -117,6 +126,53 @@ async def seed_demo() -> str:
         f"discussions and {event_count} events. Sign in as "
         f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
+
+
+async def _seed_profiles(rng: random.Random) -> None:
+    """Practice areas for every demo member, a few choices of who sees their profile, and a
+    few recognitions (current and past) from the admin."""
+    if not await PracticeArea.exists():  # a site whose admins removed them all, or tests
+        for position, name in enumerate(DEFAULT_PRACTICE_AREAS):
+            await PracticeArea.create(name=name, position=position, created_at=clock.now())
+    areas = [area.id for area in await PracticeArea.all().order_by("position")]
+    members = await Member.all().order_by("id")
+    admin = members[0]
+    today = clock.now().date()
+    visibilities = [ProfileVisibility.EVERYONE, ProfileVisibility.GROUPS, ProfileVisibility.ADMINS]
+    async with in_transaction():
+        for index, member in enumerate(members):
+            if areas:
+                chosen = rng.sample(areas, k=min(len(areas), rng.randint(1, 3)))
+                await MemberPracticeArea.bulk_create(
+                    [MemberPracticeArea(member_id=member.id, area_id=area) for area in chosen]
+                )
+            if 2 <= index < 2 + len(visibilities) * 3 and index % 3 == 0:
+                member.profile_visibility = visibilities[(index // 3) % len(visibilities)]
+                await member.save(update_fields=["profile_visibility"])
+        for member, title, starts, ends in (
+            (
+                members[1],
+                "Social Service Fellow",
+                date(today.year - 1, 1, 1),
+                date(today.year + 2, 12, 31),
+            ),
+            (members[2], "Mentor", date(today.year - 2, 7, 1), None),
+            (members[3], "Facilitator", date(today.year - 4, 1, 1), date(today.year - 2, 12, 31)),
+            (
+                members[4],
+                "Social Service Fellow",
+                date(today.year, 1, 1),
+                date(today.year + 3, 12, 31),
+            ),
+        ):
+            await Recognition.create(
+                member_id=member.id,
+                title=title,
+                starts_on=starts,
+                ends_on=ends,
+                granted_by_id=admin.id,
+                created_at=clock.now(),
+            )
 
 
 _GROUPS = [

@@ -57,15 +57,20 @@ async def create_session(*, member_id: int, max_days: int, user_agent: str = "")
         expires_at=now + timedelta(days=max_days),
         user_agent=user_agent[:200],
     )
+    await _member_model().filter(id=member_id).update(last_seen_at=now)
     return key
+
+
+def _member_model() -> type[Model]:
+    """The member model as the ORM resolved it (accounts is a layer above this one)."""
+    field = cast(ForeignKeyFieldInstance[Model], WebSession._meta.fields_map["member"])
+    return field.related_model
 
 
 async def find_session(key: str, *, idle_minutes: int) -> WebSession | None:
     """The live session for a cookie key, with its member loaded; None if unknown or expired.
     (Every signed-in request asks: one hand-written query, see `db.select`.)"""
-    # the member model as the ORM resolved it (accounts is a layer above this one)
-    member_field = cast(ForeignKeyFieldInstance[Model], WebSession._meta.fields_map["member"])
-    member_model = member_field.related_model
+    member_model = _member_model()
     rows = await db.select(
         # the columns come from the models, the key is a parameter
         f"SELECT {db.columns(WebSession, 's', 's__')}, {db.columns(member_model, 'm')} "  # noqa: S608
@@ -82,7 +87,10 @@ async def find_session(key: str, *, idle_minutes: int) -> WebSession | None:
         return None
     if now - session.last_seen_at >= TOUCH_INTERVAL:
         await WebSession.filter(id=session.id).update(last_seen_at=now)
+        # the directory's "recently active" (as often as the session, not on every request)
+        await member_model.filter(id=rows[0]["id"]).update(last_seen_at=now)
         session.last_seen_at = now
+        session.member.last_seen_at = now
     return session
 
 

@@ -39,6 +39,27 @@ PROFESSION_LABELS = {
 }
 
 
+class ProfileVisibility(StrEnum):
+    """Who may see a member's profile (and find them in the directory)."""
+
+    EVERYONE = "everyone"
+    MEMBERS = "members"
+    GROUPS = "groups"
+    ADMINS = "admins"
+
+    @property
+    def label(self) -> str:
+        return VISIBILITY_LABELS[self]
+
+
+VISIBILITY_LABELS = {
+    ProfileVisibility.EVERYONE: "Everyone, also people who are not signed in",
+    ProfileVisibility.MEMBERS: "Signed-in members",
+    ProfileVisibility.GROUPS: "Members of my groups",
+    ProfileVisibility.ADMINS: "Nobody but the administrators (not listed in the directory)",
+}
+
+
 class TokenPurpose(StrEnum):
     VERIFY = "verify"
     RESET = "reset"
@@ -65,6 +86,12 @@ class Member(Model):
     story_html = fields.TextField(default="")
     #: IANA zone the member reads times in, empty for the site's zone
     time_zone = fields.CharField(max_length=64, default="")
+    #: who may see the profile (people.access)
+    profile_visibility = fields.CharEnumField(
+        ProfileVisibility, max_length=16, default=ProfileVisibility.MEMBERS
+    )
+    #: when they were last seen signed in (moved with the session, at most every few minutes)
+    last_seen_at = fields.DatetimeField(null=True)
     #: bumped to reset the secret calendar feed address (it is signed with this number)
     calendar_feed_version = fields.IntField(default=0)
     #: unread notifications, kept with them (the bell on every page costs no query)
@@ -96,6 +123,60 @@ class Member(Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+#: the practice areas a new site starts with (migration 0018 adds them; admins change them)
+DEFAULT_PRACTICE_AREAS = (
+    "Child protection",
+    "Family services",
+    "Disability",
+    "Mental health",
+    "Ageing",
+    "Youth",
+    "Early intervention",
+    "Special education",
+    "Community development",
+    "Corrections and rehabilitation",
+    "Medical social work",
+    "School social work",
+    "Addictions",
+    "Community care",
+)
+
+
+class PracticeArea(Model):
+    """A field of practice members say they work in (the list admins keep)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=80, unique=True)
+    #: where it stands in lists (then by name)
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "accounts_practice_area"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberPracticeArea(Model):
+    """A practice area a member works in."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "community.Member", related_name="practice_areas", on_delete=fields.CASCADE
+    )
+    member_id: int
+    area: fields.ForeignKeyRelation[PracticeArea] = fields.ForeignKeyField(
+        "community.PracticeArea", related_name="members", on_delete=fields.CASCADE
+    )
+    area_id: int
+
+    class Meta:
+        table = "accounts_member_practice_area"
+        unique_together = (("member", "area"),)
+        indexes = (("area_id", "member_id"),)
 
 
 class AccountToken(Model):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from community.accounts import service, tokens
-from community.accounts.access import can_moderate_members
-from community.accounts.models import PROFESSION_LABELS, Member
+from community.accounts.models import PROFESSION_LABELS, VISIBILITY_LABELS, Member, PracticeArea
 from community.accounts.schemas import (
     Credentials,
     EmailOnly,
@@ -166,27 +167,7 @@ async def reset_submit(request: Request) -> Response:
     )
 
 
-async def profile(request: Request) -> Response:
-    actor = request.state.member
-    member = await service.get_profile(actor=actor, member_id=request.path_params["member_id"])
-    # panels of later features (the learning record), listed by the app: accounts knows none
-    sections = [
-        (section.template, await section.load(actor, member))
-        for section in request.app.state.profile_sections
-    ]
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "profile": member,
-            "is_own": actor is not None and actor.id == member.id,
-            "can_moderate": can_moderate_members(actor) and actor.id != member.id,
-            "sections": sections,
-        },
-    )
-
-
-def _profile_values(member: Member) -> dict[str, object]:
+def _profile_values(member: Member, areas: list[int]) -> dict[str, object]:
     return {
         "display_name": member.display_name,
         "profession": member.profession or "",
@@ -195,12 +176,16 @@ def _profile_values(member: Member) -> dict[str, object]:
         "bio": member.bio,
         "story": member.story,
         "time_zone": member.time_zone,
+        "profile_visibility": member.profile_visibility,
+        "practice_areas": [str(area) for area in areas],
     }
 
 
-def _profile_choices(request: Request) -> dict[str, object]:
+async def _profile_choices(request: Request) -> dict[str, object]:
     return {
         "professions": PROFESSION_LABELS,
+        "visibilities": VISIBILITY_LABELS,
+        "areas": await PracticeArea.all().order_by("position", "name", "id"),
         "zones": all_zones(),
         "site_zone": request.app.state.settings.time_zone,
     }
@@ -208,26 +193,29 @@ def _profile_choices(request: Request) -> dict[str, object]:
 
 async def profile_edit(request: Request) -> Response:
     actor = require_member(request)
+    values = _profile_values(actor, await service.practice_area_ids(actor))
     return render(
         request,
         "accounts/profile_edit.html",
-        {"values": _profile_values(actor), **_profile_choices(request)},
+        {"values": values, **await _profile_choices(request)},
     )
 
 
 async def profile_save(request: Request) -> Response:
     actor = require_member(request)
-    raw = await read_form(request)
+    raw: dict[str, Any] = dict(await read_form(request))
+    if "practice_areas_shown" in raw:  # the boxes were on the form: none ticked clears them
+        raw["practice_areas"] = (await request.form()).getlist("practice_areas")
     try:
         await service.update_profile(actor=actor, form=ProfileUpdate.from_form(raw))
     except Invalid as exc:
         return render(
             request,
             "accounts/profile_edit.html",
-            {"values": raw, "errors": exc.fields, **_profile_choices(request)},
+            {"values": raw, "errors": exc.fields, **await _profile_choices(request)},
             status_code=422,
         )
-    return redirect(request, "accounts:profile", "Your profile is saved.", member_id=actor.id)
+    return redirect(request, "people:profile", "Your profile is saved.", member_id=actor.id)
 
 
 async def password_form(request: Request) -> Response:
@@ -314,7 +302,7 @@ async def member_suspend(request: Request) -> Response:
     member = await service.suspend_member(actor=actor, member_id=request.path_params["member_id"])
     return redirect(
         request,
-        "accounts:profile",
+        "people:profile",
         f"{member.display_name} is suspended and signed out everywhere.",
         member_id=member.id,
     )
@@ -325,7 +313,7 @@ async def member_reinstate(request: Request) -> Response:
     member = await service.reinstate_member(actor=actor, member_id=request.path_params["member_id"])
     return redirect(
         request,
-        "accounts:profile",
+        "people:profile",
         f"{member.display_name} is reinstated.",
         member_id=member.id,
     )
@@ -344,7 +332,6 @@ routes = [
     Route("/password/forgot", forgot_submit, methods=["POST"], name="accounts:forgot_submit"),
     Route("/password/reset", reset_form, name="accounts:reset"),
     Route("/password/reset", reset_submit, methods=["POST"], name="accounts:reset_submit"),
-    Route("/members/{member_id:int}", profile, name="accounts:profile"),
     Route(
         "/members/{member_id:int}/suspend",
         member_suspend,

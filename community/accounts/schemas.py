@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from community.accounts.models import Profession
+from community.accounts.models import Profession, ProfileVisibility
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from community.clock import zone_named
 from community.commands import Command, cleaned, form_number, one_line, rule
@@ -145,6 +145,8 @@ ACCOUNT_MESSAGES: Mapping[str, str] = {
     "story": "Write your story as text.",
     "time_zone": "Choose a time zone from the list, such as Europe/London.",
     "name": "Give the token a name, such as the script that will use it.",
+    "profile_visibility": "Choose who may see your profile from the list.",
+    "practice_areas": "Choose practice areas from the list (at most 30).",
 }
 
 
@@ -237,6 +239,10 @@ Years = Annotated[
 ]
 
 
+AREAS_MAX = 30
+AreaId = Annotated[StrictInt, BeforeValidator(form_number)]
+
+
 class ProfileUpdate(Command):
     """Changes to one's profile: only the fields sent change (null clears profession and
     years; an empty time zone is the site's)."""
@@ -249,6 +255,12 @@ class ProfileUpdate(Command):
     bio: Bio | None = None
     story: Story | None = None
     time_zone: TimeZone | None = None
+    profile_visibility: ProfileVisibility | None = Field(
+        None, description="Who may see your profile and find you in the directory"
+    )
+    practice_areas: list[AreaId] | None = Field(
+        None, max_length=AREAS_MAX, description="The ids of your practice areas (all of them)"
+    )
 
     @field_validator("display_name")
     @classmethod

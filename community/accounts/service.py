@@ -15,7 +15,13 @@ from tortoise.transactions import in_transaction
 from community import clock, sessions
 from community.accounts import emails
 from community.accounts.access import access_member, can_moderate_members
-from community.accounts.models import AccountToken, Member, TokenPurpose
+from community.accounts.models import (
+    AccountToken,
+    Member,
+    MemberPracticeArea,
+    PracticeArea,
+    TokenPurpose,
+)
 from community.accounts.passwords import hash_password, needs_rehash, verify_password
 from community.accounts.schemas import (
     Credentials,
@@ -252,17 +258,40 @@ _TEXT_FIELDS = frozenset({"organisation", "bio", "story", "time_zone"})
 async def update_profile(*, actor: Member, form: ProfileUpdate) -> Member:
     """Save the fields of the member's profile the form names; Markdown is rendered once,
     here."""
-    for name, value in form.sent().items():
+    sent = form.sent()
+    areas = sent.pop("practice_areas", None)
+    if areas is not None:
+        known = set(await PracticeArea.filter(id__in=areas).values_list("id", flat=True))
+        if known != set(areas):
+            raise Invalid(practice_areas="There is no such practice area: choose from the list.")
+    if sent.get("profile_visibility", "") is None:
+        sent.pop("profile_visibility")  # null keeps the choice (there is no "no one")
+    for name, value in sent.items():
         setattr(actor, name, "" if value is None and name in _TEXT_FIELDS else value)
     actor.bio_html = render_markdown(actor.bio) if actor.bio else ""
     actor.story_html = render_markdown(actor.story) if actor.story else ""
-    await actor.save(
-        update_fields=[
-            "display_name", "profession", "organisation", "years_in_practice",
-            "bio", "bio_html", "story", "story_html", "time_zone",
-        ]
-    )  # fmt: skip
+    async with in_transaction():
+        await actor.save(
+            update_fields=[
+                "display_name", "profession", "organisation", "years_in_practice",
+                "bio", "bio_html", "story", "story_html", "time_zone", "profile_visibility",
+            ]
+        )  # fmt: skip
+        if areas is not None:
+            await MemberPracticeArea.filter(member_id=actor.id).delete()
+            await MemberPracticeArea.bulk_create(
+                [
+                    MemberPracticeArea(member_id=actor.id, area_id=area)
+                    for area in sorted(set(areas))
+                ]
+            )
     return actor
+
+
+async def practice_area_ids(member: Member) -> list[int]:
+    """The ids of the member's practice areas."""
+    rows = await MemberPracticeArea.filter(member_id=member.id).values("area_id")
+    return [int(row["area_id"]) for row in rows]
 
 
 async def delete_account(*, actor: Member, password: str) -> None:
@@ -288,11 +317,6 @@ async def delete_account(*, actor: Member, password: str) -> None:
         await AccountToken.filter(member_id=actor.id).delete()
         await sessions.end_member_sessions(actor.id)
     logger.info("Member %s deleted their account", actor.id)
-
-
-async def get_profile(*, actor: Member | None, member_id: int) -> Member:
-    """A member's profile page, for signed-in members."""
-    return await access_member(actor, member_id)
 
 
 async def _moderated(actor: Member, member_id: int) -> Member:

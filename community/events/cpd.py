@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q, Subquery
 
 from community import clock
-from community.accounts.access import access_member
+from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
 from community.clock import reader_zone
 from community.errors import NotFound
 from community.events.models import EVENT_KIND_LABELS, EventKind, EventState, Rsvp
 from community.groups.models import Membership, Visibility
+from community.people.access import access_profile
 from community.settings import current as current_settings
 
 RECENT = 5
@@ -133,15 +134,15 @@ async def learning_summary(
     """A member's CPD/CET hours and latest attended events, for signed-in members. The member
     and admins see all, others only the events they may see: events of private groups they are
     not in are left out, of the total too."""
-    member = await access_member(actor, member_id)
-    assert actor is not None  # noqa: S101  # access_member refuses visitors
-    return await summarise_learning(actor=actor, member=member, limit=limit)
+    signed_in = ensure_signed_in(actor)
+    member = await access_profile(actor, member_id)
+    return await summarise_learning(actor=signed_in, member=member, limit=limit)
 
 
 async def summarise_learning(
     *, actor: Member, member: Member, limit: int = RECENT
 ) -> LearningSummary:
-    """learning_summary for a member the caller already fetched through access_member (the
+    """learning_summary for a member the caller already fetched through people.access (the
     profile page), in one query."""
     everything = _sees_everything(actor, member)
     entries = await _attended(member, Q() if everything else _visible_to(actor))
@@ -159,9 +160,9 @@ async def summarise_learning(
 async def learning_record(*, actor: Member | None, member_id: int, year: int) -> LearningYear:
     """A member's learning record for one year, to print: for the member and admins only
     (NotFound for everyone else, PermissionDenied for visitors)."""
-    member = await access_member(actor, member_id)
-    assert actor is not None  # noqa: S101  # access_member refuses visitors
-    if not _sees_everything(actor, member) or not 2000 <= year <= 2100:
+    signed_in = ensure_signed_in(actor)
+    member = await access_profile(actor, member_id)
+    if not _sees_everything(signed_in, member) or not 2000 <= year <= 2100:
         raise NotFound("There is no learning record here.")
     entries = await _attended(member, Q())
     in_year = [entry for entry in reversed(entries) if entry.held_on.year == year]

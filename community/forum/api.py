@@ -33,7 +33,18 @@ from community.forum.service.reads import (
     thread_author,
 )
 from community.text import clean_text
-from community.web.api import ID_MAX, Api, Call, Instant, Limited, Number, Paged, Query, Text
+from community.web.api import (
+    ID_MAX,
+    Api,
+    Call,
+    Flag,
+    Instant,
+    Limited,
+    Number,
+    Paged,
+    Query,
+    Text,
+)
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
@@ -54,6 +65,14 @@ class PageNumber(Query):
         "the last one.",
     )
     messages: ClassVar[Mapping[str, str]] = {"page": "Use a whole number from 1."}
+
+
+class LatestQuery(Paged):
+    mine: Flag = Field(
+        False,
+        description="Only the groups you belong to (none for visitors); else every "
+        "group you may read.",
+    )
 
 
 class SearchQuery(Limited):
@@ -130,6 +149,45 @@ class ThreadListItem(Thread):
 
 class ThreadListPage(BaseModel):
     items: list[ThreadListItem]
+    next_cursor: str | None
+
+
+class LatestThread(BaseModel):
+    """A discussion on the Latest list: where it is, how active, how much of it is new to you."""
+
+    id: Id
+    title: str
+    group_slug: str
+    group_name: str
+    post_count: Count = Field(description="The opening post included.")
+    reply_count: Count
+    locked: bool
+    hidden: bool = Field(description="Hidden by a facilitator: only facilitators see it.")
+    last_activity_at: Instant
+    unread_posts: Count | None = Field(
+        description="Posts you have not read (all of them if you never opened the thread); "
+        "null for visitors."
+    )
+
+    @classmethod
+    def of(cls, entry: reads.LatestThread) -> LatestThread:
+        thread = entry.thread
+        return cls(
+            id=thread.id,
+            title=thread.title,
+            group_slug=entry.group_slug,
+            group_name=entry.group_name,
+            post_count=thread.post_count,
+            reply_count=thread.reply_count,
+            locked=thread.locked,
+            hidden=thread.is_hidden,
+            last_activity_at=thread.last_activity_at,
+            unread_posts=entry.unread,
+        )
+
+
+class LatestPage(BaseModel):
+    items: list[LatestThread]
     next_cursor: str | None
 
 
@@ -372,6 +430,27 @@ async def list_threads(call: Call) -> ThreadListPage:
             for thread in [*listing.pinned, *listing.threads]
         ],
         next_cursor=listing.next_cursor,
+    )
+
+
+@api.operation(
+    "GET",
+    "/latest",
+    summary="New and active discussions across the groups you may read, latest first",
+    description="Pinned threads are not lifted here. Hidden threads are listed for their "
+    "group's facilitators only; `mine` keeps the groups you belong to.",
+    tag=TAG,
+    auth="optional",
+    response=LatestPage,
+    query=LatestQuery,
+)
+async def list_latest(call: Call) -> LatestPage:
+    asked = call.params(LatestQuery)
+    page = await service.list_latest(
+        actor=call.actor, mine=asked.mine, cursor=asked.cursor, limit=asked.limit
+    )
+    return LatestPage(
+        items=[LatestThread.of(entry) for entry in page.items], next_cursor=page.next_cursor
     )
 
 

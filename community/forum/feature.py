@@ -10,6 +10,6 @@ feature = Feature(
     name="forum",
     routes=routes,
     api=api,
-    nav=[NavLink("Search", "/search")],
+    nav=[NavLink("Latest", "/latest"), NavLink("Search", "/search")],
     group_home_sections=[Section("forum/_group_threads.html", group_threads_section)],
 )

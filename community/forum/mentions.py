@@ -41,7 +41,7 @@ def link_mentions(html: str, members: list[Member]) -> str:
         member = by_handle.get(match.group(1).lower())
         if member is None:
             return match.group(0)
-        href = url_path("accounts:profile", member_id=member.id)
+        href = url_path("people:profile", member_id=member.id)
         return f'<a class="mention" href="{href}">@{escape(str(member.handle))}</a>'
 
     parts = _SKIP.split(html)

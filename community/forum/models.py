@@ -62,7 +62,11 @@ class Thread(Model):
 
     class Meta:
         table = "forum_thread"
-        indexes = (("group_id", "pinned", "last_activity_at", "id"),)
+        indexes = (
+            ("group_id", "pinned", "last_activity_at", "id"),
+            #: /latest: every readable group's threads by latest activity, keyset-paged
+            ("last_activity_at", "id"),
+        )
 
     @property
     def reply_count(self) -> int:

@@ -506,6 +506,16 @@ async def search_page(request: Request) -> Response:
     )
 
 
+async def latest_page(request: Request) -> Response:
+    """New and active discussions across the groups the reader may read (or only theirs)."""
+    params = request.query_params
+    mine = params.get("mine") == "1"
+    page = await service.list_latest(
+        actor=request.state.member, mine=mine, cursor=params.get("cursor")
+    )
+    return render(request, "forum/latest.html", {"page": page, "mine": mine})
+
+
 async def group_threads_section(viewer: Viewer) -> dict[str, Any]:
     """The group home's "Discussions" panel."""
     return {"threads": await service.recent_threads(viewer=viewer)}
@@ -520,6 +530,7 @@ async def post_preview(request: Request) -> Response:
 routes = [
     Route("/preview", post_preview, methods=["POST"], name="forum:preview"),
     Route("/search", search_page, name="forum:search"),
+    Route("/latest", latest_page, name="forum:latest"),
     Route("/groups/{slug:str}/threads", thread_list, name="forum:list"),
     Route("/groups/{slug:str}/threads", thread_create, methods=["POST"], name="forum:create"),
     Route("/groups/{slug:str}/threads/new", thread_new, name="forum:new"),

@@ -345,12 +345,14 @@ async def test_profile_validation_errors(browser: Browser) -> None:
     assert stored.display_name == "Tom" and stored.organisation == "" and stored.bio == ""
 
 
-async def test_profiles_are_for_signed_in_members(browser: Browser) -> None:
+async def test_profiles_are_for_signed_in_members_by_default(browser: Browser) -> None:
+    # a visitor cannot tell a members-only profile from one that does not exist
     member = await make_member()
     response = await browser.get(f"/members/{member.id}")
-    assert response.status_code == 403
-    assert "Sign in to see members' profiles." in text_of(response)
-    assert (await browser.get("/members/999999")).status_code == 403
+    assert response.status_code == 404
+    assert "Sign in to see more of the community's profiles." in text_of(response)
+    missing = await browser.get("/members/999999")
+    assert missing.status_code == 404 and text_of(missing) == text_of(response)
 
 
 async def test_unknown_profile_is_not_found(browser: Browser) -> None:
@@ -358,7 +360,7 @@ async def test_unknown_profile_is_not_found(browser: Browser) -> None:
     await browser.login("uma@example.org", PASSWORD)
     response = await browser.get("/members/999999")
     assert response.status_code == 404
-    assert "There is no member here." in text_of(response)
+    assert "There is no profile here that you may see." in text_of(response)
 
 
 async def test_change_password_ends_other_sessions_only(app: Starlette) -> None:

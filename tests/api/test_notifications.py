@@ -8,6 +8,7 @@ import pytest
 
 from community import clock
 from community.accounts.models import Member
+from community.notifications.kinds import all_kinds
 from community.notifications.models import Notification, NotificationPreference
 from tests.api.helpers import ApiClient, error_of, token_for
 from tests.conftest import BASE_URL
@@ -112,7 +113,7 @@ async def test_preferences_are_read_and_chosen(api: ApiClient) -> None:
     assert current.json()["reply"] == "immediately"
     assert current.json()["new_thread"] == "digest"
     assert current.json()["event_reminder"] == "immediately"
-    assert len(current.json()) == 11
+    assert len(current.json()) == len(all_kinds()) == 12
     chosen = await client.put(
         "/notifications/preferences", {"reply": "digest", "event_reminder": "never"}
     )

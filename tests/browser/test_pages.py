@@ -111,6 +111,7 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "events": "/events",
         "calendar": f"/events/calendar?month={site.event_month}",
         "search": "/search?q=visual",
+        "latest": "/latest",
     }
     for name, path in visitor_pages.items():
         await page.goto(path)
@@ -131,6 +132,8 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "settings-tokens": "/settings/tokens",
         "notifications": "/notifications",
         "new-thread": f"/groups/{site.group_slug}/threads/new",
+        "latest": "/latest",
+        "latest-mine": "/latest?mine=1",
     }
     for name, path in member_pages.items():
         await page.goto(path)

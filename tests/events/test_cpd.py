@@ -314,5 +314,6 @@ async def test_profile_query_count_does_not_grow_with_the_record(
             response = await browser.get(f"/members/{learner.id}")
             assert f"{total} CPD/CET hours" in text_of(response)
             after.append(len(count_queries.queries))
-    # the session with its member, the profile, the learning record: one query each
-    assert before == after == [3, 3], count_queries.queries
+    # the session with its member, the profile, its practice areas and recognitions, the
+    # learning record: one query each
+    assert before == after == [5, 5], count_queries.queries

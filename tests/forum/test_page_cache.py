@@ -80,7 +80,7 @@ async def test_cached_pages_expire_and_the_cache_is_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr("community.forum.page_cache.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("community.cache.time.monotonic", lambda: now[0])
     cache = PageCache(seconds=60, size=2)
     cache.put((1, 1, 0, 1), b"one")
     assert cache.get((1, 1, 0, 1)) == b"one"

@@ -194,7 +194,12 @@ async def _world(app: Starlette, stack: contextlib.AsyncExitStack) -> World:
         pages += [(person, page) for page in opened]
         for form in found:
             parts = form.action.split("/")
-            if parts[1] == "members" and int(parts[2]) in ours:
+            if (
+                parts[1] == "members"
+                and parts[2:3]
+                and parts[2].isdigit()
+                and int(parts[2]) in ours
+            ):
                 continue  # suspending the people crawling would end the crawl
             forms.setdefault(form.shape, (person, form))
     return World(list(forms.values()), pages)

@@ -21,22 +21,28 @@ from community.forum.service.posting import (
     unreact,
 )
 from community.forum.service.reads import (
+    LATEST_PER_PAGE,
     POSTS_PER_PAGE,
+    LatestThread,
     ThreadListing,
     ThreadPage,
+    list_latest,
     list_threads,
     recent_threads,
     thread_page,
 )
 
 __all__ = [
+    "LATEST_PER_PAGE",
     "POSTS_PER_PAGE",
+    "LatestThread",
     "ThreadListing",
     "ThreadPage",
     "delete_post",
     "edit_post",
     "hide_post",
     "hide_thread",
+    "list_latest",
     "list_revisions",
     "list_threads",
     "moderate_post",

@@ -1,0 +1,1 @@
+"""The professionals themselves: who may see a profile, the member directory, recognitions."""
