@@ -112,6 +112,7 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "calendar": f"/events/calendar?month={site.event_month}",
         "search": "/search?q=visual",
         "latest": "/latest",
+        "members": "/members",
     }
     for name, path in visitor_pages.items():
         await page.goto(path)
@@ -134,6 +135,9 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "new-thread": f"/groups/{site.group_slug}/threads/new",
         "latest": "/latest",
         "latest-mine": "/latest?mine=1",
+        "members": "/members",
+        "members-filtered": "/members?profession=social_worker&shared=1&sort=active",
+        "members-errors": "/members?years_min=9&years_max=1",
     }
     for name, path in member_pages.items():
         await page.goto(path)

@@ -152,4 +152,7 @@ async def test_admins_keep_the_practice_areas_that_members_choose(app: Starlette
     async with open_browser(app) as browser:
         await browser.login("admin@example.org", PASSWORD)
         await browser.post(f"/admin/practice-areas/{ageing.id}/delete")
-    assert [a.name for a in await PracticeArea.all()] == ["Youth work", "Disability"]
+    assert [a.name for a in await PracticeArea.all().order_by("position")] == [
+        "Youth work",
+        "Disability",
+    ]
