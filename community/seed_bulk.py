@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, TextIO
@@ -24,7 +24,13 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from community import clock
-from community.accounts.models import Member, Profession
+from community.accounts.models import (
+    DEFAULT_PRACTICE_AREAS,
+    Member,
+    PracticeArea,
+    Profession,
+    ProfileVisibility,
+)
 from community.accounts.passwords import hash_password
 from community.events.models import EventKind, EventState, RsvpStatus
 from community.groups.models import JoinPolicy, Role, Visibility
@@ -336,6 +342,8 @@ def _is_postgres() -> bool:
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, Decimal):
@@ -421,6 +429,9 @@ async def _seed_members(site: _Site) -> None:
     rng, start = site.rng, site.start
     password_hash = hash_password(PASSWORD)
     professions = [str(p) for p in Profession]
+    # most keep the default (signed-in members); the admin (member 1) is seen by members
+    levels = [str(level) for level in ProfileVisibility]
+    level_weights = [15, 70, 10, 5]  # everyone, members, groups, admins
 
     def members() -> Iterable[dict[str, Any]]:
         for number in range(1, site.size.members + 1):
@@ -445,6 +456,13 @@ async def _seed_members(site: _Site) -> None:
                 "calendar_feed_version": 0,
                 "time_zone": "",
                 "unread_notifications": 0,
+                "profile_visibility": (
+                    levels[1] if number == 1 else rng.choices(levels, level_weights)[0]
+                ),
+                # a quarter never came back after joining
+                "last_seen_at": None
+                if rng.random() < 0.25
+                else joined + (site.now - joined) * rng.random(),
             }
 
     await _insert_chunks(site.progress, "members", "accounts_member", members(), site.size.members)
@@ -628,6 +646,54 @@ async def _seed_events(site: _Site) -> int:
     return len(rsvps)
 
 
+#: recognitions the bulk seed gives (one member in this many), and their titles
+RECOGNISED_ONE_IN = 40
+_RECOGNITIONS = ("Social Service Fellow", "Mentor", "Facilitator", "Practice Leader")
+
+
+async def _seed_people(site: _Site) -> int:
+    """One to three practice areas for each member (the default list, when the site has
+    none), and recognitions for one member in forty: current, past and open-ended terms.
+    Returns the number of recognitions."""
+    rng, size = site.rng, site.size
+    if not await PracticeArea.exists():
+        await _insert(
+            "accounts_practice_area",
+            ("name", "position", "created_at"),
+            [(name, n, site.now) for n, name in enumerate(DEFAULT_PRACTICE_AREAS)],
+        )
+    areas = [area.id for area in await PracticeArea.all().order_by("position")]
+
+    def chosen() -> Iterable[dict[str, Any]]:
+        number = itertools.count(1)
+        for member in range(1, size.members + 1):
+            for area in rng.sample(areas, k=min(len(areas), rng.randint(1, 3))):
+                yield {"id": next(number), "member_id": member, "area_id": area}
+
+    picks = list(chosen())
+    await _insert_chunks(site.progress, "areas", "accounts_member_practice_area", picks, len(picks))
+    today = site.now.date()
+    recognitions: list[dict[str, Any]] = []
+    for member in range(2, size.members + 1, RECOGNISED_ONE_IN):
+        starts = date(today.year - rng.randint(0, 5), rng.randint(1, 12), 1)
+        ends = None if rng.random() < 0.3 else date(starts.year + rng.randint(1, 4), 12, 31)
+        recognitions.append(
+            {
+                "id": len(recognitions) + 1,
+                "member_id": member,
+                "title": rng.choice(_RECOGNITIONS),
+                "starts_on": starts,
+                "ends_on": ends,
+                "granted_by_id": 1,
+                "created_at": site.now,
+            }
+        )
+    await _insert_chunks(
+        site.progress, "recognitions", "people_recognition", recognitions, len(recognitions)
+    )
+    return len(recognitions)
+
+
 async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026) -> str:
     """Fill an empty database with `size` of everything; refuses a database with members."""
     size.check()
@@ -637,6 +703,7 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
     now = clock.now().replace(microsecond=0)
     site = _Site(size, rng, Progress(stream), now, now - timedelta(days=730), [])
     await _seed_members(site)
+    recognitions = await _seed_people(site)
     site.group_members = _group_members(size, rng)
     memberships = await _seed_groups(site)
     lengths = await _seed_forum(site)
@@ -644,6 +711,9 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
     await _reset_sequences(
         (
             "accounts_member",
+            "accounts_practice_area",
+            "accounts_member_practice_area",
+            "people_recognition",
             "groups_group",
             "groups_membership",
             "forum_thread",
@@ -656,6 +726,7 @@ async def seed_bulk(size: Size, *, stream: TextIO = sys.stderr, seed: int = 2026
     return (
         f"added {size.members:,} members, {size.groups:,} groups, {memberships:,} "
         f"memberships, {size.threads:,} threads, {size.posts:,} posts (the longest has "
-        f"{max(lengths, default=0):,}), {size.events:,} events and {rsvps:,} RSVPs "
-        f"in {elapsed:.0f}s. Sign in as admin@{DOMAIN}, password {PASSWORD!r}."
+        f"{max(lengths, default=0):,}), {size.events:,} events, {rsvps:,} RSVPs and "
+        f"{recognitions:,} recognitions in {elapsed:.0f}s. "
+        f"Sign in as admin@{DOMAIN}, password {PASSWORD!r}."
     )

@@ -8,11 +8,12 @@ from collections import Counter
 import pytest
 
 from community.accounts import service
-from community.accounts.models import Member
+from community.accounts.models import Member, MemberPracticeArea
 from community.accounts.schemas import Credentials, Registration
 from community.events.models import Event, Rsvp
 from community.forum.models import Post, Thread
 from community.groups.models import Group, Membership
+from community.people.models import Recognition
 from community.seed_bulk import PASSWORD, Size, seed_bulk
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -23,6 +24,7 @@ async def test_bulk_content_is_consistent(database: None) -> None:
     summary = await seed_bulk(Size(members=60, groups=6, threads=40, posts=1200, events=12),
                               stream=output)  # fmt: skip
     assert "added 60 members, 6 groups" in summary and "1,200 posts" in summary
+    assert "2 recognitions" in summary  # one member in forty, from the second
     assert "posts" in output.getvalue()  # the progress lines
     assert await Member.all().count() == 60
     threads = {t.id: t for t in await Thread.all()}
@@ -42,6 +44,11 @@ async def test_bulk_content_is_consistent(database: None) -> None:
         going = await Rsvp.filter(event_id=event.id, status="going").count()
         assert event.seats_taken == going
         assert event.capacity is None or going <= event.capacity
+    # everyone has one to three practice areas, and the directory's fields are filled
+    chosen = Counter(a.member_id for a in await MemberPracticeArea.all())
+    assert set(chosen) == {m.id for m in await Member.all()}
+    assert all(1 <= count <= 3 for count in chosen.values())
+    assert await Recognition.all().count() == 2
     # the admin can sign in, and new rows continue after the seeded ids
     admin = await service.check_credentials(
         Credentials(email="admin@bulk.community.test", password=PASSWORD)
