@@ -12,11 +12,21 @@ from community.admin.feature import feature as admin
 from community.events.feature import feature as events
 from community.forum.feature import feature as forum
 from community.groups.feature import feature as groups
+from community.home.feature import feature as home
 from community.notifications.feature import feature as notifications
 from community.people.feature import feature as people
 from community.web.features import Feature
 
-FEATURES: tuple[Feature, ...] = (groups, events, forum, people, notifications, accounts, admin)
+FEATURES: tuple[Feature, ...] = (
+    home,
+    groups,
+    events,
+    forum,
+    people,
+    notifications,
+    accounts,
+    admin,
+)
 
 # every page's name, for `urls.path` in pages and redirects and `urls.absolute_url` in emails
 urls.register(

@@ -69,6 +69,9 @@ class Profile(BaseModel):
     bio: str = Field(description="Markdown")
     story: str = Field(description="Markdown")
     time_zone: str = Field(description="IANA zone, empty for the site's zone")
+    cpd_goal_hours: int | None = Field(
+        description="Your yearly goal of CPD/CET hours; null for none"
+    )
     is_admin: bool
     verified: bool
     created_at: Instant
@@ -86,6 +89,7 @@ class Profile(BaseModel):
             bio=member.bio,
             story=member.story,
             time_zone=member.time_zone,
+            cpd_goal_hours=member.cpd_goal_hours,
             is_admin=member.is_admin,
             verified=member.is_verified,
             created_at=member.created_at,

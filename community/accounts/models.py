@@ -96,6 +96,8 @@ class Member(Model):
     calendar_feed_version = fields.IntField(default=0)
     #: unread notifications, kept with them (the bell on every page costs no query)
     unread_notifications = fields.IntField(default=0)
+    #: the CPD/CET hours the member means to earn each year (1 to 1000), None for no goal
+    cpd_goal_hours = fields.IntField(null=True)
     is_admin = fields.BooleanField(default=False)
     verified_at = fields.DatetimeField(null=True)
     suspended_at = fields.DatetimeField(null=True)

@@ -37,10 +37,6 @@ def _next_path(raw: str) -> str:
     return raw if raw.startswith("/") and not raw.startswith("//") else "/"
 
 
-async def home(request: Request) -> Response:
-    return render(request, "home.html")
-
-
 async def register_form(request: Request) -> Response:
     return render(request, "accounts/register.html")
 
@@ -320,7 +316,6 @@ async def member_reinstate(request: Request) -> Response:
 
 
 routes = [
-    Route("/", home, name="home"),
     Route("/register", register_form, name="accounts:register"),
     Route("/register", register_submit, methods=["POST"], name="accounts:register_submit"),
     Route("/verify", verify, name="accounts:verify"),

@@ -28,6 +28,11 @@ BIO_MAX = 1000
 STORY_MAX = 4000
 YEARS_MAX = 70
 TOKEN_NAME_MAX = 80
+CPD_GOAL_MAX = 1000
+CPD_GOAL_MESSAGE = (
+    f"Enter your yearly goal as a whole number of hours from 1 to {CPD_GOAL_MAX}, "
+    "or leave it empty for no goal."
+)
 SAME_TWICE = "The two passwords differ. Type the same one twice."
 
 
@@ -147,6 +152,7 @@ ACCOUNT_MESSAGES: Mapping[str, str] = {
     "name": "Give the token a name, such as the script that will use it.",
     "profile_visibility": "Choose who may see your profile from the list.",
     "practice_areas": "Choose practice areas from the list (at most 30).",
+    "cpd_goal_hours": CPD_GOAL_MESSAGE,
 }
 
 
@@ -238,6 +244,11 @@ Years = Annotated[
     Annotated[StrictInt, Field(ge=0, le=YEARS_MAX)] | None, BeforeValidator(form_number)
 ]
 
+#: the CPD/CET hours a member means to earn in a year; None (or blank in a form): no goal
+CpdGoalHours = Annotated[
+    Annotated[StrictInt, Field(ge=1, le=CPD_GOAL_MAX)] | None, BeforeValidator(form_number)
+]
+
 
 AREAS_MAX = 30
 AreaId = Annotated[StrictInt, BeforeValidator(form_number)]
@@ -260,6 +271,9 @@ class ProfileUpdate(Command):
     )
     practice_areas: list[AreaId] | None = Field(
         None, max_length=AREAS_MAX, description="The ids of your practice areas (all of them)"
+    )
+    cpd_goal_hours: CpdGoalHours = Field(
+        None, description="Your yearly goal of CPD/CET hours (1 to 1000); null for none"
     )
 
     @field_validator("display_name")

@@ -275,6 +275,7 @@ async def update_profile(*, actor: Member, form: ProfileUpdate) -> Member:
             update_fields=[
                 "display_name", "profession", "organisation", "years_in_practice",
                 "bio", "bio_html", "story", "story_html", "time_zone", "profile_visibility",
+                "cpd_goal_hours",
             ]
         )  # fmt: skip
         if areas is not None:
