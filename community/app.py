@@ -25,6 +25,7 @@ from community.forum.page_cache import FragmentCache, PageCache, RowCache
 from community.forum.search import ResultCache
 from community.mail import render as mail_render
 from community.mail.service import make_backend
+from community.people.service import DirectoryCache
 from community.scheduler import Scheduler
 from community.settings import Settings, configure
 from community.web.api import Api
@@ -120,6 +121,7 @@ def create_app(
     app.state.group_cards = VersionedCache[Markup](seconds=settings.page_cache_seconds)
     app.state.search_results = ResultCache(seconds=settings.page_cache_seconds)
     app.state.thread_rows = RowCache(seconds=settings.page_cache_seconds)
+    app.state.directory_pages = DirectoryCache(seconds=settings.page_cache_seconds)
     # panels later features add to a group's home and to a profile, in the features' order
     app.state.group_home_sections = [s for f in FEATURES for s in f.group_home_sections]
     app.state.profile_sections = [s for f in FEATURES for s in f.profile_sections]

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, RootModel
 from starlette.requests import Request
 
 from community.accounts import models, service, tokens
-from community.accounts.models import Member, Profession
+from community.accounts.models import Member, Profession, ProfileVisibility
 from community.accounts.schemas import (
     ProfileUpdate,
     Registration,
@@ -72,12 +72,16 @@ class Profile(BaseModel):
     cpd_goal_hours: int | None = Field(
         description="Your yearly goal of CPD/CET hours; null for none"
     )
+    profile_visibility: ProfileVisibility = Field(
+        description="Who may see your profile and find you in the directory"
+    )
+    practice_areas: list[int] = Field(description="The ids of your practice areas")
     is_admin: bool
     verified: bool
     created_at: Instant
 
     @classmethod
-    def of(cls, member: Member) -> Profile:
+    def of(cls, member: Member, practice_areas: list[int]) -> Profile:
         return cls(
             id=member.id,
             email=member.email or "",
@@ -90,6 +94,8 @@ class Profile(BaseModel):
             story=member.story,
             time_zone=member.time_zone,
             cpd_goal_hours=member.cpd_goal_hours,
+            profile_visibility=member.profile_visibility,
+            practice_areas=practice_areas,
             is_admin=member.is_admin,
             verified=member.is_verified,
             created_at=member.created_at,
@@ -187,7 +193,8 @@ async def revoke_token(call: Call) -> None:
 
 @api.operation("GET", "/me", summary="Your profile", tag="me", response=Profile)
 async def get_me(call: Call) -> BaseModel:
-    return Profile.of(call.member())
+    member = call.member()
+    return Profile.of(member, await service.practice_area_ids(member))
 
 
 @api.operation(
@@ -200,4 +207,4 @@ async def get_me(call: Call) -> BaseModel:
 )
 async def update_me(call: Call) -> BaseModel:
     updated = await service.update_profile(actor=call.member(), form=call.parsed(ProfileUpdate))
-    return Profile.of(updated)
+    return Profile.of(updated, await service.practice_area_ids(updated))

@@ -106,6 +106,9 @@ class Member(Model):
 
     class Meta:
         table = "accounts_member"
+        #: the member directory by name (its "recently active" order has an index on
+        #: COALESCE(last_seen_at, created_at), made by migration 0021: no model field holds it)
+        indexes = (("display_name", "id"),)
 
     @property
     def is_verified(self) -> bool:
@@ -218,3 +221,15 @@ class AccessToken(Model):
 
     class Meta:
         table = "accounts_access_token"
+
+
+class DirectoryVersion(Model):
+    """One row: a number moved in the same transaction as every change the member directory
+    shows or filters by (profiles, verification, deletion, memberships, recognitions,
+    practice areas), so a process's kept directory pages are exact (accounts.versions)."""
+
+    id = fields.IntField(primary_key=True)
+    version = fields.IntField(default=0)
+
+    class Meta:
+        table = "accounts_directory_version"

@@ -31,6 +31,7 @@ from community.accounts.schemas import (
     Registration,
     normalise_email,
 )
+from community.accounts.versions import directory_changed
 from community.db import fits
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.mail.outbox import enqueue
@@ -152,6 +153,7 @@ async def verify_email(*, token: str) -> Member:
         if member.verified_at is None:
             member.verified_at = clock.now()
             await Member.filter(id=member.id).update(verified_at=member.verified_at)
+            await directory_changed()  # listed from now on
     return member
 
 
@@ -235,6 +237,8 @@ async def reset_password(*, token: str, form: NewPassword) -> Member:
         await Member.filter(id=member.id).update(
             password_hash=new_hash, verified_at=member.verified_at or clock.now()
         )
+        if member.verified_at is None:
+            await directory_changed()
         await sessions.end_member_sessions(member.id)
     return member
 
@@ -286,6 +290,7 @@ async def update_profile(*, actor: Member, form: ProfileUpdate) -> Member:
                     for area in sorted(set(areas))
                 ]
             )
+        await directory_changed()
     return actor
 
 
@@ -317,6 +322,7 @@ async def delete_account(*, actor: Member, password: str) -> None:
         )
         await AccountToken.filter(member_id=actor.id).delete()
         await sessions.end_member_sessions(actor.id)
+        await directory_changed()
     logger.info("Member %s deleted their account", actor.id)
 
 
@@ -360,7 +366,9 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
     email = normalise_email(email)
     member = await Member.filter(email=email).first()
     if member is not None:
-        await Member.filter(id=member.id).update(is_admin=True)
+        async with in_transaction():
+            await Member.filter(id=member.id).update(is_admin=True)
+            await directory_changed()
         member.is_admin = True
         return member
     form = Registration.from_form(
@@ -377,6 +385,7 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
             created_at=now,
         )
         await assign_handle(admin)
+        await directory_changed()
     return admin
 
 

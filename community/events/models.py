@@ -111,7 +111,11 @@ class Rsvp(Model):
     class Meta:
         table = "events_rsvp"
         unique_together = (("event", "member"),)
-        indexes = (("event_id", "status", "answered_at"),)
+        indexes = (
+            ("event_id", "status", "answered_at"),
+            #: a member's own events: their home page, "my events", the learning record
+            ("member_id", "status"),
+        )
 
 
 class ReminderDelivery(Model):

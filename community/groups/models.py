@@ -91,8 +91,13 @@ class Membership(Model):
     class Meta:
         table = "groups_membership"
         unique_together = (("group", "member"),)
-        #: a group's facilitators, on its home page (group-1 has 7,000 members)
-        indexes = (("group_id", "role"),)
+        indexes = (
+            #: a group's facilitators, on its home page (group-1 has 7,000 members)
+            ("group_id", "role"),
+            #: a member's groups (shared groups, "my groups"): without it, every lookup read
+            #: the whole (group, member) index
+            ("member_id", "group_id"),
+        )
 
     @property
     def is_facilitator(self) -> bool:
@@ -121,6 +126,8 @@ class JoinRequest(Model):
     class Meta:
         table = "groups_join_request"
         unique_together = (("group", "member"),)
+        #: a member's own requests, on their home page
+        indexes = (("member_id", "status"),)
 
 
 class Invitation(Model):
@@ -145,3 +152,5 @@ class Invitation(Model):
     class Meta:
         table = "groups_invitation"
         unique_together = (("group", "email"),)
+        #: the invitations waiting for an address, on its member's home page
+        indexes = (("email", "status"),)

@@ -2,7 +2,8 @@
 
 Everyone sees an "everyone" profile; signed-in members see a "members" one; members who share
 a group with them see a "groups" one; an "admins" profile is seen only by administrators. A
-member always sees their own, and admins see every profile. Deleted accounts have none. The
+member always sees their own, and admins see every profile. Deleted accounts have none, and
+accounts not yet verified are seen by no one else and listed nowhere. The
 same rule is written twice, once for one profile (`can_see`) and once as SQL for lists
 (`visible_sql`), and tests/people check both against every level and kind of viewer.
 """
@@ -38,6 +39,8 @@ async def can_see(viewer: Member | None, member: Member) -> bool:
         return False
     if viewer is not None and (viewer.is_admin or viewer.id == member.id):
         return True
+    if not member.is_verified:  # not a member yet
+        return False
     level = ProfileVisibility(member.profile_visibility)
     if level == ProfileVisibility.EVERYONE:
         return True
@@ -66,12 +69,13 @@ async def access_profile(viewer: Member | None, member_id: int) -> Member:
 def visible_sql(viewer: Member | None, value: Callable[[Any], str], alias: str = "m") -> str:
     """The SQL condition "the viewer may see the profile of `alias`" (`value` adds a bound
     parameter and returns its placeholder, as `db.select` numbers them)."""
+    # accounts not yet verified are not members yet: listed for no one
+    listed = f"{alias}.deleted_at IS NULL AND {alias}.verified_at IS NOT NULL"
     if viewer is not None and viewer.is_admin:
-        return f"{alias}.deleted_at IS NULL"
+        return f"({listed})"
     if viewer is None:
         return (
-            f"({alias}.deleted_at IS NULL AND "
-            f"{alias}.profile_visibility = {value(ProfileVisibility.EVERYONE.value)})"
+            f"({listed} AND {alias}.profile_visibility = {value(ProfileVisibility.EVERYONE.value)})"
         )
     table = Membership._meta.db_table
     own = value(viewer.id)
@@ -82,7 +86,7 @@ def visible_sql(viewer: Member | None, value: Callable[[Any], str], alias: str =
         f"WHERE a.member_id = {alias}.id AND b.member_id = {value(viewer.id)})"
     )
     return (
-        f"({alias}.deleted_at IS NULL AND ({alias}.id = {own} "
+        f"({listed} AND ({alias}.id = {own} "
         f"OR {alias}.profile_visibility IN ({levels}) "
         f"OR ({alias}.profile_visibility = {groups} AND {shared})))"
     )

@@ -165,7 +165,11 @@ class PracticeAreaList(BaseModel):
     response=MemberPage,
 )
 async def member_directory(call: Call) -> BaseModel:
-    found = await service.directory(viewer=call.actor, search=call.params(MemberQuery).search())
+    found = await service.directory(
+        viewer=call.actor,
+        search=call.params(MemberQuery).search(),
+        cache=call.request.app.state.directory_pages,
+    )
     return MemberPage(
         items=[PersonAnswer.of(person) for person in found.page.items],
         next_cursor=found.page.next_cursor,

@@ -27,7 +27,11 @@ async def directory(request: Request) -> Response:
     found = None
     try:
         asked = MemberQuery.from_form(raw)
-        found = await service.directory(viewer=request.state.member, search=asked.search())
+        found = await service.directory(
+            viewer=request.state.member,
+            search=asked.search(),
+            cache=request.app.state.directory_pages,
+        )
     except Invalid as exc:
         errors = exc.fields
     areas = found.areas if found else await service.practice_areas()

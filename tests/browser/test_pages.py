@@ -39,6 +39,7 @@ class Site:
     event_id: int
     event_month: str
     member_id: int
+    admin_email: str
 
 
 async def build_site() -> Site:
@@ -55,7 +56,10 @@ async def build_site() -> Site:
     assert first.id
     event = await make_event(group, facilitator, capacity=10, title="Inclusive classrooms clinic")
     month = dates.month(event.starts_at.astimezone(ZoneInfo(event.time_zone)))
-    return Site("mem@example.org", group.slug, thread.id, event.id, month, member.id)
+    await make_member(email="admin@example.org", name="Aisha Rahman", admin=True)
+    return Site(
+        "mem@example.org", group.slug, thread.id, event.id, month, member.id, "admin@example.org"
+    )
 
 
 async def sign_in(page: Page, email: str) -> None:
@@ -145,5 +149,19 @@ async def test_main_pages_are_accessible_and_fit_phones(
     await page.goto("/settings/password")
     await page.get_by_role("button", name="Change password").click()
     problems += await check(page, "password-errors")
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, site.admin_email)
+    admin_pages = {
+        # the recognition form and the suspend button under the profile
+        "profile": f"/members/{site.member_id}",
+        "practice-areas": "/admin/practice-areas",
+        "members": "/members?sort=active",
+    }
+    for name, path in admin_pages.items():
+        await page.goto(path)
+        problems += await check(page, f"admin-{name}")
+    await page.goto(f"/members/{site.member_id}")
+    await page.get_by_role("button", name="Recognise").click()
+    problems += await check(page, "admin-recognition-errors")
     await context.close()
     assert not problems, "\n".join(problems)

@@ -196,6 +196,59 @@ async def test_directory_query_count_is_fixed(app: Starlette, count_queries: Que
             count_queries.queries.clear()
             assert (await browser.get("/members")).status_code == 200
             counts.append(len(count_queries.queries))
-    # the session (1), the areas (1), the page (1), its people's areas (1) and recognitions
-    # (1), the counts by profession (1), the recognitions to filter by (1)
-    assert counts == [7, 7], count_queries.queries
+    # the session (1), the directory's version (1), the areas (1), the page (1), its people's
+    # areas (1) and recognitions (1), the counts by profession (1), the recognitions to filter
+    # by (1); each new member moved the version, so the second page was computed afresh
+    assert counts == [8, 8], count_queries.queries
+
+
+async def test_a_kept_directory_page_costs_two_queries_and_is_never_stale(
+    app: Starlette, count_queries: QueryCounter
+) -> None:
+    area = await _area("Youth")
+    viewer = await _person("Vera Viewer")
+    async with open_browser(app) as browser:
+        await browser.login("vera@example.org", PASSWORD)
+        first = await browser.get("/members")
+        count_queries.queries.clear()
+        again = await browser.get("/members")
+        # the session and the directory's version: the page itself was kept
+        assert len(count_queries.queries) == 2, count_queries.queries
+        head = '<div class="page-head">'
+        assert again.text.split(head, 1)[1] == first.text.split(head, 1)[1]
+        # every change the directory shows moves its version: each shows at once
+        ama = await _person("Ama Mensah", profession="social_worker")
+        assert "Ama Mensah" in text_of(await browser.get("/members"))
+        await browser.post(
+            "/settings/profile",
+            {
+                "display_name": "Vera Viewer",
+                "practice_areas_shown": "1",
+                "practice_areas": str(area.id),
+            },
+        )
+        page = await browser.get(f"/members?area={area.id}")
+        assert "Vera Viewer" in text_of(page)
+        group = await make_group(admin=await make_member(admin=True), name="Circle")
+        await Member.filter(id=ama.id).update(profile_visibility="groups")
+        await add_member(group, viewer)  # a membership moves it too
+        assert "Ama Mensah" not in text_of(await browser.get("/members?shared=1"))
+        await add_member(group, ama)
+        assert "Ama Mensah" in text_of(await browser.get("/members?shared=1"))
+
+
+async def test_accounts_not_yet_verified_are_listed_nowhere(app: Starlette, api: ApiClient) -> None:
+    admin = await make_member(admin=True, email="ada@example.org", name="Ada Admin")
+    pending = await make_member(name="Pat Pending", verified=False)
+    await Member.filter(id__in=[admin.id, pending.id]).update(profile_visibility="everyone")
+    for token in (None, await token_for(admin)):
+        names = [
+            item["display_name"] for item in (await api.as_(token).get("/members")).json()["items"]
+        ]
+        assert "Ada Admin" in names and "Pat Pending" not in names
+    async with open_browser(app) as browser:
+        assert "Pat Pending" not in text_of(await browser.get("/members"))
+        assert (await browser.get(f"/members/{pending.id}")).status_code == 404
+        await browser.login("ada@example.org", PASSWORD)
+        assert "Pat Pending" not in text_of(await browser.get("/members"))
+        assert (await browser.get(f"/members/{pending.id}")).status_code == 200  # admins see all

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from community import sessions
-from community.accounts.models import Member, ProfileVisibility
-from tests.api.helpers import ApiClient, token_for
+from community import clock, sessions
+from community.accounts.models import Member, PracticeArea, ProfileVisibility
+from tests.api.helpers import ApiClient, error_of, token_for
 from tests.conftest import BASE_URL, Browser, open_browser, text_of
 from tests.factories import PASSWORD, add_member, make_group, make_member
 
@@ -149,3 +149,29 @@ async def test_a_member_chooses_who_sees_their_profile(app: Starlette) -> None:
         assert "Choose who may see your profile from the list." in text_of(refused)
         # what was stored is kept
         assert (await visitor.get(f"/members/{subject.id}")).status_code == 200
+
+
+async def test_the_api_reads_and_sets_visibility_and_practice_areas(api: ApiClient) -> None:
+    member = await make_member(email="api@example.org", name="Api Person")
+    mine = api.as_(await token_for(member))
+    for position, name in enumerate(("Ageing", "Youth")):
+        await PracticeArea.get_or_create(
+            name=name, defaults={"position": position, "created_at": clock.now()}
+        )
+    areas = (await mine.get("/practice-areas")).json()["items"]
+    first, second = areas[0]["id"], areas[1]["id"]
+    me = (await mine.get("/me")).json()
+    assert me["profile_visibility"] == "members" and me["practice_areas"] == []
+    changed = await mine.patch(
+        "/me", {"profile_visibility": "groups", "practice_areas": [second, first]}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["profile_visibility"] == "groups"
+    assert sorted(changed.json()["practice_areas"]) == sorted([first, second])
+    refused = await mine.patch("/me", {"profile_visibility": "the whole internet"})
+    assert refused.status_code == 422 and "profile_visibility" in error_of(refused)["fields"]
+    unknown = await mine.patch("/me", {"practice_areas": [999_999]})
+    assert unknown.status_code == 422 and "practice_areas" in error_of(unknown)["fields"]
+    # what was stored is kept
+    me = (await mine.get("/me")).json()
+    assert me["profile_visibility"] == "groups" and len(me["practice_areas"]) == 2

@@ -7,6 +7,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from community import clock
+from community.accounts.versions import directory_changed
 from community.errors import Conflict
 from community.groups.models import Group, Membership, Role
 
@@ -23,6 +24,7 @@ async def add_membership(group_id: int, member_id: int, role: Role = Role.MEMBER
             )
     except IntegrityError:
         return False
+    await directory_changed()  # "groups I share" and who sees a members-of-my-groups profile
     await Group.filter(id=group_id).update(
         member_count=F("member_count") + 1,
         facilitator_count=F("facilitator_count") + (1 if role == Role.FACILITATOR else 0),
@@ -50,3 +52,4 @@ async def remove_membership(membership: Membership) -> None:
     deleted = await Membership.filter(id=membership.id).delete()
     if deleted:
         await Group.filter(id=membership.group_id).update(member_count=F("member_count") - 1)
+        await directory_changed()

@@ -1,0 +1,29 @@
+"""The member directory's version: one number that moves with every change the directory
+shows or filters by, so each process keeps its directory pages for one version and never
+shows a stale one (people.service.directory). The directory's "recently active" order
+moves without it: a kept page of that order is at most `PAGE_CACHE_SECONDS` old."""
+
+from __future__ import annotations
+
+from tortoise import connections
+
+from community import db
+from community.accounts.models import DirectoryVersion
+
+_TABLE = DirectoryVersion._meta.db_table
+
+
+async def directory_changed() -> None:
+    """Move the directory's version (making its row if a truncation removed it). Call inside
+    the transaction of the change."""
+    # the same upsert on both databases (SQLite since 3.24): one statement, no race
+    await connections.get("default").execute_query(
+        f'INSERT INTO "{_TABLE}" ("id", "version") VALUES (1, 1) '  # noqa: S608  # our table
+        f'ON CONFLICT ("id") DO UPDATE SET "version" = "{_TABLE}"."version" + 1'
+    )
+
+
+async def directory_version() -> int:
+    """The directory's version now (0 before any change)."""
+    rows = await db.select(f'SELECT "version" FROM "{_TABLE}" WHERE "id" = 1')  # noqa: S608
+    return int(rows[0]["version"]) if rows else 0
