@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
 
-from community import clock
+from community import clock, db
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
 from community.clock import reader_zone
 from community.errors import NotFound
-from community.events.models import EVENT_KIND_LABELS, EventKind, EventState, Rsvp
+from community.events.models import EVENT_KIND_LABELS, Event, EventKind, EventState, Rsvp
 from community.groups.models import Membership, Visibility
 from community.people.access import access_profile
 from community.settings import current as current_settings
@@ -173,3 +173,37 @@ async def learning_record(*, actor: Member | None, member_id: int, year: int) ->
         total_hours=_total(in_year),
         years=sorted({entry.held_on.year for entry in entries}, reverse=True),
     )
+
+
+async def hours_in_year(*, actor: Member, year: int) -> Decimal:
+    """The CPD/CET hours the member earned in `year`, each event counted in the year it took
+    place in its own zone, as the printed record counts it: one hand-written query (the
+    record's ORM query cost 4 ms of building on the home page, see `db.select`)."""
+    # every zone is within a day of UTC: the rows of a day either side, sorted out here
+    start = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+    rows = await db.select(
+        "SELECT e.starts_at AS starts_at, e.time_zone AS time_zone, e.cpd_hours AS hours "  # noqa: S608
+        f"FROM {Rsvp._meta.db_table} r JOIN {Event._meta.db_table} e ON e.id = r.event_id "
+        "WHERE r.member_id = $1 AND r.attended = $2 AND e.state = $3 "
+        "AND e.starts_at >= $4 AND e.starts_at < $5",
+        actor.id,
+        True,
+        EventState.SCHEDULED.value,
+        start,
+        end,
+    )
+    return sum(
+        (
+            Decimal(str(row["hours"]))
+            for row in rows
+            if _aware(row["starts_at"]).astimezone(ZoneInfo(row["time_zone"])).year == year
+        ),
+        Decimal(0),
+    )
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """A timestamp as the driver gives it (SQLite: text), aware in UTC."""
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -14,7 +14,7 @@ from community import clock, db
 from community.accounts.models import Member
 from community.clock import reader_zone
 from community.db import Page
-from community.events.cpd import format_hours, learning_record
+from community.events.cpd import format_hours, hours_in_year
 from community.events.models import Event, EventState, Rsvp, RsvpStatus
 from community.forum.service import LatestThread, list_latest
 from community.groups.models import (
@@ -140,9 +140,9 @@ class Welcome:
 
 
 async def member_home(*, actor: Member) -> MemberHome:
-    """The member's home: seven queries at most, whatever the data (the latest discussions
+    """The member's home: six queries, whatever the data (the latest discussions
     and the reader's place in them, the next events, invitations, requests with the groups
-    count, and the year's learning record)."""
+    count, and the year's CPD/CET hours)."""
     latest = await list_latest(actor=actor, mine=True, limit=LATEST_LIMIT)
     events, more_events = await _my_events(actor)
     invitations = await list_invitations(actor=actor)
@@ -165,8 +165,8 @@ async def cpd_progress(*, actor: Member) -> CpdProgress:
     event counts in the year it took place, as the printed record counts it) and their goal."""
     zone = reader_zone(actor.time_zone, current_settings().time_zone)
     year = clock.now().astimezone(zone).year
-    record = await learning_record(actor=actor, member_id=actor.id, year=year)
-    return CpdProgress(year=year, hours=record.total_hours, goal=actor.cpd_goal_hours)
+    hours = await hours_in_year(actor=actor, year=year)
+    return CpdProgress(year=year, hours=hours, goal=actor.cpd_goal_hours)
 
 
 async def set_cpd_goal(*, actor: Member, form: CpdGoal) -> Member:

@@ -317,3 +317,31 @@ async def test_profile_query_count_does_not_grow_with_the_record(
     # the session with its member, the profile, its practice areas and recognitions, the
     # learning record: one query each
     assert before == after == [5, 5], count_queries.queries
+
+
+async def test_hours_in_year_count_each_event_in_its_own_zones_year(database: None) -> None:
+    learner, facilitator, public, _ = await learner_with_record()
+    year = record_start().year
+    before = await last_years_course(learner, facilitator, public)
+    for asked in (year, before, before - 1):
+        record = await cpd.learning_record(actor=learner, member_id=learner.id, year=asked)
+        assert await cpd.hours_in_year(actor=learner, year=asked) == record.total_hours
+    # New Year's Eve in New York is already 1 January in UTC, and New Year's morning in
+    # Singapore is still 31 December there: each counts in its own zone's year
+    edge = before - 1
+    clock.freeze(datetime(edge, 12, 1, tzinfo=UTC))
+    for title, zone, start, hours in (
+        ("Eve in New York", "America/New_York", f"{edge}-12-31T22:00", "2"),
+        ("Morning in Singapore", "Asia/Singapore", f"{edge + 1}-01-01T07:00", "0.5"),
+    ):
+        form = EventForm.from_form(
+            {"title": title, "kind": "course", "starts_at": start,
+             "ends_at": start[:-5] + "23:30", "time_zone": zone, "venue": "Hall",
+             "cpd_hours": hours}
+        )  # fmt: skip
+        event = await service.create_event(actor=facilitator, slug=public.slug, form=form)
+        await attend(event, facilitator, learner)
+    assert await cpd.hours_in_year(actor=learner, year=edge) == Decimal("2")
+    assert await cpd.hours_in_year(actor=learner, year=before) == Decimal("10.5")
+    record = await cpd.learning_record(actor=learner, member_id=learner.id, year=before)
+    assert record.total_hours == Decimal("10.5")

@@ -339,5 +339,5 @@ async def test_member_home_query_count_is_fixed(
             counts.append(measured)
     # a member: the session (1), the latest discussions in their groups and their place in
     # them (2), their next events with their places (1), invitations (1), requests and the
-    # groups count (1), the year's learning record (2); a visitor: groups (1) and events (1)
-    assert counts == [[8, 2], [8, 2]], count_queries.queries
+    # groups count (1), the year's CPD/CET hours (1); a visitor: groups (1) and events (1)
+    assert counts == [[7, 2], [7, 2]], count_queries.queries

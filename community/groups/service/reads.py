@@ -173,13 +173,26 @@ async def list_invitations(*, actor: Member | None) -> list[Invitation]:
     member = ensure_signed_in(actor)
     if not member.email:
         return []
-    return list(
-        await Invitation.filter(
-            email=member.email, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
-        )
-        .select_related("group", "invited_by")
-        .order_by("-created_at")
+    # one hand-written query (the ORM's select_related cost 3 ms of building on the home page)
+    rows = await db.select(
+        f"SELECT {db.columns(Invitation, 'i')}, {db.columns(Group, 'g', 'g__')}, "  # noqa: S608
+        f"{db.columns(Member, 'm', 'm__')} FROM {Invitation._meta.db_table} i "
+        f"JOIN {Group._meta.db_table} g ON g.id = i.group_id "
+        f"LEFT JOIN {Member._meta.db_table} m ON m.id = i.invited_by_id "
+        "WHERE i.email = $1 AND i.status = $2 AND i.expires_at > $3 "
+        "ORDER BY i.created_at DESC, i.id DESC",
+        member.email,
+        InvitationStatus.PENDING.value,
+        clock.now(),
     )
+    invitations = []
+    for row in rows:
+        invitation = db.loaded(Invitation, row)
+        db.attach(invitation, "group", db.loaded(Group, row, "g__"))
+        inviter = db.loaded(Member, row, "m__") if row["m__id"] is not None else None
+        db.attach(invitation, "invited_by", inviter)
+        invitations.append(invitation)
+    return invitations
 
 
 async def find_invitation(*, token: str) -> Invitation | None:
