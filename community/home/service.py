@@ -140,7 +140,7 @@ class Welcome:
 
 
 async def member_home(*, actor: Member) -> MemberHome:
-    """The member's home: six queries, whatever the data (the latest discussions
+    """The member's home: five queries, whatever the data (the latest discussions
     and the reader's place in them, the next events, invitations, requests with the groups
     count, and the year's CPD/CET hours)."""
     latest = await list_latest(actor=actor, mine=True, limit=LATEST_LIMIT)

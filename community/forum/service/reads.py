@@ -152,8 +152,8 @@ async def list_latest(
     how much of each they have not read. Who reads what is decided as for a thread
     (`access_thread`): public groups' threads for everyone, a private group's for its members,
     hidden threads for the group's facilitators; admins read every group, hidden threads
-    included. Two hand-written queries whatever the page's size: the threads with their
-    groups, then the reader's place in them (see `db.select`)."""
+    included. One hand-written query whatever the page's size: the threads with their groups
+    and the reader's place in them (see `db.select`)."""
     if mine and actor is None:
         return Page(items=[], next_cursor=None)
     limit = max(int(limit), 1)
@@ -172,6 +172,14 @@ async def list_latest(
         )
         return sql + (f" AND ms.role = {value(role.value)})" if role is not None else ")")
 
+    # the reader's place in each thread, joined (its parameter comes first in the text)
+    place, join = "NULL", ""
+    if actor is not None:
+        place = "tr.last_read_number"
+        join = (
+            f" LEFT JOIN {ThreadRead._meta.db_table} tr "
+            f"ON tr.thread_id = t.id AND tr.member_id = {value(actor.id)}"
+        )
     where: list[str] = []
     if actor is None:
         where += [f"g.visibility = {value(Visibility.PUBLIC.value)}", "t.hidden_at IS NULL"]
@@ -190,21 +198,22 @@ async def list_latest(
             f"(t.last_activity_at, t.id) < ({value(moment.astimezone(UTC))}, {value(last)})"
         )
     rows = await db.select(
-        f"SELECT {db.columns(Thread, 't')}, g.name AS group_name, g.slug AS group_slug "  # noqa: S608
+        f"SELECT {db.columns(Thread, 't')}, g.name AS group_name, g.slug AS group_slug, "  # noqa: S608
+        f"{place} AS last_read "
         f"FROM {Thread._meta.db_table} t JOIN {Group._meta.db_table} g ON g.id = t.group_id"
+        + join
         + "".join(f" {'WHERE' if n == 0 else 'AND'} {clause}" for n, clause in enumerate(where))
         + f" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {limit + 1}",
         *params,
     )
     threads = [db.loaded(Thread, row) for row in rows[:limit]]
-    last_read = await read_positions(actor, [thread.id for thread in threads])
     items = [
         LatestThread(
             thread=thread,
             group_name=str(row["group_name"]),
             group_slug=str(row["group_slug"]),
-            unread=None if actor is None else unread_posts(thread, last_read.get(thread.id)),
-            opened=thread.id in last_read,
+            unread=None if actor is None else unread_posts(thread, row["last_read"]),
+            opened=row["last_read"] is not None,
         )
         for thread, row in zip(threads, rows, strict=False)
     ]
