@@ -20,6 +20,7 @@ from community.forum.service import LatestThread, list_latest
 from community.groups.models import (
     Group,
     Invitation,
+    InvitationStatus,
     JoinRequest,
     Membership,
     RequestStatus,
@@ -140,13 +141,14 @@ class Welcome:
 
 
 async def member_home(*, actor: Member) -> MemberHome:
-    """The member's home: five queries, whatever the data (the latest discussions
-    and the reader's place in them, the next events, invitations, requests with the groups
-    count, and the year's CPD/CET hours)."""
+    """The member's home: four queries, whatever the data (the latest discussions and the
+    reader's place in them, the next events, the groups, invitations and requests counted,
+    and the year's CPD/CET hours), and a fifth for the invitations when some wait."""
     latest = await list_latest(actor=actor, mine=True, limit=LATEST_LIMIT)
     events, more_events = await _my_events(actor)
-    invitations = await list_invitations(actor=actor)
-    group_count, my_requests, to_decide = await _group_state(actor)
+    group_count, invited, my_requests, to_decide = await _group_state(actor)
+    # most members have none waiting: read them only when the count says some do
+    invitations = await list_invitations(actor=actor) if invited else []
     return MemberHome(
         member=actor,
         latest=latest,
@@ -225,39 +227,48 @@ async def _my_events(actor: Member) -> tuple[list[MyEvent], bool]:
     return items, len(rows) > EVENTS_LIMIT
 
 
-async def _group_state(actor: Member) -> tuple[int, list[GroupLink], list[GroupLink]]:
-    """How many groups the member belongs to, their own pending join requests, and the
-    groups they facilitate with requests pending (and how many): one hand-written UNION."""
+async def _group_state(actor: Member) -> tuple[int, int, list[GroupLink], list[GroupLink]]:
+    """How many groups the member belongs to, how many invitations wait for them, their own
+    pending join requests, and the groups they facilitate with requests pending (and how
+    many): one hand-written UNION."""
     memberships, requests = Membership._meta.db_table, JoinRequest._meta.db_table
-    groups = Group._meta.db_table
+    groups, invitations = Group._meta.db_table, Invitation._meta.db_table
     rows = await db.select(
         f"SELECT 'groups' AS what, 0 AS id, '' AS name, '' AS slug, count(*) AS number "  # noqa: S608
         f"FROM {memberships} WHERE member_id = $1 "
         "UNION ALL "
+        f"SELECT 'invited', 0, '', '', count(*) FROM {invitations} "
+        "WHERE email = $2 AND status = $3 AND expires_at > $4 "
+        "UNION ALL "
         f"SELECT 'mine', g.id, g.name, g.slug, 0 FROM {requests} jr "
-        f"JOIN {groups} g ON g.id = jr.group_id WHERE jr.member_id = $2 AND jr.status = $3 "
+        f"JOIN {groups} g ON g.id = jr.group_id WHERE jr.member_id = $5 AND jr.status = $6 "
         "UNION ALL "
         f"SELECT 'decide', g.id, g.name, g.slug, count(jr.id) FROM {memberships} f "
         f"JOIN {groups} g ON g.id = f.group_id "
-        f"JOIN {requests} jr ON jr.group_id = f.group_id AND jr.status = $4 "
-        "WHERE f.member_id = $5 AND f.role = $6 GROUP BY g.id, g.name, g.slug",
+        f"JOIN {requests} jr ON jr.group_id = f.group_id AND jr.status = $7 "
+        "WHERE f.member_id = $8 AND f.role = $9 GROUP BY g.id, g.name, g.slug",
         actor.id,
+        actor.email or "",
+        InvitationStatus.PENDING.value,
+        clock.now(),
         actor.id,
         RequestStatus.PENDING.value,
         RequestStatus.PENDING.value,
         actor.id,
         Role.FACILITATOR.value,
     )
-    group_count = 0
+    group_count = invited = 0
     mine: list[GroupLink] = []
     to_decide: list[GroupLink] = []
     for row in rows:
         if row["what"] == "groups":
             group_count = int(row["number"])
+        elif row["what"] == "invited":
+            invited = int(row["number"])
         else:
             link = GroupLink(int(row["id"]), str(row["name"]), str(row["slug"]), int(row["number"]))
             (mine if row["what"] == "mine" else to_decide).append(link)
-    return group_count, sorted(mine, key=_by_name), sorted(to_decide, key=_by_name)
+    return group_count, invited, sorted(mine, key=_by_name), sorted(to_decide, key=_by_name)
 
 
 def _by_name(link: GroupLink) -> tuple[str, str]:

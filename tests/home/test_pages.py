@@ -13,6 +13,7 @@ from community.accounts.models import Member
 from community.events import service as events_service
 from community.forum import service as forum_service
 from community.groups import service as groups_service
+from community.groups.models import Invitation
 from community.home import service
 from community.home.schemas import CpdGoal
 from tests import dates
@@ -338,6 +339,16 @@ async def test_member_home_query_count_is_fixed(
                 measured.append(len(count_queries.queries))
             counts.append(measured)
     # a member: the session (1), the latest discussions in their groups with their place in
-    # them (1), their next events with their places (1), invitations (1), requests and the
-    # groups count (1), the year's CPD/CET hours (1); a visitor: groups (1) and events (1)
+    # them (1), their next events with their places (1), the groups, invitations and requests
+    # counted (1), the invitations waiting (1), the year's CPD/CET hours (1); a visitor:
+    # groups (1) and events (1)
     assert counts == [[6, 2], [6, 2]], count_queries.queries
+    # with no invitation waiting, they are not read
+    await Invitation.filter(email="q@example.org").update(status="declined")
+    async with open_browser(app) as browser:
+        await browser.login("q@example.org", PASSWORD)
+        await browser.get("/")
+        count_queries.queries.clear()
+        page = await browser.get("/")
+        assert "An invitation to" not in text_of(page)
+        assert len(count_queries.queries) == 5, count_queries.queries

@@ -256,11 +256,12 @@ def _wrk(
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
 
     def latency(label: str) -> float:
-        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)$", output, re.MULTILINE)
+        # wrk writes 812.00us, 91.00ms, 1.20s or 1.05m (its own units, trailing blanks too)
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
         if not match:
             return float("nan")
         value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+        return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
