@@ -8,8 +8,10 @@ actions under a post (their reactions pressed, Edit and Delete on their own post
 others', a facilitator's Hide), is a few short strings added to it. The actions are buttons
 of one form around the page's posts, so the page carries one CSRF input, not one a button.
 
-Rendering splits at two marks no text can hold (every input is refused with NUL, and
-control characters are removed): `ACTIONS` where a post's actions go, `END` after each post.
+Rendering splits at marks no text can hold (every input is refused with NUL, and control
+characters are removed): `NAME_END` after the author's name, where their current
+recognitions go (#19: a recognition given or ending does not move the thread's version, so
+they are added on each view), `ACTIONS` where a post's actions go, `END` after each post.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from community.urls import path as url_path
 
 ACTIONS = Markup("\x00")
 END = Markup("\x01")
+NAME_END = Markup("\x04")
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,16 @@ class Fragment:
     #: hidden or held for review: its author sees its text where others see a placeholder
     hidden: bool
     held: bool
-    #: the post's HTML up to where the actions go, and after them ("" without actions)
+    #: the post's HTML up to the end of its author's name ("" for a deleted author), from
+    #: there to where the actions go, and after them ("" without actions)
+    byline: str
     head: str
     tail: str
     has_actions: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.byline) + len(self.head) + len(self.tail)
 
 
 def fragments_of(posts: Sequence[Post], rendered: str) -> list[Fragment]:
@@ -48,6 +57,7 @@ def fragments_of(posts: Sequence[Post], rendered: str) -> list[Fragment]:
     found = []
     for post, html in zip(posts, parts, strict=False):
         head, mark, tail = html.partition(ACTIONS)
+        byline, named, rest = head.partition(NAME_END)
         found.append(
             Fragment(
                 post_id=post.id,
@@ -55,7 +65,8 @@ def fragments_of(posts: Sequence[Post], rendered: str) -> list[Fragment]:
                 author_id=post.author_id,
                 hidden=post.is_hidden,
                 held=post.is_held,
-                head=head,
+                byline=byline if named else "",
+                head=rest if named else head,
                 tail=tail,
                 has_actions=bool(mark),
             )
@@ -110,12 +121,17 @@ def assemble(
     can_moderate: bool,
     first_unread: int | None,
     quote_href: str,
+    recognitions: Mapping[int, Sequence[str]],
 ) -> Markup:
-    """The page's posts for one reader: the shared fragments with their own actions."""
+    """The page's posts for one reader: the shared fragments with their own actions, and each
+    author's current recognitions beside their name."""
     out = []
     for fragment in fragments:
         if first_unread is not None and fragment.number == first_unread:
             out.append('<p class="unread-marker" id="unread">New since your last visit</p>\n')
+        if fragment.byline:
+            out.append(fragment.byline)
+            out.append(badges(recognitions.get(fragment.author_id, ())))
         out.append(fragment.head)
         if fragment.has_actions:
             out.append(
@@ -130,6 +146,11 @@ def assemble(
         out.append(fragment.tail)
     # the fragments come from the auto-escaped templates; actions hold ids and our own words
     return Markup("".join(out))  # noqa: S704
+
+
+def badges(titles: Iterable[str]) -> str:
+    """An author's current recognitions as small badges (the titles are admins' words)."""
+    return "".join(f' <span class="badge-recognition">{escape(title)}</span>' for title in titles)
 
 
 def quote_href(page: int) -> str:

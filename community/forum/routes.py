@@ -25,6 +25,7 @@ from community.forum.post_html import (
     ACTIONS,
     BADGE,
     END,
+    NAME_END,
     UNREAD_CLASS,
     Fragment,
     ThreadRow,
@@ -47,6 +48,7 @@ from community.forum.search import search_posts
 from community.forum.service import flags, reads, watching
 from community.forum.service.reads import first_unread_number, page_of
 from community.groups.access import Viewer
+from community.people.service import current_recognitions
 from community.urls import path as url_path
 from community.web.context import page_context
 from community.web.templates import read_form, redirect, redirect_to, render, request_zone
@@ -160,8 +162,9 @@ async def _thread_context(
         reactions = await reads.post_reactions(actor=None, posts=posts)
         fragments = render_fragments(request, view, posts, reactions, page, own_hidden)
         if not own_hidden:
-            cache.store(slot, version, fragments, sum(len(f.head) + len(f.tail) for f in fragments))
+            cache.store(slot, version, fragments, sum(f.size for f in fragments))
     state = await reads.reader_state(actor, thread, [f.post_id for f in fragments])
+    recognitions = await current_recognitions({f.author_id for f in fragments if f.byline})
     if fragments:
         await reads.read_to(actor, thread, fragments[-1].number, state.last_read)
     first_unread = reads.unread_from(state.last_read, thread)
@@ -178,6 +181,7 @@ async def _thread_context(
             can_moderate=view.can_moderate,
             first_unread=first_unread,
             quote_href=quote_href(page),
+            recognitions=recognitions,
         ),
         "quoted": quoted,
         "values": {"quote_post_id": quote_id if quoted else ""},
@@ -208,6 +212,7 @@ def render_fragments(
             "page_href": url_path("forum:thread", thread_id=view.thread.id, page=page),
             "reader_id": request.state.member.id if own_hidden else None,
             "actions_mark": ACTIONS,
+            "name_end_mark": NAME_END,
             "end_mark": END,
         }
     )
