@@ -15,9 +15,9 @@ from community import db
 from community.settings import Settings, SettingsError, configure
 
 
-def _settings(*, embedded: bool = False) -> Settings:
+def _settings(*, embedded: bool = False, base_url: str | None = None) -> Settings:
     try:
-        settings = Settings.from_env(embedded=embedded)
+        settings = Settings.from_env(embedded=embedded, base_url=base_url)
     except SettingsError as exc:
         print(f"community: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -46,19 +46,34 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("community: the database is up to date.")
 
 
+def serve_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches `serve` at (a wildcard host is every
+    address of the machine, and this one's loopback among them)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104  # naming the wildcard, not binding it
+        host = "127.0.0.1"
+    elif ":" in host:  # an IPv6 address goes in brackets
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from community.app import create_app
     from community.seed import seed_demo
 
-    settings = _settings(embedded=True)
+    url = serve_url(args.host, args.port)
+    # without BASE_URL, the links in emails and calendar files point at this server (#22)
+    settings = _settings(embedded=True, base_url=url)
     asyncio.run(db.migrate(settings.database_url))
     if args.demo:
         summary = asyncio.run(_with_orm(settings, seed_demo()))
         print(f"community: {summary}")
-    url = f"http://{args.host}:{args.port}/"
-    print(f"community: serving {settings.site_name} at {url} (Ctrl+C to stop)")
+    print(f"community: serving {settings.site_name} at {url}/ (Ctrl+C to stop)")
+    print(
+        f"community: links in emails go to {settings.base_url}/ "
+        "(BASE_URL, or this server's own address when BASE_URL is unset)"
+    )
     uvicorn.run(
         create_app(settings, run_scheduler=True),
         host=args.host,

@@ -54,6 +54,8 @@ class Settings:
     #: how long a visitor's copy of a thread page may be reused at most (0: never); a change
     #: to the thread itself shows at once regardless (its version is in the cache key)
     page_cache_seconds: int = 60
+    #: how long a notification email waits for more of the same burst (#22)
+    notify_burst_seconds: int = 300
     #: the largest request body accepted, in bytes; more gets 413
     max_body_bytes: int = 1024 * 1024
     site_name: str = "Community of Practice"
@@ -69,9 +71,14 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, *, embedded: bool = False
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        embedded: bool = False,
+        base_url: str | None = None,
     ) -> Settings:
-        """Read settings; `embedded` (the one-command `serve`) may create its own secret key."""
+        """Read settings; `embedded` (the one-command `serve`) may create its own secret key,
+        and `base_url` is BASE_URL's default (`serve` gives its own address)."""
         env = dict(_read_dotenv(Path(".env")))
         env.update(os.environ if environ is None else environ)
         debug = _bool(env, "DEBUG", False)
@@ -91,7 +98,7 @@ class Settings:
         return cls(
             database_url=_database_url(env),
             secret_key=secret_key,
-            base_url=_url(env, "BASE_URL", cls.base_url).rstrip("/"),
+            base_url=_url(env, "BASE_URL", base_url or cls.base_url).rstrip("/"),
             email_backend=email_backend,
             email_api_url=_url(env, "EMAIL_API_URL", cls.email_api_url).rstrip("/"),
             email_api_token=env.get("EMAIL_API_TOKEN", ""),
@@ -110,6 +117,7 @@ class Settings:
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 60 * 24 * 14, 5, 10**6),
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, 1, 3650),
             page_cache_seconds=_int(env, "PAGE_CACHE_SECONDS", 60, 0, 3600),
+            notify_burst_seconds=_int(env, "NOTIFY_BURST_SECONDS", 300, 0, 3600),
             debug=debug,
             site_name=env.get("SITE_NAME", cls.site_name),
         )

@@ -21,7 +21,7 @@ from community.groups.schemas import GroupForm
 from community.mail.models import OutboxMessage
 from community.notifications.delivery import send_pending_emails
 from community.notifications.models import Notification
-from community.notifications.service import COALESCE_WINDOW
+from community.notifications.service import coalesce_window
 from tests import dates
 
 PASSWORD = "correct horse battery"
@@ -114,7 +114,7 @@ async def bulk_members(count: int) -> list[Member]:
 
 async def deliver_notification_emails() -> int:
     """Let the coalescing window pass and run the notification email job."""
-    clock.advance(COALESCE_WINDOW)
+    clock.advance(coalesce_window())
     return await send_pending_emails()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -148,3 +149,63 @@ def test_seed_with_sizes_writes_content_in_bulk(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
     refused = run(["seed", "--threads", "10", "--posts", "5"], tmp_path / "other")
     assert refused.returncode == 2 and "posts >= threads" in refused.stderr
+
+
+def _register_through_the_page(port: int) -> None:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        form = client.get("/register")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token, form.text
+        answer = client.post(
+            "/register",
+            data={
+                "csrf_token": token.group(1),
+                "email": "porter@example.org",
+                "display_name": "Pat Porter",
+                "password": "a calm and steady practice",
+            },
+        )
+        assert answer.status_code in (200, 303), answer.text
+
+
+def _output_until(process: subprocess.Popen[str], text: str) -> str:
+    """What the server printed until a line with `text` (the console email backend prints
+    each email; the worker sends within seconds)."""
+    assert process.stdout is not None
+    seen = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError("".join(seen))
+
+
+def test_serve_on_another_port_links_to_that_port(tmp_path: Path) -> None:
+    # #22: with no BASE_URL, the verification link printed for a new user on --port 8300
+    # pointed at port 8000
+    process, port = _serve(tmp_path, {"BASE_URL": ""})
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", process)
+        _register_through_the_page(port)
+        output = _output_until(process, "/verify?token=")
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+    assert f"links in emails go to http://127.0.0.1:{port}/" in output
+    assert f"http://127.0.0.1:{port}/verify?token=" in output
+
+
+def test_serve_keeps_a_base_url_that_is_set(tmp_path: Path) -> None:
+    # DEBUG: an https BASE_URL makes the cookies Secure, which this plain-HTTP client drops
+    process, port = _serve(tmp_path, {"BASE_URL": "https://community.example.org", "DEBUG": "1"})
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", process)
+        _register_through_the_page(port)
+        output = _output_until(process, "/verify?token=")
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+    assert "links in emails go to https://community.example.org/" in output
+    assert "https://community.example.org/verify?token=" in output

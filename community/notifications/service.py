@@ -29,9 +29,15 @@ from community.notifications.models import (
     NotificationPreference,
 )
 from community.notifications.schemas import EmailChoices
+from community.settings import current as current_settings
 
-#: an email waits this long for more of the same burst (ten quick replies make one email)
-COALESCE_WINDOW = timedelta(minutes=5)
+
+def coalesce_window() -> timedelta:
+    """How long an email waits for more of the same burst (ten quick replies make one email):
+    NOTIFY_BURST_SECONDS."""
+    return timedelta(seconds=current_settings().notify_burst_seconds)
+
+
 PER_PAGE = 50
 BODY_MAX = 500
 
@@ -101,7 +107,7 @@ async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
                     dedupe_key=notice.dedupe_key,
                     created_at=now,
                     email_state=state,
-                    email_due_at=now + COALESCE_WINDOW if state == EmailState.PENDING else None,
+                    email_due_at=now + coalesce_window() if state == EmailState.PENDING else None,
                 )
                 await Member.filter(id=member_id).update(
                     unread_notifications=F("unread_notifications") + 1

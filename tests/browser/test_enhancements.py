@@ -25,7 +25,7 @@ async def test_the_unread_count_refreshes_itself(page: Page) -> None:
     await add_member(group, starter)
     thread = await make_thread(group, starter)
     await sign_in(page, "live@example.org")
-    bell = page.get_by_role("link", name="Notifications")
+    bell = page.get_by_role("navigation", name="Main").get_by_role("link", name="Notifications")
     await expect(bell).to_have_text("Notifications")
     replier = await make_member()
     await add_member(group, replier)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from community.forum import kinds as forum_kinds
 from community.notifications import delivery, service
 from community.notifications.models import Delivery, DigestRun, Notification
 from community.notifications.schemas import EmailChoices, NotificationChoices
+from community.settings import Settings, SettingsError, configure
 from tests import dates
 from tests.conftest import open_browser, text_of
 from tests.factories import (
@@ -55,10 +57,30 @@ async def activity_emails(address: str) -> list:
     return await emails_to(address, "notifications/activity")
 
 
+async def test_the_burst_window_is_a_setting(database: None, settings: Settings) -> None:
+    # NOTIFY_BURST_SECONDS (#22): operators and tests can shorten the wait
+    configure(replace(settings, notify_burst_seconds=60))
+    try:
+        assert service.coalesce_window() == timedelta(seconds=60)
+        await busy_thread(1)
+        clock.advance(timedelta(seconds=59))
+        assert await delivery.send_pending_emails() == 0
+        clock.advance(timedelta(seconds=1))
+        assert await delivery.send_pending_emails() == 1
+    finally:
+        configure(settings)
+    assert service.coalesce_window() == timedelta(minutes=5)  # the default
+    assert (
+        Settings.from_env({"NOTIFY_BURST_SECONDS": "30"}, embedded=True).notify_burst_seconds == 30
+    )
+    with pytest.raises(SettingsError, match="NOTIFY_BURST_SECONDS"):
+        Settings.from_env({"NOTIFY_BURST_SECONDS": "a while"}, embedded=True)
+
+
 async def test_a_burst_of_ten_replies_makes_one_email(database: None) -> None:
     await busy_thread(10)
     assert await delivery.send_pending_emails() == 0  # the window is still open
-    clock.advance(service.COALESCE_WINDOW)
+    clock.advance(service.coalesce_window())
     assert await delivery.send_pending_emails() == 1
     assert await delivery.send_pending_emails() == 0  # the next tick
     [email] = await activity_emails("st@example.org")
@@ -73,7 +95,7 @@ async def test_a_burst_of_ten_replies_makes_one_email(database: None) -> None:
 
 async def test_two_workers_send_a_burst_once(database: None) -> None:
     await busy_thread(6)
-    clock.advance(service.COALESCE_WINDOW)
+    clock.advance(service.coalesce_window())
     results = await asyncio.gather(*(delivery.send_pending_emails() for _ in range(4)))
     assert sum(results) == 1
     assert len(await activity_emails("st@example.org")) == 1
@@ -85,7 +107,7 @@ async def test_never_keeps_the_inbox_but_sends_nothing(database: None) -> None:
     await busy_thread(3, starter_email="quiet2@example.org")  # someone else's thread
     starter = await Member.get(email="quiet2@example.org")
     await service.set_preferences(member=starter, choices=_reply("never"))
-    clock.advance(service.COALESCE_WINDOW)
+    clock.advance(service.coalesce_window())
     assert await delivery.send_pending_emails() == 0  # the choice applies to those waiting
     assert await Notification.filter(member_id=starter.id).count() == 3
     assert await activity_emails("quiet2@example.org") == []
@@ -99,7 +121,7 @@ async def test_unverified_addresses_are_never_emailed(database: None) -> None:
     replier = await make_member()
     await add_member(group, replier)
     await make_reply(thread, replier)
-    clock.advance(service.COALESCE_WINDOW)
+    clock.advance(service.coalesce_window())
     assert await delivery.send_pending_emails() == 0
     assert await Notification.filter(member_id=facilitator.id).count() == 1
 
@@ -115,7 +137,7 @@ async def test_digest_goes_at_eight_in_each_members_zone(database: None) -> None
         await Member.filter(id=starter.id).update(time_zone=zone)
         await service.set_preferences(member=starter, choices=_reply("digest"))
     replied = clock.now()
-    clock.advance(service.COALESCE_WINDOW)
+    clock.advance(service.coalesce_window())
     assert await delivery.send_pending_emails() == 0  # digest items wait for the digest
 
     async def digests_at(moment: datetime) -> list[str]:
@@ -189,7 +211,7 @@ async def unsubscribe_path(message_body: str) -> str:
 
 async def test_every_notification_email_has_one_click_unsubscribe(app: Starlette) -> None:
     await busy_thread(2, starter_email="unsub@example.org")
-    clock.advance(service.COALESCE_WINDOW)
+    clock.advance(service.coalesce_window())
     await delivery.send_pending_emails()
     [email] = await activity_emails("unsub@example.org")
     header = email.headers["List-Unsubscribe"]

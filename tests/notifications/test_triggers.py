@@ -11,7 +11,7 @@ from community.forum.schemas import NewPost, PostEdit
 from community.forum.service import flags, moderation, posting, watching
 from community.notifications.delivery import send_pending_emails
 from community.notifications.models import Notification
-from community.notifications.service import COALESCE_WINDOW
+from community.notifications.service import coalesce_window
 from tests.factories import (
     add_member,
     make_group,
@@ -179,5 +179,5 @@ async def test_hiding_or_deleting_takes_notifications_back(database: None) -> No
     await moderation.hide_thread(actor=facilitator, thread_id=thread.id)
     assert await notified("starter@example.org") == []
     assert (await Member.get(id=starter.id)).unread_notifications == 0
-    clock.advance(COALESCE_WINDOW)
+    clock.advance(coalesce_window())
     assert await send_pending_emails() == 0  # nothing about hidden content is emailed
