@@ -13,7 +13,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from community import db
@@ -29,6 +28,7 @@ from community.people.service import DirectoryCache
 from community.scheduler import Scheduler
 from community.settings import Settings, configure
 from community.web.api import Api
+from community.web.assets import Assets, HashedStaticFiles
 from community.web.body import BodyLimitMiddleware
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
 from community.web.headers import SecurityHeadersMiddleware
@@ -92,11 +92,16 @@ def create_app(
                 stack.push_async_callback(scheduler.stop)
             yield
 
+    assets = Assets(asset_dir("static"))
     routes = [
         *(route for feature in FEATURES for route in feature.routes),
         *api_routes(),
         Route("/healthz", healthz, name="healthz"),
-        Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
+        Mount(
+            "/static",
+            HashedStaticFiles(directory=asset_dir("static"), assets=assets),
+            name="static",
+        ),
     ]
     app = Starlette(
         debug=False,
@@ -114,7 +119,9 @@ def create_app(
         },
     )
     app.state.settings = settings
-    app.state.templates = make_templates(settings, nav=[n for f in FEATURES for n in f.nav])
+    app.state.templates = make_templates(
+        settings, nav=[n for f in FEATURES for n in f.nav], assets=assets
+    )
     app.state.rate_limiter = MemoryRateLimiter()
     app.state.thread_page_cache = PageCache(seconds=settings.page_cache_seconds)
     app.state.post_fragments = FragmentCache(seconds=settings.page_cache_seconds)

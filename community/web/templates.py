@@ -18,6 +18,7 @@ from community import urls
 from community.clock import reader_zone
 from community.settings import Settings
 from community.text import clean_text
+from community.web.assets import Assets
 from community.web.context import page_context
 from community.web.features import NavLink
 from community.web.sessions import add_flash
@@ -31,9 +32,11 @@ def asset_dir(name: str) -> Path:
     return installed if installed.is_dir() else PACKAGE_ROOT.parent / name
 
 
-def make_templates(settings: Settings, *, nav: Sequence[NavLink] = ()) -> Jinja2Templates:
+def make_templates(
+    settings: Settings, *, nav: Sequence[NavLink] = (), assets: Assets | None = None
+) -> Jinja2Templates:
     """The page templates, auto-escaped (every page template ends in .html), with the main
-    navigation's feature links."""
+    navigation's feature links and the static files' hashed addresses (`asset()`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(asset_dir("templates")),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -46,6 +49,7 @@ def make_templates(settings: Settings, *, nav: Sequence[NavLink] = ()) -> Jinja2
     env.globals["site_name"] = settings.site_name
     env.globals["nav_links"] = tuple(nav)
     env.globals["url"] = urls.path
+    env.globals["asset"] = (assets or Assets(asset_dir("static"))).url
 
     def viewer_zone(context: Mapping[str, Any]) -> ZoneInfo:
         """The signed-in member's own zone if they chose one, else the site's."""

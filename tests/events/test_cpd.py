@@ -247,7 +247,7 @@ async def test_printable_record_page(app: Starlette) -> None:
             f"Total for {year} 7.75"
         ) in text
         assert f'href="/members/{learner.id}/learning/{before}"' in response.text
-        assert 'href="/static/css/site.css"' in response.text
+        assert 'href="/static/css/site.css?v=' in response.text
         css = (await browser.get("/static/css/site.css")).text
         print_rules = css.split("@media print", 1)[1]
         assert ".site-header" in print_rules and ".site-footer" in print_rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator
 
@@ -33,7 +34,8 @@ async def test_pages_have_no_inline_script_or_style(browser: Browser) -> None:
     for path in ("/", "/register", "/login", "/password/forgot"):
         page = (await browser.get(path)).text
         scripts = re.findall(r"<script[^>]*>", page)
-        assert scripts == ['<script src="/static/js/site.js" defer>'], scripts  # no inline one
+        assert len(scripts) == 1, scripts  # no inline one
+        assert re.fullmatch(r'<script src="/static/js/site\.js\?v=[0-9a-f]{12}" defer>', scripts[0])
         assert "style=" not in page and "<style" not in page
 
 
@@ -41,7 +43,26 @@ async def test_unknown_page_is_a_styled_404(browser: Browser) -> None:
     response = await browser.get("/no/such/page")
     assert response.status_code == 404
     assert "Page not found" in text_of(response)
-    assert '<link rel="stylesheet" href="/static/css/site.css">' in response.text
+    assert re.search(r'<link rel="stylesheet" href="/static/css/site\.css\?v=\w+">', response.text)
+
+
+async def test_static_files_have_hashed_addresses_kept_for_a_year(browser: Browser) -> None:
+    # #22 (Lighthouse): the pages link each file by its content's hash, which may be kept
+    # for a year; an address without the current hash must be checked again
+    page = (await browser.get("/")).text
+    links = re.findall(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"', page)
+    assert {path for path, _ in links} == {
+        "/static/css/site.css", "/static/img/favicon.svg", "/static/js/site.js"
+    }  # fmt: skip
+    for path, digest in links:
+        body = await browser.get(f"{path}?v={digest}")
+        assert body.status_code == 200
+        assert body.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert hashlib.sha256(body.content).hexdigest()[:12] == digest  # the content's own
+        for stale in (path, f"{path}?v=000000000000"):
+            again = await browser.get(stale)
+            assert again.status_code == 200 and again.headers["cache-control"] == "no-cache"
+    assert (await browser.get("/static/css/nothing.css?v=1")).status_code == 404
 
 
 async def test_wrong_method_is_405_not_500(browser: Browser) -> None:
