@@ -30,6 +30,7 @@ from community.settings import Settings, configure
 from community.web.api import Api
 from community.web.assets import Assets, HashedStaticFiles
 from community.web.body import BodyLimitMiddleware
+from community.web.compression import CompressionMiddleware
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
 from community.web.headers import SecurityHeadersMiddleware
 from community.web.limits import MemoryRateLimiter
@@ -108,6 +109,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(SessionMiddleware, settings=settings),

@@ -19,7 +19,7 @@ from pydantic import (
 from community.accounts.models import Profession, ProfileVisibility
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from community.clock import zone_named
-from community.commands import Command, cleaned, form_number, one_line, rule
+from community.commands import Command, Id, cleaned, form_number, one_line, rule
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAME_MAX = 80
@@ -251,7 +251,7 @@ CpdGoalHours = Annotated[
 
 
 AREAS_MAX = 30
-AreaId = Annotated[StrictInt, BeforeValidator(form_number)]
+AreaId = Annotated[Id, BeforeValidator(form_number)]
 
 
 class ProfileUpdate(Command):

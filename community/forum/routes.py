@@ -292,7 +292,7 @@ async def thread_detail(request: Request) -> Response:
     if body is not None:
         return HTMLResponse(body)
     response = render(request, "forum/thread.html", await _thread_context(request, thread_id, page))
-    token = request.state.csrf_token
+    token = getattr(request.state, "csrf_masked", "")
     if response.status_code == 200 and not (token and token.encode() in response.body):
         cache.put(key, bytes(response.body))
     return response

@@ -244,13 +244,21 @@ def _wrk_form_script(sessions: list[tuple[str, str]], folder: Path) -> Path:
 
 
 def _wrk(
-    url: str, seconds: int, connections: int, script: Path | None, cookie: str | None
+    url: str,
+    seconds: int,
+    connections: int,
+    script: Path | None,
+    cookie: str | None,
+    *,
+    gzip: bool = False,
 ) -> Result:
     command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
     if shutil.which("taskset"):
         command[:0] = ["taskset", "-c", "1"]
     if cookie:
         command[-1:-1] = ["-H", f"Cookie: {cookie}"]
+    if gzip:
+        command[-1:-1] = ["-H", "Accept-Encoding: gzip"]
     if script is not None:
         command[-1:-1] = ["-s", str(script)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -337,6 +345,8 @@ def _drive(
     tokens: list[str] | None,
     cookie: str | None,
     people: list[tuple[str, str]] | None = None,
+    *,
+    gzip: bool = False,
 ) -> Result:
     if shutil.which("wrk"):
         script = None
@@ -344,7 +354,7 @@ def _drive(
             script = _wrk_form_script(people, WORK)
         elif tokens:
             script = _wrk_script(tokens, WORK)
-        return _wrk(url, seconds, connections, script, cookie)
+        return _wrk(url, seconds, connections, script, cookie, gzip=gzip)
     return asyncio.run(_python_load(url, seconds, connections, tokens, cookie, people))
 
 
@@ -357,6 +367,8 @@ class Page:
     who: str = "member"
     #: what it is compared with: "thread" (the limit's thread page), "list" (its topic list)
     kind: str = ""
+    #: asked for compressed (Accept-Encoding: gzip); its KB are then the bytes sent (#22)
+    gzip: bool = False
 
 
 def _pages(targets: dict[str, Any], reference: str) -> list[Page]:
@@ -368,6 +380,7 @@ def _pages(targets: dict[str, Any], reference: str) -> list[Page]:
         Page("visitor: thread page 1 (cached)", f"{thread}?page=1", "visitor", "thread"),
         Page("visitor: home", "/", "visitor", "list"),
         Page("member: thread page 1 (50 posts)", f"{thread}?page=1", "member", "thread"),
+        Page("member: thread page 1, gzip", f"{thread}?page=1", "member", "thread", gzip=True),
         Page("member: thread page 10,000", f"{thread}?page=10000", "member", "thread"),
         Page("facilitator: thread page 1", f"{thread}?page=1", "facilitator", "thread"),
         Page("member: thread list", f"/groups/{group}/threads", "member", "list"),
@@ -407,15 +420,17 @@ def _measure(
     page: Page, url: str, targets: dict[str, Any], seconds: int, connections: int
 ) -> tuple[Result, int]:
     cookie = _cookie(targets, page.who)
+    encoding = "gzip" if page.gzip else "identity"
     size = 0
     if page.who not in ("members", "tokens"):
-        check = httpx.get(url, timeout=30, headers={"Cookie": cookie} if cookie else {})
+        headers = {"Accept-Encoding": encoding, **({"Cookie": cookie} if cookie else {})}
+        check = httpx.get(url, timeout=30, headers=headers)
         if check.status_code != 200:
             raise SystemExit(f"{page.name}: {url} answered {check.status_code}")
-        size = len(check.content)
+        size = check.num_bytes_downloaded if page.gzip else len(check.content)
     tokens = targets["tokens"] if page.who == "tokens" else None
     people = targets["sessions"] if page.who == "members" else None
-    result = _drive(url, seconds, connections, tokens, cookie, people)
+    result = _drive(url, seconds, connections, tokens, cookie, people, gzip=page.gzip)
     result.name = page.name
     return result, size
 

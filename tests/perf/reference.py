@@ -151,6 +151,7 @@ def create_reference_app() -> Starlette:
             can_moderate=False,
             first_unread=None,
             quote_href=quote_href(1),
+            recognitions={},
         )
         return render(request, "forum/thread.html", {**context, "posts_html": posts_html})
 
