@@ -15,16 +15,40 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from community.accounts.access import ensure_admin
+from community.accounts.models import Member
 from community.commands import rule
 from community.errors import Invalid, NotFound
 from community.events import attendance, models, service
 from community.events.models import EventKind, EventState, RsvpStatus
 from community.events.schemas import AttendanceMark, EventChanges, EventForm, RsvpAnswer
+from community.groups.access import access_facilitation
 from community.text import clean_text
 from community.web.api import ID_MAX, Api, Call, Flag, Instant, Paged
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
+
+
+async def admins_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """Site-wide events are the admins': refuse everyone else before a body is read (#22)."""
+    ensure_admin(actor)
+
+
+async def facilitators_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """A group's events are its facilitators': refuse everyone else before a body is read."""
+    await access_facilitation(actor, str(params["slug"]))
+
+
+async def managers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """Only those who manage the event may change it: checked before a body is read."""
+    await service.get_event_to_manage(actor=actor, event_id=int(params["event_id"]))
+
+
+async def attendance_takers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """Only those who take the event's attendance: checked before a body is read."""
+    await attendance.access_attendees(actor, int(params["event_id"]))
+
 
 #: an RSVP's status as the API says it
 RsvpState = Literal["going", "waitlisted", "not_going"]
@@ -283,6 +307,7 @@ async def list_events(call: Call) -> EventPage:
     body=EventForm,
     response=EventDetail,
     status=201,
+    authorise=facilitators_only,
 )
 async def create_group_event(call: Call) -> EventDetail:
     slug = _slug(call)
@@ -299,6 +324,7 @@ async def create_group_event(call: Call) -> EventDetail:
     body=EventForm,
     response=EventDetail,
     status=201,
+    authorise=admins_only,
 )
 async def create_site_event(call: Call) -> EventDetail:
     event = await service.create_event(actor=call.member(), slug=None, form=call.parsed(EventForm))
@@ -327,6 +353,7 @@ async def get_event(call: Call) -> EventDetail:
     tag="events",
     body=EventChanges,
     response=EventDetail,
+    authorise=managers_only,
 )
 async def update_event(call: Call) -> EventDetail:
     event_id: int = call.path["event_id"]
@@ -383,6 +410,7 @@ async def list_attendees(call: Call) -> AttendeeList:
     tag="events",
     body=AttendanceMark,
     response=AttendanceMarked,
+    authorise=attendance_takers_only,
 )
 async def mark_attendance(call: Call) -> AttendanceMarked:
     member = call.member()

@@ -7,9 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from community.accounts.access import ensure_admin
 from community.accounts.api import MemberSummary
+from community.accounts.models import Member
 from community.errors import NotFound
 from community.groups import models, service
+from community.groups.access import access_facilitation
 from community.groups.models import (
     InvitationStatus,
     JoinPolicy,
@@ -32,6 +35,17 @@ from community.web.api import Api, Call, Flag, Instant, Paged, Text
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
+
+
+async def admins_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """Refuse everyone but admins before a body is read (#22)."""
+    ensure_admin(actor)
+
+
+async def facilitators_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """Refuse everyone but the group's facilitators and admins before a body is read (#22):
+    404 for a group the actor may not see, 403 for one they may."""
+    await access_facilitation(actor, str(params["slug"]))
 
 
 TAG = "groups"
@@ -267,6 +281,7 @@ async def list_groups(call: Call) -> BaseModel:
     body=GroupForm,
     response=GroupDetail,
     status=201,
+    authorise=admins_only,
 )
 async def create_group(call: Call) -> BaseModel:
     form = call.parsed(GroupForm)
@@ -297,6 +312,7 @@ async def get_group(call: Call) -> BaseModel:
     tag=TAG,
     body=GroupChanges,
     response=GroupDetail,
+    authorise=facilitators_only,
 )
 async def update_group(call: Call) -> BaseModel:
     updated = await service.update_group(
@@ -404,6 +420,7 @@ async def _decide(call: Call, *, approve: bool) -> BaseModel:
     tag=TAG,
     body=Message,
     response=JoinRequest,
+    authorise=facilitators_only,
 )
 async def approve_join_request(call: Call) -> BaseModel:
     return await _decide(call, approve=True)
@@ -416,6 +433,7 @@ async def approve_join_request(call: Call) -> BaseModel:
     tag=TAG,
     body=Message,
     response=JoinRequest,
+    authorise=facilitators_only,
 )
 async def decline_join_request(call: Call) -> BaseModel:
     return await _decide(call, approve=False)
@@ -428,6 +446,7 @@ async def decline_join_request(call: Call) -> BaseModel:
     tag=TAG,
     body=FacilitatorChoice,
     response=GroupMember,
+    authorise=facilitators_only,
 )
 async def appoint_facilitator(call: Call) -> BaseModel:
     member_id = call.parsed(FacilitatorChoice).user_id
@@ -460,6 +479,7 @@ async def remove_facilitator(call: Call) -> None:
     body=Invitee,
     response=SentInvitation,
     status=201,
+    authorise=facilitators_only,
 )
 async def invite(call: Call) -> BaseModel:
     email = call.parsed(Invitee).email

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from community import clock
-from community.accounts.models import PracticeArea, Profession
+from community.accounts.access import ensure_admin
+from community.accounts.models import Member, PracticeArea, Profession
 from community.commands import rule
 from community.people import service
 from community.people.schemas import RecognitionGrant
@@ -18,6 +19,13 @@ from community.people.service import SEARCH_MAX, Person, Search
 from community.web.api import Api, Call, Flag, Number, Paged, Text
 
 api = Api()
+
+
+async def admins_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """Recognitions are the admins' to give: refuse everyone else before a body is read."""
+    ensure_admin(actor)
+
+
 TAG = "people"
 YEARS_MAX = 70
 
@@ -215,6 +223,7 @@ async def list_practice_areas(call: Call) -> BaseModel:
     body=RecognitionGrant,
     response=RecognitionAnswer,
     status=201,
+    authorise=admins_only,
 )
 async def grant_recognition(call: Call) -> BaseModel:
     form = call.parsed(RecognitionGrant)

@@ -143,6 +143,8 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 #: the member a request acts for: of its bearer token (401 if not valid), else of its session
 Authenticator = Callable[[Request], Awaitable["Member | None"]]
+#: checks the actor may call an operation, from the path's parameters (see Operation.authorise)
+Authoriser = Callable[["Member | None", dict[str, Any]], Awaitable[object]]
 
 
 #: a moment in an answer: ISO 8601 with its offset (UTC as stored), as `when` writes it
@@ -173,6 +175,9 @@ class Operation:
     description: str = ""
     #: schemas of path parameters that are neither ids nor free strings (an enum)
     path_schemas: dict[str, JSON] | None = None
+    #: who may call it, checked after authentication and before the body or query is read
+    #: (#22: authenticate, authorise, then validate); raises NotFound or PermissionDenied
+    authorise: Authoriser | None = None
 
     @property
     def operation_id(self) -> str:
@@ -214,6 +219,7 @@ class Api:
         query: type[Query] | None = None,
         description: str = "",
         path_schemas: dict[str, JSON] | None = None,
+        authorise: Authoriser | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.operations.append(
@@ -230,6 +236,7 @@ class Api:
                     query,
                     description,
                     path_schemas,
+                    authorise,
                 )
             )
             return handler
@@ -425,6 +432,8 @@ def _endpoint(
         actor = await authenticate(request)
         if op.auth == "required" and actor is None:
             raise Unauthenticated()
+        if op.authorise is not None:
+            await op.authorise(actor, request.path_params)
         body = await _read_body(request) if op.body is not None else {}
         command = op.body.from_json(body) if op.body is not None else None
         query = op.query.from_query(request.query_params) if op.query is not None else None
