@@ -20,6 +20,7 @@ from community.accounts.models import Member
 from community.commands import rule
 from community.errors import Invalid, NotFound
 from community.events import attendance, models, service
+from community.events.access import access_event
 from community.events.models import EventKind, EventState, RsvpStatus
 from community.events.schemas import AttendanceMark, EventChanges, EventForm, RsvpAnswer
 from community.groups.access import access_facilitation
@@ -28,6 +29,11 @@ from community.web.api import ID_MAX, Api, Call, Flag, Instant, Paged
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
+
+
+async def event_readers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """An event one may not see is a 404 before a body is read (#22)."""
+    await access_event(actor, int(params["event_id"]))
 
 
 async def admins_only(actor: Member | None, params: dict[str, Any]) -> None:
@@ -381,6 +387,7 @@ async def cancel_event(call: Call) -> EventDetail:
     tag="events",
     body=RsvpAnswer,
     response=Rsvp,
+    authorise=event_readers_only,
 )
 async def put_rsvp(call: Call) -> Rsvp:
     member = call.member()

@@ -11,7 +11,7 @@ from community.accounts.api import MemberSummary
 from community.accounts.models import Member
 from community.errors import NotFound
 from community.forum import models, search, service
-from community.forum.access import access_post
+from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
 from community.forum.models import HiddenReason, ReactionKind, WatchLevel
 from community.forum.schemas import (
     FlagReport,
@@ -48,6 +48,31 @@ from community.web.api import (
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
+
+
+# who may call an operation, checked before its body is read (#22): what they may not see is
+# a 404, a forum they may read but not post in a 403; the services check the rest
+
+
+async def group_posters_only(actor: Member | None, params: dict[str, Any]) -> None:
+    ensure_can_post(await access_forum(actor, str(params["slug"])))
+
+
+async def thread_posters_only(actor: Member | None, params: dict[str, Any]) -> None:
+    ensure_can_post((await access_thread(actor, int(params["thread_id"]))).viewer)
+
+
+async def thread_readers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    await access_thread(actor, int(params["thread_id"]))
+
+
+async def post_readers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    await access_post(actor, int(params["post_id"]))
+
+
+async def forum_readers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    await access_forum(actor, str(params["slug"]))
+
 
 TAG = "forum"
 #: the `kind` of /posts/{post_id}/reactions/{kind} (another kind answers 422)
@@ -464,6 +489,7 @@ async def list_latest(call: Call) -> LatestPage:
     body=NewThread,
     response=Thread,
     status=201,
+    authorise=group_posters_only,
 )
 async def start_thread(call: Call) -> Thread:
     member = call.member()
@@ -527,6 +553,7 @@ _moderation(ThreadAction.RESTORE, "Show a hidden discussion again (facilitators)
     tag=TAG,
     body=WatchChoice,
     response=Watch,
+    authorise=thread_readers_only,
 )
 async def watch_thread(call: Call) -> Watch:
     level = call.parsed(WatchChoice).level
@@ -552,6 +579,7 @@ async def unwatch_thread(call: Call) -> None:
     tag=TAG,
     body=WatchChoice,
     response=Watch,
+    authorise=forum_readers_only,
 )
 async def watch_group(call: Call) -> Watch:
     level = call.parsed(WatchChoice).level
@@ -583,6 +611,7 @@ async def unwatch_group(call: Call) -> None:
     body=NewPost,
     response=Post,
     status=201,
+    authorise=thread_posters_only,
 )
 async def reply(call: Call) -> Post:
     member = call.member()
@@ -614,6 +643,7 @@ async def get_post(call: Call) -> Post:
     tag=TAG,
     body=PostEdit,
     response=Post,
+    authorise=post_readers_only,
 )
 async def edit_post(call: Call) -> Post:
     member = call.member()
@@ -699,6 +729,7 @@ async def remove_reaction(call: Call) -> PostReactions:
     body=FlagReport,
     response=Flagged,
     status=201,
+    authorise=post_readers_only,
 )
 async def flag_post(call: Call) -> Flagged:
     report = call.parsed(FlagReport)

@@ -12,7 +12,7 @@ from community.accounts.api import MemberSummary
 from community.accounts.models import Member
 from community.errors import NotFound
 from community.groups import models, service
-from community.groups.access import access_facilitation
+from community.groups.access import access_facilitation, access_group
 from community.groups.models import (
     InvitationStatus,
     JoinPolicy,
@@ -35,6 +35,11 @@ from community.web.api import Api, Call, Flag, Instant, Paged, Text
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
+
+
+async def group_readers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    """A group that does not exist is a 404 before a body is read (#22)."""
+    await access_group(actor, str(params["slug"]))
 
 
 async def admins_only(actor: Member | None, params: dict[str, Any]) -> None:
@@ -330,6 +335,7 @@ async def update_group(call: Call) -> BaseModel:
     tag=TAG,
     body=Message,
     response=Joined,
+    authorise=group_readers_only,
 )
 async def join_group(call: Call) -> BaseModel:
     message = call.parsed(Message).message
