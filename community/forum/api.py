@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, Field
@@ -32,6 +32,7 @@ from community.forum.service.reads import (
     shows_body,
     thread_author,
 )
+from community.people.service import current_recognitions
 from community.text import clean_text
 from community.web.api import (
     ID_MAX,
@@ -241,13 +242,34 @@ def _mine(summaries: Sequence[ReactionSummary]) -> list[ReactionKind]:
     return [summary.kind for summary in summaries if summary.mine]
 
 
+class PostAuthor(MemberSummary):
+    """A post's author, with the recognitions beside their name on the thread page."""
+
+    recognitions: list[str] = Field(
+        description="The titles of the recognitions the author holds today, earliest first "
+        "(the badges beside their name on the thread page)."
+    )
+
+    @classmethod
+    def of_author(cls, member: Member, recognitions: Sequence[str]) -> PostAuthor | None:
+        """The author as answers show them; null once they deleted their account."""
+        if member.is_deleted:
+            return None
+        return cls(**MemberSummary.of(member).model_dump(), recognitions=list(recognitions))
+
+
+async def _recognitions(authors: Iterable[Member]) -> dict[int, list[str]]:
+    """The current recognitions of these authors (none for deleted ones): one query."""
+    return await current_recognitions({author.id for author in authors if not author.is_deleted})
+
+
 class Post(BaseModel):
     """One post of a discussion; deleted and hidden ones keep their place."""
 
     id: Id
     thread_id: Id
     number: int = Field(ge=1, description="1 for the opening post.")
-    author: MemberSummary | None
+    author: PostAuthor | None
     body: str | None = Field(
         description="Markdown source; null when you may not see it (a deleted post, or a "
         "hidden one unless you wrote it or facilitate the group)."
@@ -268,14 +290,16 @@ class Post(BaseModel):
         post: models.Post,
         *,
         author: Member,
+        recognitions: Mapping[int, Sequence[str]],
         body_shown: bool,
         reactions: Sequence[ReactionSummary] = (),
     ) -> Post:
+        """The post as answered; `recognitions` holds its author's current ones by member id."""
         return cls(
             id=post.id,
             thread_id=post.thread_id,
             number=post.number,
-            author=_author(author),
+            author=PostAuthor.of_author(author, recognitions.get(author.id, ())),
             body=post.body if body_shown else None,
             body_html=post.body_html if body_shown else None,
             quote_post_id=post.quote_id,
@@ -313,6 +337,7 @@ class ThreadPage(BaseModel):
         *,
         actor: Member | None,
         author: Member,
+        recognitions: Mapping[int, Sequence[str]],
         watch_level: WatchLevel | None,
     ) -> ThreadPage:
         view = page.view
@@ -322,6 +347,7 @@ class ThreadPage(BaseModel):
                 Post.of(
                     post,
                     author=post.author,
+                    recognitions=recognitions,
                     body_shown=shows_body(post, actor=actor, can_moderate=view.can_moderate),
                     reactions=page.reactions.get(post.id, []),
                 )
@@ -417,6 +443,7 @@ async def _post_answer(
     return Post.of(
         post,
         author=author,
+        recognitions=await _recognitions([author]),
         body_shown=shows_body(post, actor=actor, can_moderate=can_moderate),
         reactions=reactions.get(post.id, []),
     )
@@ -519,6 +546,7 @@ async def get_thread(call: Call) -> ThreadPage:
         result,
         actor=actor,
         author=await thread_author(thread),
+        recognitions=await _recognitions(post.author for post in result.posts),
         watch_level=await watching.watch_levels(actor, thread_id=thread.id),
     )
 
@@ -619,7 +647,10 @@ async def reply(call: Call) -> Post:
         actor=member, thread_id=call.path["thread_id"], form=call.parsed(NewPost)
     )
     return Post.of(
-        post, author=member, body_shown=shows_body(post, actor=member, can_moderate=False)
+        post,
+        author=member,
+        recognitions=await _recognitions([member]),
+        body_shown=shows_body(post, actor=member, can_moderate=False),
     )
 
 
