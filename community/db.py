@@ -7,19 +7,23 @@ import json
 import os
 import re
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.expressions import Q
 from tortoise.fields import DatetimeField, IntField
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from community.settings import DEFAULT_DATABASE_URL
 from community.text import INT_MAX, clean_text
@@ -84,6 +88,48 @@ async def migrate(database_url: str) -> None:
         await run_migrations(config=tortoise_config(database_url))
     finally:
         await Tortoise.close_connections()
+
+
+#: what the open transaction (of `transaction`) runs just before it commits; None outside one
+_before_commit: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "before_commit", default=None
+)
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A transaction (a savepoint inside another), as Tortoise's `in_transaction`, which also
+    runs what `before_commit` was given last, just before the outermost one commits."""
+    if _before_commit.get() is not None:
+        async with in_transaction() as connection:
+            yield connection
+        return
+    hooks: list[Callable[[], Awaitable[None]]] = []
+    token = _before_commit.set(hooks)
+    try:
+        async with in_transaction() as connection:
+            yield connection
+            for hook in hooks:
+                await hook()
+    finally:
+        _before_commit.reset(token)
+
+
+def before_commit(hook: Callable[[], Awaitable[None]]) -> bool:
+    """Have the open transaction run `hook` once, as its last statements before it commits
+    (False, and nothing kept, outside a transaction of `transaction`).
+
+    For a write every transaction makes to one shared row (a version number): written last,
+    a transaction holds that row's lock only while it commits and never waits for another
+    lock while holding it, so two transactions cannot deadlock over it, whatever order they
+    take the other rows in (a join locks the membership's group, a leave its group, and so
+    on)."""
+    hooks = _before_commit.get()
+    if hooks is None:
+        return False
+    if hook not in hooks:
+        hooks.append(hook)
+    return True
 
 
 async def database_answers() -> bool:

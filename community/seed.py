@@ -9,8 +9,6 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from community import clock
 from community.accounts.models import (
     DEFAULT_PRACTICE_AREAS,
@@ -22,6 +20,7 @@ from community.accounts.models import (
 )
 from community.accounts.passwords import hash_password
 from community.accounts.service import assign_handle
+from community.db import transaction
 from community.events import service as events
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.schemas import EventForm
@@ -96,7 +95,7 @@ async def seed_demo() -> str:
     rng = random.Random(2026)  # the same demo site every time  # noqa: S311
     password_hash = hash_password(DEMO_PASSWORD)
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         for index, (name, profession, organisation) in enumerate(_PEOPLE):
             bio = rng.choice(_BIOS)
             story = rng.choice(_STORIES)
@@ -139,7 +138,7 @@ async def _seed_profiles(rng: random.Random) -> None:
     admin = members[0]
     today = clock.now().date()
     visibilities = [ProfileVisibility.EVERYONE, ProfileVisibility.GROUPS, ProfileVisibility.ADMINS]
-    async with in_transaction():
+    async with transaction():
         for index, member in enumerate(members):
             if areas:
                 chosen = rng.sample(areas, k=min(len(areas), rng.randint(1, 3)))

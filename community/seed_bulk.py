@@ -21,7 +21,6 @@ from functools import cache
 from typing import Any, TextIO
 
 from tortoise import connections
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import (
@@ -32,6 +31,7 @@ from community.accounts.models import (
     ProfileVisibility,
 )
 from community.accounts.passwords import hash_password
+from community.db import transaction
 from community.events.models import EventKind, EventState, RsvpStatus
 from community.groups.models import JoinPolicy, Role, Visibility
 from community.text import render_markdown
@@ -363,7 +363,7 @@ async def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     values = [[_sqlite_value(v) for v in row] for row in rows]
-    async with in_transaction() as connection:
+    async with transaction() as connection:
         # table and column names are this module's own constants, never input
         sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
         await connection.execute_many(sql, values)

@@ -10,7 +10,6 @@ import uuid
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from community import clock, sessions
 from community.accounts import emails
@@ -32,7 +31,7 @@ from community.accounts.schemas import (
     normalise_email,
 )
 from community.accounts.versions import directory_changed
-from community.db import fits
+from community.db import fits, transaction
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.mail.outbox import enqueue
 from community.settings import current as current_settings
@@ -95,7 +94,7 @@ async def register(*, form: Registration) -> Member | None:
     existing = await Member.filter(email=form.email).first()
     if existing is None:
         try:
-            async with in_transaction():
+            async with transaction():
                 member = await Member.create(
                     email=form.email,
                     display_name=form.display_name,
@@ -110,7 +109,7 @@ async def register(*, form: Registration) -> Member | None:
             existing = await Member.filter(email=form.email).first()
     if existing is not None and not existing.is_deleted:
         attempt = uuid.uuid4().hex[:12]
-        async with in_transaction():
+        async with transaction():
             await enqueue(emails.already_registered(existing, attempt=attempt))
     return None
 
@@ -135,7 +134,7 @@ async def assign_handle(member: Member) -> str:
             suffix += 1
             handle = f"{base}{suffix}"
         try:
-            async with in_transaction():  # a savepoint: a lost race tries the next suffix
+            async with transaction():  # a savepoint: a lost race tries the next suffix
                 await Member.filter(id=member.id).update(handle=handle)
         except IntegrityError:
             taken.add(handle)
@@ -147,7 +146,7 @@ async def assign_handle(member: Member) -> str:
 async def verify_email(*, token: str) -> Member:
     """Verify the member whose link this is; a used or expired link raises Invalid."""
     row = await _live_token(token, TokenPurpose.VERIFY)
-    async with in_transaction():
+    async with transaction():
         await _use_token(row)
         member = row.member
         if member.verified_at is None:
@@ -161,7 +160,7 @@ async def resend_verification(*, actor: Member) -> None:
     """Email a fresh verification link; Conflict if already verified."""
     if actor.is_verified:
         raise Conflict("Your email address is already verified.")
-    async with in_transaction():
+    async with transaction():
         secret, token_id = await _issue_token(actor, TokenPurpose.VERIFY, VERIFY_LIFETIME)
         await enqueue(emails.verification(actor, token=secret, token_id=token_id))
 
@@ -173,7 +172,7 @@ async def log_in(*, credentials: Credentials, user_agent: str = "") -> tuple[Mem
     """
     member = await check_credentials(credentials)
     settings = current_settings()
-    async with in_transaction():
+    async with transaction():
         key = await sessions.create_session(
             member_id=member.id, max_days=settings.session_max_days, user_agent=user_agent
         )
@@ -213,7 +212,7 @@ async def request_password_reset(*, email: str) -> None:
     member = await find_member_by_email(email)
     if member is None or member.is_suspended:
         return
-    async with in_transaction():
+    async with transaction():
         secret, token_id = await _issue_token(member, TokenPurpose.RESET, RESET_LIFETIME)
         await enqueue(emails.password_reset(member, token=secret, token_id=token_id))
 
@@ -228,7 +227,7 @@ async def reset_password(*, token: str, form: NewPassword) -> Member:
     row = await _live_token(token, TokenPurpose.RESET)
     member = row.member
     new_hash = hash_password(form.password)
-    async with in_transaction():
+    async with transaction():
         await _use_token(row)
         await AccountToken.filter(
             member_id=member.id, purpose=TokenPurpose.RESET, used_at__isnull=True
@@ -248,7 +247,7 @@ async def change_password(*, actor: Member, form: PasswordChange, session_key: s
     if not verify_password(actor.password_hash, form.current_password):
         raise Invalid(current_password="That is not your current password.")
     new_hash = hash_password(form.new_password)
-    async with in_transaction():
+    async with transaction():
         await Member.filter(id=actor.id).update(password_hash=new_hash)
         await sessions.end_member_sessions(actor.id, keep_key=session_key)
         await enqueue(emails.password_changed(actor, change_id=uuid.uuid4().hex[:12]))
@@ -274,7 +273,7 @@ async def update_profile(*, actor: Member, form: ProfileUpdate) -> Member:
         setattr(actor, name, "" if value is None and name in _TEXT_FIELDS else value)
     actor.bio_html = render_markdown(actor.bio) if actor.bio else ""
     actor.story_html = render_markdown(actor.story) if actor.story else ""
-    async with in_transaction():
+    async with transaction():
         await actor.save(
             update_fields=[
                 "display_name", "profession", "organisation", "years_in_practice",
@@ -304,7 +303,7 @@ async def delete_account(*, actor: Member, password: str) -> None:
     """Remove the member's personal data for good; their row stays as "Deleted member"."""
     if not verify_password(actor.password_hash, password):
         raise Invalid(password="That is not your password. Enter it to confirm.")
-    async with in_transaction():
+    async with transaction():
         await Member.filter(id=actor.id).update(
             email=None,
             handle=None,
@@ -340,7 +339,7 @@ async def suspend_member(*, actor: Member, member_id: int) -> Member:
     member = await _moderated(actor, member_id)
     if member.is_suspended:
         return member
-    async with in_transaction():
+    async with transaction():
         member.suspended_at = clock.now()
         await Member.filter(id=member.id).update(suspended_at=member.suspended_at)
         await sessions.end_member_sessions(member.id)
@@ -366,7 +365,7 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
     email = normalise_email(email)
     member = await Member.filter(email=email).first()
     if member is not None:
-        async with in_transaction():
+        async with transaction():
             await Member.filter(id=member.id).update(is_admin=True)
             await directory_changed()
         member.is_admin = True
@@ -375,7 +374,7 @@ async def create_admin(*, email: str, display_name: str = "", password: str = ""
         {"email": email, "display_name": display_name or email.split("@")[0], "password": password}
     )
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         admin = await Member.create(
             email=form.email,
             display_name=form.display_name,

@@ -14,8 +14,15 @@ _TABLE = DirectoryVersion._meta.db_table
 
 
 async def directory_changed() -> None:
-    """Move the directory's version (making its row if a truncation removed it). Call inside
-    the transaction of the change."""
+    """Move the directory's version: inside a transaction (community.db.transaction), as its
+    last statement before it commits, so that every change to the one shared row comes
+    last and no two transactions deadlock over it; outside one, at once."""
+    if not db.before_commit(_move_version):
+        await _move_version()
+
+
+async def _move_version() -> None:
+    """The version plus one (making its row if a truncation removed it)."""
     # the same upsert on both databases (SQLite since 3.24): one statement, no race
     await connections.get("default").execute_query(
         f'INSERT INTO "{_TABLE}" ("id", "version") VALUES (1, 1) '  # noqa: S608  # our table

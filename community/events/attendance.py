@@ -13,10 +13,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.events.access import EventView, access_event
 from community.events.emails import local_time
@@ -172,7 +172,7 @@ async def mark_attendance(
             member_id="This member was not going to the event: only members who were going "
             "can be marked."
         )
-    async with in_transaction():
+    async with transaction():
         await _set_attended(view.event.id, [member_id], attended)
     return await Rsvp.get(id=rsvp.id)
 
@@ -203,7 +203,7 @@ async def record_attendance(*, actor: Member | None, event_id: int, attended_ids
             attended="Only members who were going can be marked as attended. "
             "Reload the page to see who is going, and try again."
         )
-    async with in_transaction():
+    async with transaction():
         await _set_attended(event.id, attended_ids, True)
         await _set_attended(event.id, going - attended_ids, False)
     return int(await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING, attended=True).count())
@@ -274,7 +274,7 @@ async def email_attendees(
     recipients = [rsvp.member for rsvp in rsvps if rsvp.member.email]
     if not recipients:
         raise Conflict("No one is going to this event yet, so there is no one to email.")
-    async with in_transaction():
+    async with transaction():
         for member in recipients:
             await enqueue(
                 _message_email(event, member, sender=actor, subject=subject, body=body, nonce=nonce)

@@ -13,9 +13,9 @@ import logging
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from community import clock
+from community.db import transaction
 from community.errors import NotFound
 from community.events import emails
 from community.events.kinds import EVENT_REMINDER
@@ -104,7 +104,7 @@ async def _remind(event: Event, offset: timedelta) -> int:
         if member.id in done or not member.email or choices[member.id] == Delivery.NEVER:
             continue
         try:
-            async with in_transaction():
+            async with transaction():
                 await ReminderDelivery.create(
                     event_id=event.id,
                     member_id=member.id,

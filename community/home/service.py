@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from community import clock, db
 from community.accounts.models import Member
 from community.clock import reader_zone
-from community.db import Page
+from community.db import Page, transaction
 from community.events.cpd import format_hours, hours_in_year
 from community.events.models import Event, EventState, Rsvp, RsvpStatus
 from community.forum.service import LatestThread, list_latest
@@ -173,7 +171,7 @@ async def cpd_progress(*, actor: Member) -> CpdProgress:
 
 async def set_cpd_goal(*, actor: Member, form: CpdGoal) -> Member:
     """Set the member's yearly CPD/CET goal, or clear it (None)."""
-    async with in_transaction():
+    async with transaction():
         await Member.filter(id=actor.id).update(cpd_goal_hours=form.cpd_goal_hours)
     actor.cpd_goal_hours = form.cpd_goal_hours
     return actor

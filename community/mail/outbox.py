@@ -15,9 +15,9 @@ from typing import Any
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from community import clock
+from community.db import transaction
 from community.mail.backends.base import Backend, Outcome
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.mail.render import render_email
@@ -74,7 +74,7 @@ async def enqueue(email: Email) -> OutboxMessage | None:
     if await OutboxMessage.exists(idempotency_key=email.idempotency_key):
         return None
     try:
-        async with in_transaction():  # a savepoint: a lost race must not abort the caller's work
+        async with transaction():  # a savepoint: a lost race must not abort the caller's work
             return await OutboxMessage.create(
                 idempotency_key=email.idempotency_key,
                 to_address=email.to,
@@ -150,7 +150,7 @@ async def claim_due(*, limit: int = 100, lease: timedelta = LEASE) -> list[Outbo
     due = OutboxMessage.filter(_due()).order_by("next_attempt_at", "id").limit(limit)
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres":
-        async with in_transaction():
+        async with transaction():
             # Tortoise 1.1.9 drops FOR UPDATE from values_list() queries, so select rows
             locked = await due.select_for_update(skip_locked=True).only("id")
             ids = [row.id for row in locked]
@@ -233,7 +233,7 @@ async def deliver_due(backend: Backend, *, limit: int = 500, lease: timedelta = 
         await asyncio.shield(release(messages))
         raise
     sent = 0
-    async with in_transaction():  # one commit for the batch, not one per message
+    async with transaction():  # one commit for the batch, not one per message
         for message, outcome in zip(messages, outcomes, strict=True):
             await record_outcome(message, outcome)
             sent += outcome.sent

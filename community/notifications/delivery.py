@@ -13,11 +13,11 @@ import logging
 from datetime import UTC, datetime, time
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import Member
 from community.clock import reader_zone
+from community.db import transaction
 from community.errors import NotFound
 from community.mail.outbox import Email, enqueue
 from community.notifications.kinds import Kind, all_kinds, kind_named
@@ -98,14 +98,14 @@ async def unsubscribe(*, member_id: int, scope: str, signature: str) -> list[Kin
     kinds = check_unsubscribe(member_id, scope, signature)
     if not await Member.filter(id=member_id, deleted_at__isnull=True).exists():
         raise NotFound("This link is not valid.")
-    async with in_transaction():
+    async with transaction():
         for kind in kinds:
             updated = await NotificationPreference.filter(
                 member_id=member_id, kind=kind.key
             ).update(delivery=Delivery.NEVER)
             if not updated:
                 try:
-                    async with in_transaction():
+                    async with transaction():
                         await NotificationPreference.create(
                             member_id=member_id, kind=kind.key, delivery=Delivery.NEVER
                         )
@@ -178,7 +178,7 @@ async def send_pending_emails(limit: int = 200) -> int:
             headers=unsubscribe_headers(member.id, kind),
         )
         try:
-            async with in_transaction():
+            async with transaction():
                 await _take(member, EmailState.PENDING, [n.id for n in rows])
                 await enqueue(email)
         except _TakenMeanwhile:
@@ -239,7 +239,7 @@ async def send_digests(limit: int = 1000) -> int:
             headers=unsubscribe_headers(member.id, None),
         )
         try:
-            async with in_transaction():
+            async with transaction():
                 await DigestRun.create(member_id=member.id, local_date=day, created_at=now)
                 await _take(member, EmailState.DIGEST, [n.id for n in rows])
                 await enqueue(email)

@@ -15,11 +15,10 @@ from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import Member
-from community.db import Page, keyset_page
+from community.db import Page, keyset_page, transaction
 from community.errors import NotFound
 from community.notifications.kinds import Kind, all_kinds
 from community.notifications.models import (
@@ -95,7 +94,7 @@ async def notify(members: Iterable[Member], notice: Notice) -> list[Member]:
         if not member.email or member.verified_at is None:
             state = EmailState.NONE  # never email an address that was not confirmed
         try:
-            async with in_transaction():  # a savepoint: "told already" must not undo the caller
+            async with transaction():  # a savepoint: "told already" must not undo the caller
                 await Notification.create(
                     member_id=member_id,
                     kind=notice.kind.key,
@@ -131,7 +130,7 @@ async def _recount(member_id: int) -> int:
     row is locked first, so a notification told meanwhile is either counted here or adds its
     +1 after this commits. (Counting first let a concurrent +1 be overwritten by a count
     that could not see it yet: found by killing the web process under load.)"""
-    async with in_transaction() as connection:
+    async with transaction() as connection:
         if connection.capabilities.dialect == "postgres":
             await Member.filter(id=member_id).select_for_update().only("id").first()
         unread = await Notification.filter(member_id=member_id, read_at__isnull=True).count()
@@ -149,7 +148,7 @@ async def mark_read(*, member: Member, notification_id: int) -> Notification:
     notification = await Notification.filter(id=notification_id, member_id=member.id).first()
     if notification is None:
         raise NotFound("There is no such notification.")
-    async with in_transaction():
+    async with transaction():
         changed = await Notification.filter(id=notification.id, read_at__isnull=True).update(
             read_at=clock.now()
         )
@@ -165,7 +164,7 @@ async def mark_read_many(*, member: Member, ids: Iterable[int] | None = None) ->
     query = Notification.filter(member_id=member.id, read_at__isnull=True)
     if ids is not None:
         query = query.filter(id__in=list(ids))
-    async with in_transaction():
+    async with transaction():
         changed = await query.update(read_at=clock.now())
         await _recount(member.id)
     return changed
@@ -184,14 +183,14 @@ async def set_preferences(*, member: Member, choices: EmailChoices) -> None:
     """Save the member's choices (kinds not chosen keep theirs). Notifications already waiting
     follow the new choice."""
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         for kind, delivery in choices.chosen().items():
             updated = await NotificationPreference.filter(
                 member_id=member.id, kind=kind.key
             ).update(delivery=delivery)
             if not updated:
                 try:
-                    async with in_transaction():
+                    async with transaction():
                         await NotificationPreference.create(
                             member_id=member.id, kind=kind.key, delivery=delivery
                         )

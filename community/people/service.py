@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from community import clock, db
 from community.accounts.access import ensure_admin
 from community.accounts.models import (
@@ -24,7 +22,7 @@ from community.accounts.models import (
 )
 from community.accounts.versions import directory_changed, directory_version
 from community.cache import VersionedCache
-from community.db import Page, decode_cursor, encode_cursor
+from community.db import Page, decode_cursor, encode_cursor, transaction
 from community.errors import Invalid, NotFound
 from community.groups.models import Membership
 from community.notifications.service import Notice, notify
@@ -348,7 +346,7 @@ async def grant_recognition(
     member = await Member.filter(id=member_id, deleted_at__isnull=True).first()
     if member is None:
         raise NotFound("There is no member here.")
-    async with in_transaction():
+    async with transaction():
         recognition = await Recognition.create(
             member_id=member.id,
             title=title,
@@ -379,7 +377,7 @@ async def revoke_recognition(*, actor: Member | None, recognition_id: int) -> in
     recognition = await Recognition.filter(id=recognition_id).first()
     if recognition is None:
         raise NotFound("There is no such recognition.")
-    async with in_transaction():
+    async with transaction():
         await recognition.delete()
         await directory_changed()
         member = await Member.get(id=recognition.member_id)
@@ -436,7 +434,7 @@ async def add_practice_area(*, actor: Member | None, name: str) -> PracticeArea:
     cleaned = _area_name(name)
     await _unique_name(cleaned)
     last = await PracticeArea.all().order_by("-position").first()
-    async with in_transaction():
+    async with transaction():
         area = await PracticeArea.create(
             name=cleaned, position=(last.position + 1) if last else 0, created_at=clock.now()
         )
@@ -459,7 +457,7 @@ async def rename_practice_area(*, actor: Member | None, area_id: int, name: str)
     cleaned = _area_name(name)
     await _unique_name(cleaned, area.id)
     area.name = cleaned
-    async with in_transaction():
+    async with transaction():
         await area.save(update_fields=["name"])
         await directory_changed()
     return area
@@ -476,7 +474,7 @@ async def move_practice_area(*, actor: Member | None, area_id: int, up: bool) ->
     if not 0 <= other < len(areas):
         return
     areas[index], areas[other] = areas[other], areas[index]
-    async with in_transaction():
+    async with transaction():
         for position, area in enumerate(areas):
             if area.position != position:
                 await PracticeArea.filter(id=area.id).update(position=position)
@@ -487,7 +485,7 @@ async def remove_practice_area(*, actor: Member | None, area_id: int) -> str:
     """Remove a practice area from the list and from every profile (admins)."""
     admin = ensure_admin(actor)
     area = await _area(area_id)
-    async with in_transaction():
+    async with transaction():
         await MemberPracticeArea.filter(area_id=area.id).delete()
         await area.delete()
         await directory_changed()

@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +21,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "reliability-secret-key-not-for-production"
+#: a traceback's last line: the exception raised and its message
+_RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
 
 
 def free_port() -> int:
@@ -122,7 +125,12 @@ class Site:
 
     def errors_logged(self) -> list[str]:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return [line for line in text.splitlines() if "ERROR" in line or "Traceback" in line]
+        # the error lines, and each traceback's last line: what was raised
+        return [
+            line
+            for line in text.splitlines()
+            if "ERROR" in line or "Traceback" in line or _RAISED.match(line)
+        ]
 
 
 def seeded_site(database: str, *, members: int) -> tuple[str, dict[str, Any], Site]:

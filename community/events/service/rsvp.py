@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, NotFound
 from community.events import emails
 from community.events.access import access_event, ensure_may_rsvp
@@ -53,7 +53,7 @@ async def rsvp(*, actor: Member | None, event_id: int) -> Rsvp:
         return existing
     now = clock.now()
     try:
-        async with in_transaction():
+        async with transaction():
             # the guarded seat comes first: the database settles the race for the last seat
             seated = await _take_seat(event)
             status = RsvpStatus.GOING if seated else RsvpStatus.WAITLIST
@@ -80,7 +80,7 @@ async def cancel_rsvp(*, actor: Member | None, event_id: int) -> Rsvp | None:
     existing = await Rsvp.filter(event_id=event.id, member_id=member.id).first()
     if existing is None or existing.status == RsvpStatus.NOT_GOING:
         return existing
-    async with in_transaction():
+    async with transaction():
         was_going = await Rsvp.filter(id=existing.id, status=RsvpStatus.GOING).update(
             status=RsvpStatus.NOT_GOING, answered_at=clock.now()
         )

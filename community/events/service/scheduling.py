@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from community import clock
 from community.accounts.access import ensure_admin, ensure_signed_in
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, Invalid, PermissionDenied
 from community.events import emails
 from community.events.access import EventView, access_event
@@ -124,7 +123,7 @@ async def update_event(*, actor: Member | None, event_id: int, changes: EventCha
         event.online_url,
     )
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         await Event.filter(id=event.id).update(**_fields(form))
         updated = await Event.get(id=event.id)
         if moved:
@@ -142,7 +141,7 @@ async def cancel_event(*, actor: Member | None, event_id: int) -> Event:
     """Cancel an event: everyone going or waitlisted is emailed; no reminder goes out."""
     view = await access_event(actor, event_id)
     manager = _ensure_manager(view)
-    async with in_transaction():
+    async with transaction():
         changed = await Event.filter(id=event_id, state=EventState.SCHEDULED).update(
             state=EventState.CANCELLED
         )

@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.forum import emails, notify, versions
 from community.forum.access import access_forum, access_post, ensure_can_post
@@ -34,7 +34,7 @@ async def flag_post(
         raise NotFound("There is no such post.")
     now = clock.now()
     try:
-        async with in_transaction():
+        async with transaction():
             flag = await Flag.create(
                 post_id=post.id,
                 member_id=flagger.id,
@@ -111,7 +111,7 @@ async def _close_flags(post: Post, status: FlagStatus) -> int:
 async def dismiss_flags(*, actor: Member | None, post_id: int) -> Post:
     """The post is fine: close its flags and show it again if flags had hidden it."""
     post = await _review(actor, post_id)
-    async with in_transaction():
+    async with transaction():
         await _close_flags(post, FlagStatus.DISMISSED)
         if post.hidden_reason == HiddenReason.FLAGS:
             await Post.filter(id=post.id).update(hidden_at=None, hidden_reason=None)
@@ -122,7 +122,7 @@ async def dismiss_flags(*, actor: Member | None, post_id: int) -> Post:
 async def hide_flagged_post(*, actor: Member | None, post_id: int) -> Post:
     """The flags are right: hide the post for good and close its flags."""
     post = await _review(actor, post_id)
-    async with in_transaction():
+    async with transaction():
         await _close_flags(post, FlagStatus.ACTIONED)
         await Post.filter(id=post.id).update(
             hidden_at=post.hidden_at or clock.now(), hidden_reason=HiddenReason.FACILITATOR
@@ -138,7 +138,7 @@ async def warn_author(*, actor: Member | None, post_id: int, message: str = "") 
     if len(message) > DETAILS_MAX:
         raise Invalid(message=f"Keep the message to {DETAILS_MAX} characters.")
     author = post.author
-    async with in_transaction():
+    async with transaction():
         closed = await _close_flags(post, FlagStatus.ACTIONED)
         if closed and author.email:
             await enqueue(emails.warning(author, post, message=message))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
 from community import clock
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import PermissionDenied
 from community.forum import notify, versions
 from community.forum.access import ThreadView, access_post, access_thread
@@ -43,7 +42,7 @@ async def hide_thread(*, actor: Member | None, thread_id: int) -> Thread:
     view = await _moderated_thread(actor, thread_id)
     if view.thread.hidden_at is None:
         view.thread.hidden_at = clock.now()
-        async with in_transaction():
+        async with transaction():
             await versions.changed(thread_id, hidden_at=view.thread.hidden_at)
             await notify.thread_withdrawn(thread_id)
     return view.thread
@@ -83,7 +82,7 @@ async def hide_post(*, actor: Member | None, post_id: int) -> Post:
     if post.hidden_at is None or post.hidden_reason != HiddenReason.FACILITATOR:
         post.hidden_at = post.hidden_at or clock.now()
         post.hidden_reason = HiddenReason.FACILITATOR
-        async with in_transaction():
+        async with transaction():
             await Post.filter(id=post_id).update(
                 hidden_at=post.hidden_at, hidden_reason=HiddenReason.FACILITATOR
             )
@@ -96,7 +95,7 @@ async def restore_post(*, actor: Member | None, post_id: int) -> Post:
     """Show a hidden post again; for a post held for review, this approves it (and its
     thread, if it opened one)."""
     _, post = await _moderated_post(actor, post_id)
-    async with in_transaction():
+    async with transaction():
         await Post.filter(id=post_id).update(hidden_at=None, hidden_reason=None)
         await versions.changed(post.thread_id)
         if post.is_held and post.number == 1:

@@ -9,11 +9,11 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from community.forum import notify, versions
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
@@ -107,7 +107,7 @@ async def _record_mentions(post: Post, members: list[Member], author: Member) ->
         if member.id == author.id:
             continue
         try:
-            async with in_transaction():
+            async with transaction():
                 await Mention.create(post_id=post.id, member_id=member.id, created_at=now)
         except IntegrityError:  # mentioned already (an edit repeating a mention)
             continue
@@ -124,7 +124,7 @@ async def mark_read(thread_id: int, member_id: int, number: int) -> None:
     if moved:
         return
     try:
-        async with in_transaction():
+        async with transaction():
             await ThreadRead.create(
                 thread_id=thread_id, member_id=member_id, last_read_number=number
             )
@@ -141,7 +141,7 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
     held = await _needs_review(author, form.body, viewer)
-    async with in_transaction() as connection:
+    async with transaction() as connection:
         await _one_at_a_time(author, connection)
         again = await Thread.filter(
             group_id=viewer.group.id,
@@ -197,7 +197,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
     held = await _needs_review(author, form.body, view.viewer)
-    async with in_transaction() as connection:
+    async with transaction() as connection:
         await _one_at_a_time(author, connection)
         again = await Post.filter(
             thread_id=thread_id,
@@ -248,7 +248,7 @@ async def edit_post(*, actor: Member | None, post_id: int, form: PostEdit) -> Po
         return post
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         await PostRevision.create(post_id=post.id, body=post.body, replaced_at=now)
         await Post.filter(id=post.id).update(body=form.body, body_html=body_html, edited_at=now)
         await versions.changed(post.thread_id)
@@ -266,7 +266,7 @@ async def delete_post(*, actor: Member | None, post_id: int) -> Post:
         raise PermissionDenied("You can only delete your own posts.")
     if not post.is_deleted:
         post.deleted_at = clock.now()
-        async with in_transaction():
+        async with transaction():
             await Post.filter(id=post.id, deleted_at__isnull=True).update(
                 deleted_at=post.deleted_at
             )
@@ -287,7 +287,7 @@ async def react(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Po
     """Add a reaction of this kind (once per member; repeating it changes nothing)."""
     member, post = await _reactable(actor, post_id)
     with contextlib.suppress(IntegrityError):  # a double submit: already reacted
-        async with in_transaction():
+        async with transaction():
             await Reaction.create(
                 post_id=post.id, member_id=member.id, kind=kind, created_at=clock.now()
             )
@@ -298,7 +298,7 @@ async def react(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Po
 async def unreact(*, actor: Member | None, post_id: int, kind: ReactionKind) -> Post:
     """Take a reaction back."""
     member, post = await _reactable(actor, post_id)
-    async with in_transaction():
+    async with transaction():
         if await Reaction.filter(post_id=post.id, member_id=member.id, kind=kind).delete():
             await versions.changed(post.thread_id)
     return post

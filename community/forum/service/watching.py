@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import NotFound, PermissionDenied
 from community.forum import versions
 from community.forum.access import access_forum, access_thread
@@ -18,7 +17,7 @@ from community.groups.models import Group, Role
 
 
 async def _set(member: Member, level: WatchLevel | None, **target: Any) -> None:
-    async with in_transaction():
+    async with transaction():
         if level is None:
             await Watch.filter(member_id=member.id, **target).delete()
             return
@@ -81,7 +80,7 @@ async def move_thread(*, actor: Member | None, thread_id: int, target_slug: str)
         raise NotFound("There is no such group to move the discussion to.") from None
     if target.id == view.viewer.group.id:
         return view.thread
-    async with in_transaction():
+    async with transaction():
         await versions.list_changed(group_id=view.viewer.group.id)
         await versions.changed(thread_id, group_id=target.id)
         await Group.filter(id=target.id).update(last_activity_at=clock.now())

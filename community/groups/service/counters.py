@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.versions import directory_changed
+from community.db import transaction
 from community.errors import Conflict
 from community.groups.models import Group, Membership, Role
 
@@ -18,7 +18,7 @@ async def add_membership(group_id: int, member_id: int, role: Role = Role.MEMBER
     """Add the member (False if they already belong). Call inside a transaction."""
     now = clock.now()
     try:
-        async with in_transaction():  # a savepoint: "already a member" must not undo the rest
+        async with transaction():  # a savepoint: "already a member" must not undo the rest
             await Membership.create(
                 group_id=group_id, member_id=member_id, role=role, joined_at=now
             )

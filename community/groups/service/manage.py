@@ -6,11 +6,11 @@ import logging
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from community import clock
 from community.accounts.access import ensure_admin
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound
 from community.groups.access import access_facilitation
 from community.groups.models import Group, Membership, Role
@@ -38,7 +38,7 @@ async def create_group(
         raise Invalid(facilitator_id="Choose an active member as the first facilitator.")
     now = clock.now()
     try:
-        async with in_transaction():
+        async with transaction():
             group = await Group.create(
                 name=form.name,
                 slug=form.slug,
@@ -93,7 +93,7 @@ async def remove_member(*, actor: Member | None, slug: str, member_id: int) -> M
     membership = await _membership_of(group, member_id)
     if membership.is_facilitator:
         raise Conflict("Remove their facilitator role first.")
-    async with in_transaction():
+    async with transaction():
         await remove_membership(membership)
     return membership
 
@@ -112,12 +112,12 @@ async def appoint_facilitator(*, actor: Member | None, slug: str, member_id: int
             raise NotFound("That person is not a member of this group.")
         if not await Member.filter(id=member_id, deleted_at__isnull=True).exists():
             raise NotFound("There is no such member.")
-        async with in_transaction():
+        async with transaction():
             await add_membership(group.id, member_id, Role.FACILITATOR)
         return await _membership_of(group, member_id)
     if membership.is_facilitator:
         return membership
-    async with in_transaction():
+    async with transaction():
         changed = await Membership.filter(id=membership.id, role=Role.MEMBER).update(
             role=Role.FACILITATOR
         )
@@ -133,7 +133,7 @@ async def remove_facilitator(*, actor: Member | None, slug: str, member_id: int)
     membership = await _membership_of(group, member_id)
     if not membership.is_facilitator:
         return membership
-    async with in_transaction():
+    async with transaction():
         changed = await Membership.filter(id=membership.id, role=Role.FACILITATOR).update(
             role=Role.MEMBER
         )

@@ -8,11 +8,11 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from community import clock, sessions
 from community.accounts.access import ensure_signed_in, ensure_verified
 from community.accounts.models import Member
+from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.groups import emails, kinds
 from community.groups.access import access_facilitation, access_group
@@ -48,7 +48,7 @@ async def join_group(*, actor: Member, slug: str, message: str = "") -> JoinOutc
     if viewer.is_member:
         return JoinOutcome.MEMBER
     if group.join_policy == JoinPolicy.OPEN:
-        async with in_transaction():
+        async with transaction():
             await add_membership(group.id, actor.id)
         return JoinOutcome.MEMBER
     if group.join_policy == JoinPolicy.INVITE:
@@ -59,7 +59,7 @@ async def join_group(*, actor: Member, slug: str, message: str = "") -> JoinOutc
 
 async def _request_to_join(actor: Member, group: Group, message: str) -> None:
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         reopened = await JoinRequest.filter(
             group_id=group.id,
             member_id=actor.id,
@@ -74,7 +74,7 @@ async def _request_to_join(actor: Member, group: Group, message: str) -> None:
         )
         if not reopened:
             try:
-                async with in_transaction():
+                async with transaction():
                     await JoinRequest.create(
                         group_id=group.id, member_id=actor.id, message=message, created_at=now
                     )
@@ -105,7 +105,7 @@ async def leave_group(*, actor: Member, slug: str) -> Group:
     viewer = await access_group(actor, slug)
     if viewer.membership is None:
         raise Conflict("You are not a member of this group.")
-    async with in_transaction():
+    async with transaction():
         await remove_membership(viewer.membership)
     return viewer.group
 
@@ -131,7 +131,7 @@ async def _decide(
     if request.status != RequestStatus.PENDING:
         raise Conflict(f"This request was already {request.status}.")
     now = clock.now()
-    async with in_transaction():
+    async with transaction():
         changed = await JoinRequest.filter(id=request.id, status=RequestStatus.PENDING).update(
             status=status, decided_at=now, decided_by_id=facilitator.id, decision_message=message
         )
@@ -186,7 +186,7 @@ async def invite(*, actor: Member | None, slug: str, email: str) -> Invitation:
         "responded_at": None,
         "invited_by_id": inviter.id,
     }
-    async with in_transaction():
+    async with transaction():
         renewed = await Invitation.filter(group_id=group.id, email=email).update(**values)
         if not renewed:
             await Invitation.create(group_id=group.id, email=email, **values)
@@ -233,7 +233,7 @@ async def accept_invitation(
     """Join the group of an invitation (by its link, or from the member's own invitations)."""
     ensure_verified(actor)
     invitation = await _actors_invitation(actor, token, invitation_id)
-    async with in_transaction():
+    async with transaction():
         changed = await Invitation.filter(id=invitation.id, status=InvitationStatus.PENDING).update(
             status=InvitationStatus.ACCEPTED, responded_at=clock.now()
         )
