@@ -99,6 +99,8 @@ class Member(Model):
     #: the CPD/CET hours the member means to earn each year (1 to 1000), None for no goal
     cpd_goal_hours = fields.IntField(null=True)
     is_admin = fields.BooleanField(default=False)
+    #: reviews and publishes stories and worker profiles (given and taken back by admins)
+    is_editor = fields.BooleanField(default=False)
     verified_at = fields.DatetimeField(null=True)
     suspended_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)

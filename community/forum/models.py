@@ -105,6 +105,9 @@ class Post(Model):
     hidden_at = fields.DatetimeField(null=True)
     #: why it is hidden: by a facilitator, by members' flags, or held for review
     hidden_reason = fields.CharEnumField(HiddenReason, max_length=16, null=True)
+    #: in a case-discussion group, what the client-details guard found in the body as saved
+    #: and the author confirmed: [{"kind", "text"}] (empty: nothing found)
+    confirmed_findings: Any = fields.JSONField(default=list)
 
     class Meta:
         table = "forum_post"

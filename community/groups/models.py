@@ -49,6 +49,9 @@ class Group(Model):
     #: `description` rendered by text.render_markdown on write
     description_html = fields.TextField(default="")
     join_policy = fields.CharEnumField(JoinPolicy, max_length=16, default=JoinPolicy.OPEN)
+    #: set by facilitators: posts are checked for client details before they are saved,
+    #: and notification emails carry no post text
+    case_discussion = fields.BooleanField(default=False)
     visibility = fields.CharEnumField(Visibility, max_length=16, default=Visibility.PUBLIC)
     #: kept in step with memberships in the same transaction
     member_count = fields.IntField(default=0)
