@@ -134,6 +134,7 @@ def create_app(
     # panels later features add to a group's home and to a profile, in the features' order
     app.state.group_home_sections = [s for f in FEATURES for s in f.group_home_sections]
     app.state.profile_sections = [s for f in FEATURES for s in f.profile_sections]
+    app.state.search_sections = [s for f in FEATURES for s in f.search_sections]
     return app
 
 

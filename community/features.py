@@ -13,8 +13,10 @@ from community.events.feature import feature as events
 from community.forum.feature import feature as forum
 from community.groups.feature import feature as groups
 from community.home.feature import feature as home
+from community.media.feature import feature as media
 from community.notifications.feature import feature as notifications
 from community.people.feature import feature as people
+from community.stories.feature import feature as stories
 from community.web.features import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -23,9 +25,11 @@ FEATURES: tuple[Feature, ...] = (
     events,
     forum,
     people,
+    stories,
     notifications,
     accounts,
     admin,
+    media,
 )
 
 # every page's name, for `urls.path` in pages and redirects and `urls.absolute_url` in emails

@@ -28,6 +28,7 @@ from community.groups.models import (
 from community.groups.service import list_invitations
 from community.home.schemas import CpdGoal
 from community.settings import current as current_settings
+from community.stories.service import Card, editors_picks
 
 #: how many of each list the home page shows (each links to the whole list)
 LATEST_LIMIT = 6
@@ -114,6 +115,8 @@ class MemberHome:
     #: groups the member facilitates with requests waiting, and how many
     requests_to_decide: list[GroupLink]
     cpd: CpdProgress
+    #: the editors' latest picks of stories and profiles
+    picks: list[Card]
 
     @property
     def more_latest(self) -> bool:
@@ -136,6 +139,7 @@ class Welcome:
 
     groups: list[Group]
     events: list[PublicEvent]
+    picks: list[Card]
 
 
 async def member_home(*, actor: Member) -> MemberHome:
@@ -157,6 +161,7 @@ async def member_home(*, actor: Member) -> MemberHome:
         my_requests=my_requests,
         requests_to_decide=to_decide,
         cpd=await cpd_progress(actor=actor),
+        picks=await editors_picks(),
     )
 
 
@@ -303,4 +308,5 @@ async def welcome() -> Welcome:
             )
             for row in event_rows
         ],
+        picks=await editors_picks(),
     )

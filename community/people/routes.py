@@ -54,13 +54,12 @@ async def profile(request: Request) -> Response:
     actor = request.state.member
     person = await service.profile(viewer=actor, member_id=request.path_params["member_id"])
     member = person.member
-    # panels of later features (the learning record), for signed-in readers
-    sections = []
-    if actor is not None:
-        sections = [
-            (section.template, await section.load(actor, member))
-            for section in request.app.state.profile_sections
-        ]
+    # panels of later features (the learning record for signed-in readers, stories for all)
+    sections = [
+        (section.template, await section.load(actor, member))
+        for section in request.app.state.profile_sections
+        if actor is not None or section.visitors
+    ]
     return render(
         request,
         "people/profile.html",

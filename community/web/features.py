@@ -25,6 +25,8 @@ class Section:
 
     template: str
     load: Callable[..., Awaitable[dict[str, Any]]]
+    #: shown to visitors too (its loader then gets None for the actor)
+    visitors: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,4 +61,6 @@ class Feature:
     nav: Sequence[NavLink] = ()
     group_home_sections: Sequence[Section] = ()
     profile_sections: Sequence[Section] = ()
+    #: panels of the search page, loaded from the actor and the words asked
+    search_sections: Sequence[Section] = ()
     jobs: Sequence[Job] = ()

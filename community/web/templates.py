@@ -49,6 +49,7 @@ def make_templates(
     env.globals["site_name"] = settings.site_name
     env.globals["nav_links"] = tuple(nav)
     env.globals["url"] = urls.path
+    env.globals["absolute_url"] = urls.absolute_url
     env.globals["asset"] = (assets or Assets(asset_dir("static"))).url
 
     def viewer_zone(context: Mapping[str, Any]) -> ZoneInfo:

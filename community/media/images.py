@@ -1,0 +1,84 @@
+"""Checking and re-encoding an uploaded image: only JPEG, PNG and WebP, told apart by their
+bytes; the size in bytes and in pixels bounded before any pixel is decoded; turned upright;
+resized to fit the page; and written afresh, so no metadata (EXIF, GPS location, comments)
+survives."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: the most pixels an upload may declare (a 30,000 x 30,000 image would need 3.6 GB decoded)
+MAX_PIXELS = 40_000_000
+#: the formats taken, by Pillow's name, and what they are served as
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpeg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+
+NOT_AN_IMAGE = "Choose a JPEG, PNG or WebP image: this file is not one."
+DAMAGED = "That image could not be read: it may be damaged. Choose another."
+
+
+class ImageRefused(ValueError):
+    """Why an upload is not taken, in a sentence for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    data: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def prepare_image(data: bytes, *, max_width: int = 1600, max_height: int = 1600) -> PreparedImage:
+    """The image as it will be served, or ImageRefused."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageRefused(
+            f"That image is {len(data) / 1024 / 1024:.1f} MB: choose one of at most 5 MB."
+        )
+    with warnings.catch_warnings():
+        # Pillow warns of a "decompression bomb" past its own limit: ours is checked below
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
+        except (UnidentifiedImageError, Image.DecompressionBombError):
+            raise ImageRefused(NOT_AN_IMAGE) from None
+        width, height = probe.size
+        if width * height > MAX_PIXELS:
+            raise ImageRefused(
+                f"That image is {width:,} \u00d7 {height:,} pixels: choose one of at most "
+                f"{MAX_PIXELS // 1_000_000} million pixels."
+            )
+        image_format = probe.format or ""
+        try:
+            probe.verify()
+            decoded = Image.open(io.BytesIO(data), formats=[image_format])
+            decoded.load()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ImageRefused(DAMAGED) from None
+    image: Image.Image = ImageOps.exif_transpose(decoded)
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if image_format == "JPEG" or not has_alpha:
+        image = image.convert("RGB")
+    else:
+        image = image.convert("RGBA")
+    image.thumbnail((max_width, max_height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    elif image_format == "PNG":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=82)
+    content_type, extension = FORMATS[image_format]
+    return PreparedImage(out.getvalue(), content_type, extension, image.width, image.height)
