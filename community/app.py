@@ -111,7 +111,12 @@ def create_app(
         middleware=[
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                upload_bytes=settings.max_upload_bytes,
+                upload_paths=[path for feature in FEATURES for path in feature.upload_paths],
+            ),
             Middleware(SessionMiddleware, settings=settings),
         ],
         exception_handlers={

@@ -6,6 +6,7 @@
     ├── NotFound          404 also for what the actor may not see: never reveal that it exists
     ├── PermissionDenied  403 visible but not allowed (not a facilitator, unverified account)
     ├── Invalid           422 .fields: {"field": "what is wrong and what to do"}
+    │                         .details: more for programs, JSON-ready, or None
     ├── Conflict          409 the current state forbids it (already a member, event cancelled)
     └── RateLimited       429 .retry_after
 
@@ -55,6 +56,9 @@ class Invalid(DomainError):
     status_code = 422
     code = "invalid"
     default_message = "Please correct the highlighted fields."
+    #: more for programs beside the fields, JSON-ready (the possible client details found in
+    #: a post, #20); None for most
+    details: dict[str, object] | None = None
 
     def __init__(self, message: str | None = None, /, **fields: str) -> None:
         self.fields: dict[str, str] = fields

@@ -5,9 +5,12 @@ actions, and upcoming and past learning events with RSVPs and a waitlist.
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
 
 from community import clock
 from community.accounts.models import (
@@ -30,7 +33,11 @@ from community.forum.schemas import NewPost, NewThread
 from community.groups import service as groups
 from community.groups.models import Group, JoinPolicy, Membership
 from community.groups.schemas import GroupChanges, GroupForm
+from community.media.service import store_image
 from community.people.models import Recognition
+from community.stories import service as stories
+from community.stories.models import Theme
+from community.stories.schemas import PieceForm, Submission
 from community.text import render_markdown
 
 DEMO_PASSWORD = "practice-together"  # noqa: S105  # the demo accounts' published password
@@ -119,10 +126,11 @@ async def seed_demo() -> str:
     group_count = await _seed_groups(rng)
     thread_count = await _seed_threads(rng)
     event_count = await _seed_events(rng)
+    await _seed_stories()
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (
         f"added {len(_PEOPLE)} demo members, {group_count} groups, {thread_count} "
-        f"discussions and {event_count} events. Sign in as "
+        f"discussions, {event_count} events and {len(_PIECES)} stories. Sign in as "
         f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
 
@@ -361,3 +369,105 @@ async def _seed_events(rng: random.Random) -> int:
         for person in rng.sample(people, k=min(len(people), (capacity or 12) + 2)):
             await events.rsvp(actor=person, event_id=event.id)
     return len(_EVENTS)
+
+
+#: (author's index, kind, title, summary, body, themes, where it ends up)
+_PIECES = [
+    (
+        1,
+        "story",
+        "The homework club that stayed",
+        "A void-deck homework club became the place families come first when things go wrong.",
+        "It began with six children and a folding table.\n\nThree years on, the club is where "
+        "parents ask for help first, before the crisis. We learned to **stay**: the same "
+        "volunteers, the same evenings, the same table.",
+        ["Working with families", "Community partnerships"],
+        "picked",
+    ),
+    (
+        2,
+        "profile",
+        "A day in early intervention",
+        "Home visits, play, and the paperwork in between.",
+        "I start at eight with a home visit. Most of my work is watching a child play and "
+        "helping a parent see what I see.\n\nWhat keeps me here: the first word, the first step.",
+        ["Inclusion"],
+        "published",
+    ),
+    (
+        3,
+        "story",
+        "Supervision that changed how we close cases",
+        "Group supervision made our case closures safer, and our team braver.",
+        "We moved from closing cases alone to closing them together, once a month.",
+        ["Supervision and learning"],
+        "published",
+    ),
+    (
+        4,
+        "profile",
+        "Why I stayed in youth work",
+        "Twelve years with young people, and what I would tell my first-year self.",
+        "Listen first. Then listen again.",
+        ["Self-care and resilience"],
+        "submitted",
+    ),
+    (
+        5,
+        "story",
+        "A referral pathway across three agencies",
+        "How three agencies agreed on one referral form.",
+        "It took eleven meetings and one shared spreadsheet.",
+        ["Collaboration across agencies"],
+        "approved",
+    ),
+]
+
+
+def _cover_png() -> bytes:
+    """A soft two-colour picture for the first story's cover (made here: no file to ship)."""
+
+    picture = Image.new("RGB", (1200, 675), (232, 242, 238))
+    draw = ImageDraw.Draw(picture)
+    for step in range(12):
+        draw.ellipse(
+            (80 + step * 85, 220 + (step % 3) * 60, 220 + step * 85, 360 + (step % 3) * 60),
+            fill=(40 + step * 12, 110 + step * 6, 100),
+        )
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+async def _seed_stories() -> None:
+    """Stories and worker profiles in every state an editor meets, through the actions."""
+    members = list(await Member.all().order_by("id"))
+    admin = members[0]
+    themes = {theme.name: theme.id for theme in await Theme.all()}
+    for index, kind, title, summary, body, theme_names, ends in _PIECES:
+        author = members[index]
+        form = PieceForm.from_json(
+            {
+                "kind": kind,
+                "title": title,
+                "summary": summary,
+                "body": body,
+                "themes": [themes[name] for name in theme_names if name in themes],
+            }
+        )
+        piece = await stories.create_piece(actor=author, form=form)
+        if ends == "picked":
+            image = await store_image(actor=author, data=_cover_png(), field="cover")
+            await stories.set_cover(
+                actor=author, piece_id=piece.id, image=image, alt="Coloured circles in a row"
+            )
+        consent = Submission.from_json({"basis": "consented", "named": True})
+        await stories.submit_piece(actor=author, piece_id=piece.id, submission=consent)
+        if ends == "submitted":
+            continue
+        await stories.approve_piece(actor=admin, piece_id=piece.id)
+        if ends == "approved":
+            continue
+        await stories.publish_piece(actor=admin, piece_id=piece.id)
+        if ends == "picked":
+            await stories.pick_piece(actor=admin, piece_id=piece.id, picked=True)

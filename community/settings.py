@@ -58,6 +58,8 @@ class Settings:
     notify_burst_seconds: int = 300
     #: the largest request body accepted, in bytes; more gets 413
     max_body_bytes: int = 1024 * 1024
+    #: the largest body of an upload (a 5 MB image in a form, with room for the form)
+    max_upload_bytes: int = 6 * 1024 * 1024
     site_name: str = "Community of Practice"
 
     @property

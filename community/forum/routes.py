@@ -504,10 +504,23 @@ async def search_page(request: Request) -> Response:
         author_handle=author,
         cache=request.app.state.search_results,
     )
+    # other features' results (published stories) for a search of the whole site
+    sections = []
+    if query and not group_slug and not author:
+        sections = [
+            (section.template, await section.load(request.state.member, query))
+            for section in request.app.state.search_sections
+        ]
     return render(
         request,
         "forum/search.html",
-        {"query": query, "group_slug": group_slug, "author": author, "results": results},
+        {
+            "query": query,
+            "group_slug": group_slug,
+            "author": author,
+            "results": results,
+            "sections": sections,
+        },
     )
 
 

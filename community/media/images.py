@@ -22,6 +22,10 @@ FORMATS = {
 }
 
 NOT_AN_IMAGE = "Choose a JPEG, PNG or WebP image: this file is not one."
+TOO_MANY_PIXELS = (
+    f"Choose an image of at most {MAX_PIXELS // 1_000_000} million pixels "
+    "(such as 6000 \u00d7 6000)."
+)
 DAMAGED = "That image could not be read: it may be damaged. Choose another."
 
 
@@ -49,13 +53,14 @@ def prepare_image(data: bytes, *, max_width: int = 1600, max_height: int = 1600)
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
-        except (UnidentifiedImageError, Image.DecompressionBombError):
+        except UnidentifiedImageError:
             raise ImageRefused(NOT_AN_IMAGE) from None
+        except Image.DecompressionBombError:  # far past Pillow's own limit, and so ours
+            raise ImageRefused(TOO_MANY_PIXELS) from None
         width, height = probe.size
         if width * height > MAX_PIXELS:
             raise ImageRefused(
-                f"That image is {width:,} \u00d7 {height:,} pixels: choose one of at most "
-                f"{MAX_PIXELS // 1_000_000} million pixels."
+                f"That image is {width:,} \u00d7 {height:,} pixels. {TOO_MANY_PIXELS}"
             )
         image_format = probe.format or ""
         try:

@@ -31,3 +31,8 @@ class Image(Model):
 
     class Meta:
         table = "media_image"
+
+    @property
+    def extension(self) -> str:
+        """The end of its address: jpeg, png or webp."""
+        return self.content_type.split("/")[-1]

@@ -121,9 +121,8 @@ class PieceSummary(BaseModel):
 def _cover(image: Any, alt: str) -> Cover | None:
     if image is None:
         return None
-    extension = image.content_type.split("/")[-1]
     return Cover(
-        url=url_path("media:image", key=image.key, extension=extension),
+        url=url_path("media:image", key=image.key, extension=image.extension),
         alt=alt,
         width=image.width,
         height=image.height,

@@ -15,4 +15,6 @@ feature = Feature(
         Section("stories/_profile_stories.html", profile_stories_section, visitors=True)
     ],
     search_sections=[Section("stories/_search.html", search_stories_section, visitors=True)],
+    # a cover image: a form from the page, or the image itself from the API
+    upload_paths=[r"/stories/\d+/cover", r"/api/v1/stories/\d+/cover"],
 )

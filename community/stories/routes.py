@@ -83,12 +83,13 @@ async def story_review(request: Request) -> Response:
     return render(request, "stories/review.html", {"queue": queue})
 
 
-async def _read_piece_form(request: Request) -> tuple[dict[str, Any], PieceForm]:
+async def _read_piece_form(request: Request) -> dict[str, Any]:
+    """The piece's form as sent, its ticked areas and themes as lists."""
     form = await request.form()
     raw: dict[str, Any] = await read_form(request)
     raw["areas"] = [v for v in form.getlist("areas") if isinstance(v, str)]
     raw["themes"] = [v for v in form.getlist("themes") if isinstance(v, str)]
-    return raw, PieceForm.from_form(raw)
+    return raw
 
 
 async def _editor_page(
@@ -123,10 +124,9 @@ async def story_new(request: Request) -> Response:
 
 async def story_create(request: Request) -> Response:
     actor = require_member(request)
-    raw: dict[str, Any] = {}
+    raw = await _read_piece_form(request)
     try:
-        raw, form = await _read_piece_form(request)
-        piece = await service.create_piece(actor=actor, form=form)
+        piece = await service.create_piece(actor=actor, form=PieceForm.from_form(raw))
     except Invalid as exc:
         return await _editor_page(request, values=raw, errors=exc.fields, status_code=422)
     return redirect(
@@ -155,10 +155,9 @@ async def story_edit(request: Request) -> Response:
 async def story_save(request: Request) -> Response:
     actor = require_member(request)
     piece_id = request.path_params["piece_id"]
-    raw: dict[str, Any] = {}
+    raw = await _read_piece_form(request)
     try:
-        raw, form = await _read_piece_form(request)
-        await service.update_piece(actor=actor, piece_id=piece_id, form=form)
+        await service.update_piece(actor=actor, piece_id=piece_id, form=PieceForm.from_form(raw))
     except Invalid as exc:
         return await _editor_page(
             request, values=raw, errors=exc.fields, piece_id=piece_id, status_code=422
@@ -304,9 +303,9 @@ async def story_cover(request: Request) -> Response:
     piece_id = request.path_params["piece_id"]
     await service.piece_view(viewer=actor, piece_id=piece_id)  # NotFound first
     form = await request.form()
-    upload = form.get("cover")
     raw = await read_form(request)
     try:
+        upload = form.get("cover")
         alt = CoverAlt.from_form(raw).cover_alt
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid(cover="Choose an image file: JPEG, PNG or WebP, at most 5 MB.")
@@ -314,6 +313,8 @@ async def story_cover(request: Request) -> Response:
         await service.set_cover(actor=actor, piece_id=piece_id, image=image, alt=alt)
     except Invalid as exc:
         return await story_page(request, errors=exc.fields, values=raw, status_code=422)
+    finally:
+        await form.close()
     return redirect(request, "stories:piece", "The cover image is saved.", piece_id=piece_id)
 
 

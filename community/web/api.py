@@ -56,6 +56,11 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     fields: dict[str, str] | None = Field(None, description="What is wrong with each field")
+    details: dict[str, Any] | None = Field(
+        None,
+        description="More for programs, with some 422s: `findings`, the possible client "
+        "details found in a post (`[{kind, text}]`), to change or confirm",
+    )
 
 
 class Error(BaseModel):

@@ -6,6 +6,9 @@ response whenever Content-Length is over the limit, so a person got a bare line 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,21 +23,38 @@ class BodyTooLarge(DomainError):
     default_message = "That was too much to send at once. Please shorten it and try again."
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over `max_bytes`: at once when Content-Length says so, else as soon as
-    the bytes read pass it (BodyTooLarge from receive(), rendered by whoever catches it)."""
+class UploadTooLarge(BodyTooLarge):
+    default_message = "That image is over 5 MB: choose a smaller JPEG, PNG or WebP image."
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Refuse bodies over `max_bytes` (over `upload_bytes` on the paths that take uploads):
+    at once when Content-Length says so, else as soon as the bytes read pass it (BodyTooLarge
+    from receive(), rendered by whoever catches it)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        upload_bytes: int = 0,
+        upload_paths: Sequence[str] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
+        self.upload_paths = [re.compile(pattern) for pattern in upload_paths]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = any(pattern.fullmatch(scope["path"]) for pattern in self.upload_paths)
+        limit = max(self.upload_bytes, self.max_bytes) if upload else self.max_bytes
+        refusal = UploadTooLarge() if upload else BodyTooLarge()
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-            await _refuse(scope, receive, send)
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            await _refuse(scope, receive, send, refusal)
             return
         received = 0
         started = False
@@ -44,8 +64,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge()
+                if received > limit:
+                    raise refusal
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -59,9 +79,9 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await _refuse(scope, receive, send)
+            await _refuse(scope, receive, send, refusal)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-    response = error_response(Request(scope, receive), BodyTooLarge())
+async def _refuse(scope: Scope, receive: Receive, send: Send, refusal: BodyTooLarge) -> None:
+    response = error_response(Request(scope, receive), refusal)
     await response(scope, receive, send)

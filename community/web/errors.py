@@ -38,6 +38,8 @@ def error_response(request: Request, error: DomainError) -> Response:
         body: dict[str, object] = {"code": error.code, "message": error.message}
         if isinstance(error, Invalid):
             body["fields"] = error.fields
+            if error.details is not None:
+                body["details"] = error.details
         return JSONResponse({"error": body}, status_code=error.status_code, headers=headers)
     template = _TEMPLATES.get(error.status_code, "errors/error.html")
     templates: Jinja2Templates = request.app.state.templates

@@ -63,4 +63,6 @@ class Feature:
     profile_sections: Sequence[Section] = ()
     #: panels of the search page, loaded from the actor and the words asked
     search_sections: Sequence[Section] = ()
+    #: the paths (regular expressions) that take uploads: bodies up to max_upload_bytes
+    upload_paths: Sequence[str] = ()
     jobs: Sequence[Job] = ()

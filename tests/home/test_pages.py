@@ -340,9 +340,9 @@ async def test_member_home_query_count_is_fixed(
             counts.append(measured)
     # a member: the session (1), the latest discussions in their groups with their place in
     # them (1), their next events with their places (1), the groups, invitations and requests
-    # counted (1), the invitations waiting (1), the year's CPD/CET hours (1); a visitor:
-    # groups (1) and events (1)
-    assert counts == [[6, 2], [6, 2]], count_queries.queries
+    # counted (1), the invitations waiting (1), the year's CPD/CET hours (1), the editors'
+    # picks (1); a visitor: groups (1), events (1) and the editors' picks (1)
+    assert counts == [[7, 3], [7, 3]], count_queries.queries
     # with no invitation waiting, they are not read
     await Invitation.filter(email="q@example.org").update(status="declined")
     async with open_browser(app) as browser:
@@ -351,4 +351,4 @@ async def test_member_home_query_count_is_fixed(
         count_queries.queries.clear()
         page = await browser.get("/")
         assert "An invitation to" not in text_of(page)
-        assert len(count_queries.queries) == 5, count_queries.queries
+        assert len(count_queries.queries) == 6, count_queries.queries

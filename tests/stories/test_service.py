@@ -111,7 +111,10 @@ async def test_update_piece_by_another_member_is_refused(database: None) -> None
 async def test_update_piece_files_it_under_themes(database: None) -> None:
     piece = await draft()
     author = await Member.get(id=piece.author_id)
-    themes = await Theme.all().order_by("position").limit(2)
+    themes = [
+        (await Theme.get_or_create(name=name, defaults={"position": n}))[0]
+        for n, name in enumerate(("Advocacy", "Inclusion"))
+    ]
     await service.update_piece(
         actor=author, piece_id=piece.id, form=form(themes=[t.id for t in themes])
     )

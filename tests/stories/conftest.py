@@ -1,0 +1,5 @@
+"""The API client fixture, as in tests/api."""
+
+from tests.api.conftest import api
+
+__all__ = ["api"]
