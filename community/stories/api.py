@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from community.accounts.access import ensure_admin
 from community.accounts.models import Member, Profession
 from community.clock import zone_named
-from community.commands import Command
+from community.commands import Command, rule
 from community.errors import Invalid
 from community.media.service import store_image
 from community.settings import current as current_settings
@@ -47,6 +47,7 @@ async def editors_only(actor: Member | None, params: dict[str, Any]) -> None:
 class StoryQuery(Paged):
     """The filters of /stories (the page's form reads the same)."""
 
+    q: Text = Field("", description="Words the title, summary or text must all contain.")
     kind: PieceKind | None = Field(None, description="story or profile")
     profession: Profession | None = Field(None, description="Only pieces about this profession.")
     area: Number | None = Field(None, description="Only pieces in this practice area (its id).")
@@ -58,7 +59,15 @@ class StoryQuery(Paged):
         "profession": "Choose a profession from the list.",
         "area": "Choose a practice area from the list.",
         "theme": "Choose a theme from the list.",
+        "q": f"Search with at most {service.SEARCH_MAX} characters.",
     }
+
+    @field_validator("q")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(value) > service.SEARCH_MAX:
+            raise rule(f"Search with at most {service.SEARCH_MAX} characters.")
+        return value
 
     def filters(self) -> service.Filters:
         return service.Filters(
@@ -256,7 +265,11 @@ async def _answer(call: Call, piece_id: int) -> PieceAnswer:
     response=PiecePage,
 )
 async def list_stories(call: Call) -> BaseModel:
-    page = await service.list_published(filters=call.params(StoryQuery).filters())
+    asked = call.params(StoryQuery)
+    if asked.q:  # the best matches, newest first, on one page
+        found = await service.search_pieces(asked.q, limit=asked.limit)
+        return PiecePage(items=[PieceSummary.of(c) for c in found], next_cursor=None)
+    page = await service.list_published(filters=asked.filters())
     return PiecePage(items=[PieceSummary.of(c) for c in page.items], next_cursor=page.next_cursor)
 
 

@@ -81,6 +81,9 @@ async def test_write_submit_review_publish(api: ApiClient) -> None:
     listed = await api.get("/stories", kind="profile")
     assert [p["id"] for p in listed.json()["items"]] == [piece_id]
     assert (await api.get("/stories", kind="story")).json()["items"] == []
+    searched = await api.get("/stories", q="home visit")
+    assert [p["id"] for p in searched.json()["items"]] == [piece_id]
+    assert (await api.get("/stories", q="x" * 101)).status_code == 422
     history = (await author.get(f"/stories/{piece_id}")).json()["history"]
     assert [step["action"] for step in history] == ["submit", "approve", "publish"]
 
