@@ -8,20 +8,15 @@ build through the service functions is dated from now, as the site sees it."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from community.settings import Settings
-from tests.conftest import DATABASE_URL
+from tests.servers import serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,54 +38,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.real_clock)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, database: None) -> Iterator[str]:
     """The site under uvicorn, on the same database as the tests (its own clock, real time)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
     OUTPUT.mkdir(exist_ok=True)
-    log = OUTPUT / "browser-server.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": DATABASE_URL,
-        "SECRET_KEY": settings.secret_key,
-        "BASE_URL": base_url,
-        "RATE_LIMITS": "off",
-        "DEBUG": "1",
-        "EMAIL_BACKEND": "console",
-        # tests empty the database between them and reuse ids: no page may outlive a test
-        "PAGE_CACHE_SECONDS": "0",
-    }
-    with log.open("wb") as output:
-        server = subprocess.Popen(  # noqa: S603  # our own command line
-            [sys.executable, "-m", "uvicorn", "community.app:app", "--port", str(port),
-             "--no-access-log"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the site did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+    # tests empty the database between them and reuse ids: no page may outlive a test
+    with serve(
+        settings,
+        OUTPUT / "browser-server.log",
+        RATE_LIMITS="off",
+        DEBUG="1",
+        PAGE_CACHE_SECONDS="0",
+    ) as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
