@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from community.accounts.api import MemberSummary
 from community.accounts.models import Member
+from community.client_details import DetailKind
 from community.errors import NotFound
 from community.forum import models, search, service
 from community.forum.access import access_forum, access_post, access_thread, ensure_can_post
@@ -263,6 +264,13 @@ async def _recognitions(authors: Iterable[Member]) -> dict[int, list[str]]:
     return await current_recognitions({author.id for author in authors if not author.is_deleted})
 
 
+class ConfirmedFinding(BaseModel):
+    """A possible client detail the guard found in a post, confirmed by its author (#20)."""
+
+    kind: DetailKind
+    text: str
+
+
 class Post(BaseModel):
     """One post of a discussion; deleted and hidden ones keep their place."""
 
@@ -283,6 +291,11 @@ class Post(BaseModel):
     hidden_reason: HiddenReason | None
     reactions: ReactionCounts
     my_reactions: MyReactions
+    confirmed_findings: list[ConfirmedFinding] | None = Field(
+        description="In a case-discussion group, the possible client details found in the "
+        "post that its author confirmed are not a client's; null unless you facilitate the "
+        "group"
+    )
 
     @classmethod
     def of(
@@ -293,6 +306,7 @@ class Post(BaseModel):
         recognitions: Mapping[int, Sequence[str]],
         body_shown: bool,
         reactions: Sequence[ReactionSummary] = (),
+        can_moderate: bool = False,
     ) -> Post:
         """The post as answered; `recognitions` holds its author's current ones by member id."""
         return cls(
@@ -310,6 +324,9 @@ class Post(BaseModel):
             hidden_reason=HiddenReason(post.hidden_reason) if post.hidden_reason else None,
             reactions=ReactionCounts.of(reactions),
             my_reactions=_mine(reactions),
+            confirmed_findings=[ConfirmedFinding(**f) for f in post.confirmed_findings]
+            if can_moderate and body_shown
+            else None,
         )
 
 
@@ -350,6 +367,7 @@ class ThreadPage(BaseModel):
                     recognitions=recognitions,
                     body_shown=shows_body(post, actor=actor, can_moderate=view.can_moderate),
                     reactions=page.reactions.get(post.id, []),
+                    can_moderate=view.can_moderate,
                 )
                 for post in page.posts
             ],
@@ -446,6 +464,7 @@ async def _post_answer(
         recognitions=await _recognitions([author]),
         body_shown=shows_body(post, actor=actor, can_moderate=can_moderate),
         reactions=reactions.get(post.id, []),
+        can_moderate=can_moderate,
     )
 
 
@@ -511,7 +530,10 @@ async def list_latest(call: Call) -> LatestPage:
     "/groups/{slug}/threads",
     summary="Start a discussion (members of the group)",
     description="A new member's first posts with links wait for a facilitator's approval: "
-    "the thread then answers with `hidden: true` until approved.",
+    "the thread then answers with `hidden: true` until approved. In a case-discussion group, "
+    "possible client details in the title or text answer 422 with each one in "
+    "`error.details.findings` (`[{kind, text}]`): change them, or send it again with "
+    "`confirm_findings: true` to post anyway.",
     tag=TAG,
     body=NewThread,
     response=Thread,
@@ -634,7 +656,10 @@ async def unwatch_group(call: Call) -> None:
     "/threads/{thread_id}/posts",
     summary="Reply to a discussion (members of the group), optionally quoting one of its posts",
     description="A new member's first posts with links wait for a facilitator's approval "
-    "(`hidden: true`, `hidden_reason: review`).",
+    "(`hidden: true`, `hidden_reason: review`). In a case-discussion group, possible client "
+    "details in the text answer 422 with each one in `error.details.findings` "
+    "(`[{kind, text}]`): change them, or send it again with `confirm_findings: true` to post "
+    "anyway.",
     tag=TAG,
     body=NewPost,
     response=Post,
@@ -671,6 +696,9 @@ async def get_post(call: Call) -> Post:
     "PATCH",
     "/posts/{post_id}",
     summary="Edit your own post (facilitators see the earlier text)",
+    description="In a case-discussion group, possible client details in the text answer 422 "
+    "with each one in `error.details.findings`: change the text, or send it again with "
+    "`confirm_findings: true`.",
     tag=TAG,
     body=PostEdit,
     response=Post,

@@ -4,6 +4,9 @@ Called inside the transaction that makes the post visible (posting, or a facilit
 approval of a held post). Only members who can see the group's content are told; muting a
 thread or group silences its replies and new threads (a quote or mention still arrives); a
 member hears about one post once, as a quote before a mention before a reply.
+
+In a case-discussion group no notification carries the post's text (no excerpt in the inbox
+or in emails, #20): only who, where and a link; the reader opens the site to read it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,16 @@ from community.notifications.kinds import Kind
 from community.notifications.service import Notice, notify, withdraw
 from community.text import plain_text
 from community.urls import path as url_path
+
+
+def _excerpt(post: Post, group: Group) -> str:
+    return "" if group.case_discussion else plain_text(post.body_html)
+
+
+def _where(thread: Thread, group: Group) -> str:
+    """Where a post is: its thread, and in a case-discussion group the group too (the
+    title then says all there is to say)."""
+    return f"“{thread.title}” in {group.name}" if group.case_discussion else f"“{thread.title}”"
 
 
 async def _who_can_see(group: Group, member_ids: Iterable[int]) -> list[Member]:
@@ -58,7 +71,7 @@ async def post_published(
             title,
             url=url_path("forum:post", post_id=post.id),
             dedupe_key=f"post:{post.id}",
-            body=plain_text(post.body_html),
+            body=_excerpt(post, group),
             topic=f"thread:{thread.id}",
             actor_id=author.id,
         )
@@ -70,11 +83,11 @@ async def post_published(
         if quoted is not None:
             await notify(
                 await _who_can_see(group, [quoted.author_id]),
-                notice(kinds.QUOTE, f"{name} quoted you in “{thread.title}”"),
+                notice(kinds.QUOTE, f"{name} quoted you in {_where(thread, group)}"),
             )
     await notify(
         await _who_can_see(group, [m.id for m in mentioned]),
-        notice(kinds.MENTION, f"{name} mentioned you in “{thread.title}”"),
+        notice(kinds.MENTION, f"{name} mentioned you in {_where(thread, group)}"),
     )
     if post.number == 1:
         await notify(
@@ -84,7 +97,7 @@ async def post_published(
         return
     await notify(
         await _who_can_see(group, (watching | {thread.author_id}) - muted),
-        notice(kinds.REPLY, f"{name} replied in “{thread.title}”"),
+        notice(kinds.REPLY, f"{name} replied in {_where(thread, group)}"),
     )
 
 
@@ -99,10 +112,10 @@ async def post_flagged(post: Post, thread: Thread, group: Group, flag_id: int) -
         facilitators,
         Notice(
             kinds.FLAG,
-            f"A post in “{thread.title}” was flagged for review",
+            f"A post in {_where(thread, group)} was flagged for review",
             url=url_path("forum:flags", slug=group.slug),
             dedupe_key=f"flag:{flag_id}",
-            body=plain_text(post.body_html),
+            body=_excerpt(post, group),
             topic=f"flags:{group.id}",
         ),
     )
@@ -116,10 +129,10 @@ async def mentions_added(
         await _who_can_see(group, [m.id for m in mentioned]),
         Notice(
             kinds.MENTION,
-            f"{author.display_name} mentioned you in “{thread.title}”",
+            f"{author.display_name} mentioned you in {_where(thread, group)}",
             url=url_path("forum:post", post_id=post.id),
             dedupe_key=f"post:{post.id}",
-            body=plain_text(post.body_html),
+            body=_excerpt(post, group),
             topic=f"thread:{thread.id}",
             actor_id=author.id,
         ),

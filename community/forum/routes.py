@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from community.client_details import DetailsToConfirm, marked
 from community.errors import Invalid, NotFound
 from community.forum import service
 from community.forum.access import (
@@ -111,6 +112,16 @@ def render_rows(request: Request, threads: list[Thread]) -> list[ThreadRow]:
     return rows_of(threads, rendered)
 
 
+def _invalid_context(exc: Invalid, raw: dict[str, str]) -> dict[str, Any]:
+    """A form sent back: each message beside its field, the input kept, and the possible
+    client details found (case-discussion groups) marked in place in the text."""
+    context: dict[str, Any] = {"errors": exc.fields, "values": raw}
+    if isinstance(exc, DetailsToConfirm):
+        context["findings"] = exc.findings
+        context["findings_marked"] = marked(exc.text, exc.findings)
+    return context
+
+
 async def thread_new(request: Request) -> Response:
     viewer = await access_forum(request.state.member, request.path_params["slug"])
     ensure_can_post(viewer)
@@ -129,7 +140,7 @@ async def thread_create(request: Request) -> Response:
         return render(
             request,
             "forum/new.html",
-            {"group": viewer.group, "errors": exc.fields, "values": raw},
+            {"group": viewer.group, **_invalid_context(exc, raw)},
             status_code=422,
         )
     message = HELD_MESSAGE if thread.is_hidden else "Your discussion is started."
@@ -308,9 +319,7 @@ async def post_create(request: Request) -> Response:
     except Invalid as exc:
         view = await access_thread(request.state.member, thread_id)
         last_page = page_of(max(view.thread.post_count, 1))
-        context = await _thread_context(
-            request, thread_id, last_page, {"errors": exc.fields, "values": raw}
-        )
+        context = await _thread_context(request, thread_id, last_page, _invalid_context(exc, raw))
         return render(request, "forum/thread.html", context, status_code=422)
     message = HELD_MESSAGE if post.is_held else None
     return redirect_to(request, thread_url(thread_id, post.number), message)
@@ -326,7 +335,12 @@ async def post_edit_form(request: Request) -> Response:
     return render(
         request,
         "forum/edit.html",
-        {"post": post, "thread": view.thread, "values": {"body": post.body}},
+        {
+            "post": post,
+            "thread": view.thread,
+            "group": view.viewer.group,
+            "values": {"body": post.body},
+        },
     )
 
 
@@ -342,7 +356,8 @@ async def post_update(request: Request) -> Response:
         return render(
             request,
             "forum/edit.html",
-            {"post": post, "thread": view.thread, "values": raw, "errors": exc.fields},
+            {"post": post, "thread": view.thread, "group": view.viewer.group}
+            | _invalid_context(exc, raw),
             status_code=422,
         )
     return redirect_to(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from community.commands import Command, Id, cleaned, form_number, one_line, rule
 from community.errors import Invalid
 from community.forum.models import FlagReason, ReactionKind, WatchLevel
+from community.groups.schemas import Checkbox
 from community.text import whole_number
 
 TITLE_MAX = 200
@@ -58,7 +59,17 @@ Body = Annotated[
 TEXT_MESSAGES = {
     "title": "Give the discussion a title, as text.",
     "body": "Write the post as text.",
+    "confirm_findings": "Confirm with true or false.",
 }
+
+
+def _confirm_findings() -> Any:
+    return Field(
+        False,
+        description="In a case-discussion group: the possible client details found in the "
+        "text (a 422's `error.details.findings`) are not a client's, or are shared with "
+        "consent; post anyway (#20)",
+    )
 
 
 class NewThread(Command):
@@ -67,6 +78,7 @@ class NewThread(Command):
     messages: ClassVar[Mapping[str, str]] = TEXT_MESSAGES
     title: Title
     body: Body
+    confirm_findings: Checkbox = _confirm_findings()
 
 
 class NewPost(Command):
@@ -78,6 +90,7 @@ class NewPost(Command):
     }
     body: Body
     quote_post_id: Annotated[Id | None, BeforeValidator(form_number)] = None
+    confirm_findings: Checkbox = _confirm_findings()
 
 
 class PostEdit(Command):
@@ -85,6 +98,7 @@ class PostEdit(Command):
 
     messages: ClassVar[Mapping[str, str]] = TEXT_MESSAGES
     body: Body
+    confirm_findings: Checkbox = _confirm_findings()
 
 
 def _details(value: str) -> str:

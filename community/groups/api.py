@@ -87,6 +87,10 @@ class Group(GroupRef):
     facilitator_count: int
     last_activity_at: Instant
     created_at: Instant
+    case_discussion: bool = Field(
+        description="Posts are checked for clients' details before they are saved, and "
+        "notifications carry no post text"
+    )
     my_role: Role | None = Field(description="Your role in the group; null if not a member")
 
     @classmethod
@@ -103,6 +107,7 @@ class Group(GroupRef):
             "facilitator_count": group.facilitator_count,
             "last_activity_at": group.last_activity_at,
             "created_at": group.created_at,
+            "case_discussion": group.case_discussion,
             "my_role": role,
         }
 

@@ -171,6 +171,7 @@ async def group_edit(request: Request) -> Response:
         "description": group.description,
         "join_policy": str(group.join_policy),
         "visibility": str(group.visibility),
+        "case_discussion": "on" if group.case_discussion else "",
     }
     return render(request, "groups/form.html", {**_form_context(values, {}), "group": group})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -55,6 +55,17 @@ def _slug(value: str) -> str:
     return slug
 
 
+def _checkbox(value: Any) -> Any:
+    """A form's checkbox ("on" when ticked, absent or blank when not) or a JSON true/false."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("on", "true", "1", "yes")
+    return value
+
+
+#: a yes-or-no field, from a page's checkbox or a JSON boolean
+Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
+
+
 def _description(value: str) -> str:
     description = value.strip()
     if len(description) > DESCRIPTION_MAX:
@@ -91,6 +102,7 @@ GROUP_MESSAGES: Mapping[str, str] = {
     "join_policy": "Choose who may join: anyone, by request, or by invitation.",
     "visibility": "Choose public or private.",
     "facilitator_id": "Choose a member.",
+    "case_discussion": "Choose whether the group is for case discussion (true or false).",
 }
 
 
@@ -131,6 +143,17 @@ class GroupChanges(Command):
     description: Description | None = None
     join_policy: JoinPolicy | None = None
     visibility: Visibility | None = None
+    case_discussion: Checkbox | None = Field(
+        default=None,
+        description="A case-discussion group: posts are checked for clients' details before "
+        "they are saved, and notifications carry no post text (#20)",
+    )
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any]) -> Self:
+        """The settings page shows every setting, and an unticked box is not sent: there,
+        no `case_discussion` means no."""
+        return super().from_form({"case_discussion": "", **form})
 
 
 def _message(value: str) -> str:

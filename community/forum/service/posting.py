@@ -13,6 +13,7 @@ from tortoise.expressions import F
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
+from community.client_details import DetailsToConfirm, find_client_details, stored
 from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from community.forum import notify, versions
@@ -87,6 +88,20 @@ async def _needs_review(author: Member, body: str, viewer: Viewer) -> bool:
     return visible < TRUSTED_AFTER
 
 
+def _checked(group: Group, *, body: str, confirmed: bool, title: str = "") -> list[dict[str, str]]:
+    """In a case-discussion group, the possible client details in the title and body, to keep
+    with the post once the author confirmed them (#20); DetailsToConfirm until then, naming
+    the title when they are all there. Other groups' posts are not checked."""
+    if not group.case_discussion:
+        return []
+    text = f"{title}\n\n{body}" if title else body
+    findings = find_client_details(text)
+    if findings and not confirmed:
+        in_title = all(finding.end <= len(title) for finding in findings)
+        raise DetailsToConfirm(text, findings, field="title" if in_title else "body")
+    return stored(findings)
+
+
 async def preview(*, actor: Member | None, body: str) -> str:
     """The HTML a post would have, for the editor's preview (signed-in members)."""
     ensure_signed_in(actor)
@@ -134,9 +149,13 @@ async def mark_read(thread_id: int, member_id: int, number: int) -> None:
 
 async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> Thread:
     """Open a discussion in a group's forum (members of the group). A new member's first
-    posts with links are held (the thread with them) until a facilitator approves."""
+    posts with links are held (the thread with them) until a facilitator approves. In a
+    case-discussion group, possible client details need the author's confirmation."""
     viewer = await access_forum(actor, slug)
     author = ensure_can_post(viewer)
+    findings = _checked(
+        viewer.group, title=form.title, body=form.body, confirmed=form.confirm_findings
+    )
     await _check_rate(author)
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
@@ -166,6 +185,7 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
             author_id=author.id,
             body=form.body,
             body_html=body_html,
+            confirmed_findings=findings,
             created_at=now,
             hidden_at=now if held else None,
             hidden_reason=HiddenReason.REVIEW if held else None,
@@ -179,7 +199,8 @@ async def start_thread(*, actor: Member | None, slug: str, form: NewThread) -> T
 
 
 async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
-    """Add a post at the end of a thread, optionally quoting one of its posts."""
+    """Add a post at the end of a thread, optionally quoting one of its posts. In a
+    case-discussion group, possible client details need the author's confirmation."""
     view = await access_thread(actor, thread_id)
     author = ensure_can_post(view.viewer)
     if view.thread.locked and not view.can_moderate:
@@ -193,6 +214,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
         ).exists()
         if not quoted:
             raise Invalid(quote_post_id="You can only quote a visible post of this discussion.")
+    findings = _checked(view.viewer.group, body=form.body, confirmed=form.confirm_findings)
     await _check_rate(author)
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
@@ -223,6 +245,7 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
             body=form.body,
             body_html=body_html,
             quote_id=form.quote_post_id,
+            confirmed_findings=findings,
             created_at=now,
             hidden_at=now if held else None,
             hidden_reason=HiddenReason.REVIEW if held else None,
@@ -236,7 +259,8 @@ async def reply(*, actor: Member | None, thread_id: int, form: NewPost) -> Post:
 
 
 async def edit_post(*, actor: Member | None, post_id: int, form: PostEdit) -> Post:
-    """Change one's own post; the previous text is kept for facilitators."""
+    """Change one's own post; the previous text is kept for facilitators. In a
+    case-discussion group, possible client details need the author's confirmation."""
     view, post = await access_post(actor, post_id)
     if actor is None or post.author.id != actor.id:
         raise PermissionDenied("You can only edit your own posts.")
@@ -246,11 +270,14 @@ async def edit_post(*, actor: Member | None, post_id: int, form: PostEdit) -> Po
         raise Conflict("This discussion is locked: posts can no longer be edited.")
     if form.body == post.body:
         return post
+    findings = _checked(view.viewer.group, body=form.body, confirmed=form.confirm_findings)
     body_html, mentioned = await _rendered(form.body)
     now = clock.now()
     async with transaction():
         await PostRevision.create(post_id=post.id, body=post.body, replaced_at=now)
-        await Post.filter(id=post.id).update(body=form.body, body_html=body_html, edited_at=now)
+        await Post.filter(id=post.id).update(
+            body=form.body, body_html=body_html, confirmed_findings=findings, edited_at=now
+        )
         await versions.changed(post.thread_id)
         added = await _record_mentions(post, mentioned, actor)
         post.body, post.body_html = form.body, body_html

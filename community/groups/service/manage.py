@@ -58,8 +58,8 @@ async def create_group(
 
 
 async def update_group(*, actor: Member | None, slug: str, changes: GroupChanges) -> Group:
-    """Change a group's name, address, description, join policy or visibility: only what the
-    changes name (a blank address keeps the group's own)."""
+    """Change a group's name, address, description, join policy, visibility or whether it is
+    for case discussion: only what the changes name (a blank address keeps the group's own)."""
     group = (await access_facilitation(actor, slug)).group
     description = group.description if changes.description is None else changes.description
     try:
@@ -70,6 +70,9 @@ async def update_group(*, actor: Member | None, slug: str, changes: GroupChanges
             description_html=render_markdown(description) if description else "",
             join_policy=changes.join_policy or group.join_policy,
             visibility=changes.visibility or group.visibility,
+            case_discussion=group.case_discussion
+            if changes.case_discussion is None
+            else changes.case_discussion,
         )
     except IntegrityError:
         raise Invalid(slug=SLUG_TAKEN) from None
