@@ -83,6 +83,11 @@ class Step:
     transition: Transition
     actor_name: str
 
+    @property
+    def what(self) -> str:
+        """What was done, in words ("approved it")."""
+        return ACTION_WORDS.get(self.transition.action, self.transition.action)
+
 
 @dataclass
 class PieceView:

@@ -138,6 +138,18 @@ async def test_story_pages_are_accessible_and_fit_phones(
     )
     await service.approve_piece(actor=editor, piece_id=published.id)
     await service.publish_piece(actor=editor, piece_id=published.id)
+    waiting = await service.create_piece(
+        actor=writer,
+        form=PieceForm.from_json(
+            {"kind": "story", "title": "Waiting for an editor", "summary": "In the queue.",
+             "body": "A story to review."}
+        ),
+    )  # fmt: skip
+    await service.submit_piece(
+        actor=writer,
+        piece_id=waiting.id,
+        submission=Submission.from_json({"basis": "de_identified", "named": True}),
+    )
     context = await chromium.new_context(base_url=live_server, bypass_csp=True)
     page = await context.new_page()
     problems: list[str] = []
@@ -162,6 +174,7 @@ async def test_story_pages_are_accessible_and_fit_phones(
     await sign_in(page, editor.email or "")
     for name, path in {
         "review": "/stories/review",
+        "reviewing": f"/stories/{waiting.id}",
         "published": f"/stories/{published.id}",
     }.items():
         await page.goto(path)
