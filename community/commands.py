@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
 
 from community.errors import Invalid
@@ -46,6 +46,17 @@ def form_number(value: Any) -> Any:
         number = whole_number(value)
         return value if number is None else number
     return value
+
+
+def _checkbox(value: Any) -> Any:
+    """A form's checkbox ("on" when ticked, absent or blank when not) or a JSON true/false."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("on", "true", "1", "yes")
+    return value
+
+
+#: a yes-or-no field, from a page's checkbox or a JSON boolean
+Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 
 
 def one_line(value: str, *, limit: int, missing: str, too_long: str) -> str:

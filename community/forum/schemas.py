@@ -9,10 +9,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from community.commands import Command, Id, cleaned, form_number, one_line, rule
+from community.commands import Checkbox, Command, Id, cleaned, form_number, one_line, rule
 from community.errors import Invalid
 from community.forum.models import FlagReason, ReactionKind, WatchLevel
-from community.groups.schemas import Checkbox
 from community.text import whole_number
 
 TITLE_MAX = 200

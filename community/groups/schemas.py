@@ -16,7 +16,16 @@ from pydantic import (
 )
 
 from community.accounts.schemas import normalise_email
-from community.commands import ID_MESSAGE, Command, Id, cleaned, form_number, one_line, rule
+from community.commands import (
+    ID_MESSAGE,
+    Checkbox,
+    Command,
+    Id,
+    cleaned,
+    form_number,
+    one_line,
+    rule,
+)
 from community.errors import Invalid
 from community.groups.models import JoinPolicy, Visibility
 from community.text import whole_number
@@ -53,17 +62,6 @@ def _slug(value: str) -> str:
     if slug in RESERVED_SLUGS:
         raise rule("That web address is reserved. Choose another.")
     return slug
-
-
-def _checkbox(value: Any) -> Any:
-    """A form's checkbox ("on" when ticked, absent or blank when not) or a JSON true/false."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("on", "true", "1", "yes")
-    return value
-
-
-#: a yes-or-no field, from a page's checkbox or a JSON boolean
-Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 
 
 def _description(value: str) -> str:

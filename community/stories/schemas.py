@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from community.accounts.models import Profession
-from community.commands import Command, Id, cleaned, form_number, one_line, rule
+from community.commands import Checkbox, Command, Id, cleaned, form_number, one_line, rule
 from community.stories.models import PieceKind
 
 TITLE_MAX = 160
@@ -38,19 +38,11 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _checkbox(value: Any) -> Any:
-    """A form's checkbox ("on" when ticked, absent when not) or a JSON true/false."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("on", "true", "1", "yes")
-    return value
-
-
 def _text(value: Any) -> Any:
     return cleaned(value).strip() if isinstance(value, str) else value
 
 
 TagId = Annotated[Id, BeforeValidator(form_number)]
-Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 
 
 class PieceForm(Command):
