@@ -1,7 +1,8 @@
 """Checking and re-encoding an uploaded image: only JPEG, PNG and WebP, told apart by their
 bytes; the size in bytes and in pixels bounded before any pixel is decoded; turned upright;
 resized to fit the page; and written afresh, so no metadata (EXIF, GPS location, comments)
-survives."""
+survives. Each keeps its format: a PNG stays a lossless PNG (a diagram, a screenshot), with its
+transparency, and a photograph saved as PNG is bounded by the resizing."""
 
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ def prepare_image(data: bytes, *, max_width: int = 1600, max_height: int = 1600)
             probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
         except UnidentifiedImageError:
             raise ImageRefused(NOT_AN_IMAGE) from None
-        except Image.DecompressionBombError:  # far past Pillow's own limit, and so ours
+        # far past Pillow's own limit, and so ours (its warning too, should another thread's
+        # catch_warnings have ended while this one ran: the filters are the process's)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRefused(TOO_MANY_PIXELS) from None
         width, height = probe.size
         if width * height > MAX_PIXELS:
@@ -66,6 +69,10 @@ def prepare_image(data: bytes, *, max_width: int = 1600, max_height: int = 1600)
         try:
             probe.verify()
             decoded = Image.open(io.BytesIO(data), formats=[image_format])
+            # a JPEG can be decoded at 1/2, 1/4 or 1/8 scale: no smaller than the page needs
+            # either way up (it may yet be turned), and several times faster
+            longest = max(max_width, max_height)
+            decoded.draft(None, (longest, longest))
             decoded.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
             raise ImageRefused(DAMAGED) from None

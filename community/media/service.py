@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -24,7 +25,9 @@ async def store_image(*, actor: Member, data: bytes, field: str = "image") -> Im
     Invalid names `field` with what is wrong."""
     ensure_verified(actor)
     try:
-        prepared = prepare_image(data)
+        # up to a second of decoding and resizing: in a thread, so the process's other
+        # requests are not kept waiting
+        prepared = await asyncio.to_thread(prepare_image, data)
     except ImageRefused as exc:
         raise Invalid(**{field: str(exc)}) from None
     key = hashlib.sha256(prepared.data).hexdigest()
