@@ -34,6 +34,14 @@ async def test_two_web_processes_serve_the_same_image(
         answers = await asyncio.gather(
             *(asyncio.to_thread(httpx.get, f"{base}{path}", timeout=10) for base in (first, second))
         )
+        # what one process called the image's version, the other knows too
+        cached = await asyncio.to_thread(
+            httpx.get,
+            f"{second}{path}",
+            headers={"If-None-Match": answers[0].headers["etag"]},
+            timeout=10,
+        )
+    assert cached.status_code == 304
     for answer in answers:
         assert answer.status_code == 200
         assert answer.headers["content-type"] == "image/jpeg"
