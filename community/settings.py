@@ -58,7 +58,8 @@ class Settings:
     notify_burst_seconds: int = 300
     #: the largest request body accepted, in bytes; more gets 413
     max_body_bytes: int = 1024 * 1024
-    #: the largest body of an upload (a 5 MB image in a form, with room for the form)
+    #: the largest body sent to a path that takes uploads (a 5 MB image in a form, with room
+    #: for the form); elsewhere max_body_bytes holds
     max_upload_bytes: int = 6 * 1024 * 1024
     site_name: str = "Community of Practice"
 
@@ -120,6 +121,8 @@ class Settings:
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, 1, 3650),
             page_cache_seconds=_int(env, "PAGE_CACHE_SECONDS", 60, 0, 3600),
             notify_burst_seconds=_int(env, "NOTIFY_BURST_SECONDS", 300, 0, 3600),
+            # at least a whole image of the largest size taken (5 MB, community.media.images)
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", cls.max_upload_bytes, 5 << 20, 64 << 20),
             debug=debug,
             site_name=env.get("SITE_NAME", cls.site_name),
         )

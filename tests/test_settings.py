@@ -27,6 +27,11 @@ def test_defaults_are_the_embedded_site() -> None:
     assert settings.rate_limits
 
 
+def test_uploads_may_be_larger_than_other_bodies() -> None:
+    assert Settings.from_env(GOOD).max_upload_bytes == 6 * 1024 * 1024
+    assert Settings.from_env({**GOOD, "MAX_UPLOAD_BYTES": "8388608"}).max_upload_bytes == 8 << 20
+
+
 def test_postgresql_url_spelling_is_accepted() -> None:
     settings = Settings.from_env({**GOOD, "DATABASE_URL": "postgresql://u@h:5432/d"})
     assert settings.database_url == "postgres://u@h:5432/d"
@@ -44,6 +49,8 @@ def test_postgresql_url_spelling_is_accepted() -> None:
         ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE must be an IANA zone"),
         ("DEBUG", "maybe", "DEBUG must be on or off"),
         ("SECRET_KEY", "short", "SECRET_KEY is too short"),
+        ("MAX_UPLOAD_BYTES", "6MB", "MAX_UPLOAD_BYTES must be a whole number"),
+        ("MAX_UPLOAD_BYTES", "1048576", "MAX_UPLOAD_BYTES must be between 5242880 and 67108864"),
     ],
 )
 def test_bad_value_names_its_variable(name: str, value: str, message: str) -> None:
