@@ -11,7 +11,7 @@ import sys
 
 from tortoise import Tortoise
 
-from community import db
+from community import db, logs
 from community.settings import Settings, SettingsError, configure
 
 
@@ -22,6 +22,7 @@ def _settings(*, embedded: bool = False, base_url: str | None = None) -> Setting
         print(f"community: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure(settings)
+    logs.configure(settings.log_format)
     import community.features  # noqa: F401  # the pages' names, for the links services build
     from community.mail import render as mail_render
     from community.web.templates import asset_dir
@@ -79,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         log_level="info",
+        log_config=None,  # logs.configure set up every logger, uvicorn's too
         proxy_headers=settings.trust_proxy_headers,
     )
 
@@ -165,8 +167,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run is noise
+    logs.configure()  # text until the settings (LOG_FORMAT) are read
     parser = argparse.ArgumentParser(prog="python -m community", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from community import db
+from community import db, logs
 from community.accounts.api import authenticate
+from community.admin import health
 from community.cache import VersionedCache
 from community.errors import DomainError
 from community.features import FEATURES
@@ -33,7 +34,8 @@ from community.web.body import BodyLimitMiddleware
 from community.web.compression import CompressionMiddleware
 from community.web.errors import domain_error_handler, http_error_handler, server_error_handler
 from community.web.headers import SecurityHeadersMiddleware
-from community.web.limits import MemoryRateLimiter
+from community.web.limits import make_rate_limiter
+from community.web.observe import HttpMetrics, ObserveMiddleware
 from community.web.sessions import SessionMiddleware
 from community.web.templates import asset_dir, make_templates
 
@@ -63,9 +65,22 @@ def api_routes() -> list[BaseRoute]:
 
 
 async def healthz(request: Request) -> Response:
-    if await db.database_answers():
+    """Liveness: the database answers. With `?deep=1`, readiness of the whole site: a worker
+    has beaten within 3 ticks and no due email has waited 15 minutes (admin.health)."""
+    if not await db.database_answers():
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+    if request.query_params.get("deep", "") in ("", "0"):
         return JSONResponse({"status": "ok"})
-    return JSONResponse({"status": "database unavailable"}, status_code=503)
+    state = await health.check(tick_seconds=request.app.state.settings.scheduler_tick_seconds)
+    last = state.last_beat_at
+    answer = {
+        "status": "unhealthy" if state.problems else "ok",
+        "problems": state.problems,
+        "worker_last_beat_at": last.isoformat() if last else None,
+        "oldest_due_email_wait_seconds": int(state.email_wait.total_seconds()),
+        "reminders_due_not_queued": state.reminders.count,
+    }
+    return JSONResponse(answer, status_code=503 if state.problems else 200)
 
 
 def create_app(
@@ -85,6 +100,7 @@ def create_app(
                 await stack.enter_async_context(
                     RegisterTortoise(app, config=db.tortoise_config(settings.database_url))
                 )
+            stack.push_async_callback(app.state.rate_limiter.close)
             if run_scheduler:
                 backend = make_backend(settings)
                 stack.push_async_callback(backend.close)
@@ -104,11 +120,17 @@ def create_app(
             name="static",
         ),
     ]
+    http_metrics = HttpMetrics()
     app = Starlette(
         debug=False,
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(
+                ObserveMiddleware,
+                metrics=http_metrics,
+                trust_proxy_headers=settings.trust_proxy_headers,
+            ),
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             Middleware(
@@ -129,7 +151,8 @@ def create_app(
     app.state.templates = make_templates(
         settings, nav=[n for f in FEATURES for n in f.nav], assets=assets
     )
-    app.state.rate_limiter = MemoryRateLimiter()
+    app.state.http_metrics = http_metrics
+    app.state.rate_limiter = make_rate_limiter(settings.redis_url)
     app.state.thread_page_cache = PageCache(seconds=settings.page_cache_seconds)
     app.state.post_fragments = FragmentCache(seconds=settings.page_cache_seconds)
     app.state.group_cards = VersionedCache[Markup](seconds=settings.page_cache_seconds)
@@ -144,7 +167,9 @@ def create_app(
 
 
 def _app_from_environment() -> Starlette:
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    logs.configure(settings.log_format)
+    return create_app(settings)
 
 
 def __getattr__(name: str) -> Starlette:

@@ -142,6 +142,27 @@ async def database_answers() -> bool:
 
 
 @dataclass(frozen=True)
+class PoolUsage:
+    """The PostgreSQL connection pool of this process: connections lent out, open, at most."""
+
+    in_use: int
+    open: int
+    most: int
+
+
+def pool_usage() -> PoolUsage | None:
+    """This process's pool (None on SQLite, which has one connection and no pool)."""
+    pool = getattr(connections.get("default"), "_pool", None)
+    if pool is None:
+        return None
+    return PoolUsage(
+        in_use=pool.get_size() - pool.get_idle_size(),
+        open=pool.get_size(),
+        most=pool.get_max_size(),
+    )
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a list, newest first, and the cursor of the next page (None at the end)."""
 

@@ -13,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from community import clock, sessions
 from community.accounts.jobs import delete_expired_tokens
+from community.admin import health
 from community.features import FEATURES
 from community.mail.backends.base import Backend
 from community.mail.outbox import delete_old_sent, deliver_due
@@ -37,6 +38,15 @@ class Scheduler:
         )
         soon = clock.now() + timedelta(seconds=1)  # every job runs once at start: catch up
         lease = timedelta(seconds=settings.outbox_lease_seconds)
+        #: this process's row in the heartbeats, which /healthz?deep=1 and /metrics read
+        self.worker_id = health.new_worker_id()
+        started_at = clock.now()
+        self._add(
+            "heartbeat",
+            lambda: health.beat(self.worker_id, started_at=started_at),
+            seconds=settings.scheduler_tick_seconds,
+            first=clock.now(),
+        )
         self._add(
             "deliver_email",
             lambda: deliver_due(backend, limit=settings.outbox_batch_size, lease=lease),
@@ -106,11 +116,12 @@ class Scheduler:
 
 
 async def clean_up(settings: Settings) -> dict[str, int]:
-    """The daily clean-up: expired sessions and tokens, old sent email."""
+    """The daily clean-up: expired sessions and tokens, old sent email, workers long gone."""
     return {
         "sessions": await sessions.delete_expired_sessions(
             idle_minutes=settings.session_idle_minutes
         ),
         "tokens": await delete_expired_tokens(),
         "sent_messages": await delete_old_sent(),
+        "workers": await health.forget_old_workers(),
     }

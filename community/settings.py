@@ -44,7 +44,12 @@ class Settings:
     #: the first retry's delay after a temporary failure; each next one doubles (with jitter)
     outbox_retry_seconds: int = 30
     email_timeout_seconds: int = 10
+    #: shares rate limits between web processes; empty: each process counts its own
     redis_url: str = ""
+    #: `text` (for a person at a terminal) or `json` (one object a line, for a log collector)
+    log_format: str = "text"
+    #: the bearer token that reads /metrics; empty: /metrics is not served
+    metrics_token: str = ""
     time_zone: str = "Asia/Singapore"
     rate_limits: bool = True
     trust_proxy_headers: bool = False
@@ -113,7 +118,9 @@ class Settings:
             outbox_batch_size=_int(env, "OUTBOX_BATCH_SIZE", 500, 1, 500),
             outbox_retry_seconds=_int(env, "OUTBOX_RETRY_SECONDS", 30, 1, 3600),
             email_timeout_seconds=_int(env, "EMAIL_TIMEOUT_SECONDS", 10, 1, 120),
-            redis_url=env.get("REDIS_URL", ""),
+            redis_url=_redis_url(env),
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json"), "text"),
+            metrics_token=_token(env, "METRICS_TOKEN"),
             time_zone=_zone(env),
             rate_limits=_choice(env, "RATE_LIMITS", ("default", "off"), "default") == "default",
             trust_proxy_headers=_bool(env, "TRUST_PROXY_HEADERS", False),
@@ -201,6 +208,23 @@ def _database_url(env: Mapping[str, str]) -> str:
         raise SettingsError(
             f"DATABASE_URL must start with sqlite:// or postgres://, not {value.split('://')[0]!r}."
         )
+    return value
+
+
+def _redis_url(env: Mapping[str, str]) -> str:
+    value = env.get("REDIS_URL", "").strip()
+    if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        scheme = value.split(":")[0]
+        raise SettingsError(
+            f"REDIS_URL must start with redis://, rediss:// or unix://, not {scheme!r}."
+        )
+    return value
+
+
+def _token(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if value and len(value) < 16:
+        raise SettingsError(f"{name} is too short: use at least 16 random characters.")
     return value
 
 

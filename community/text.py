@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import nh3
@@ -57,3 +58,16 @@ def plain_text(html: str) -> str:
     """The words of sanitised HTML, for excerpts in notifications and emails."""
     text = nh3.clean(re.sub(r"</(p|li|h\d|tr|blockquote)>|<br>", " ", html), tags=set())
     return " ".join(unescape(text).split())
+
+
+def spoken_duration(span: timedelta) -> str:
+    """A span in the largest whole unit that keeps it readable: "45 seconds", "12 minutes",
+    "3 hours", "9 days"."""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} minutes"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} hours"
+    return f"{seconds // 86400} days"

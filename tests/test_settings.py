@@ -51,6 +51,9 @@ def test_postgresql_url_spelling_is_accepted() -> None:
         ("SECRET_KEY", "short", "SECRET_KEY is too short"),
         ("MAX_UPLOAD_BYTES", "6MB", "MAX_UPLOAD_BYTES must be a whole number"),
         ("MAX_UPLOAD_BYTES", "1048576", "MAX_UPLOAD_BYTES must be between 5242880 and 67108864"),
+        ("REDIS_URL", "127.0.0.1:6379", "REDIS_URL must start with redis://"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be one of text, json"),
+        ("METRICS_TOKEN", "abc", "METRICS_TOKEN is too short"),
     ],
 )
 def test_bad_value_names_its_variable(name: str, value: str, message: str) -> None:

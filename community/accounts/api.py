@@ -144,7 +144,7 @@ class Registered(BaseModel):
     status=201,
 )
 async def register(call: Call) -> BaseModel:
-    check_rate_limit(call.request, "register")
+    await check_rate_limit(call.request, "register")
     form = call.parsed(Registration)
     await service.register(form=form)
     return Registered(message=f"We sent a link to {form.email}: open it to verify the address.")
@@ -162,7 +162,7 @@ async def register(call: Call) -> BaseModel:
 )
 async def create_token(call: Call) -> BaseModel:
     request = call.parsed(TokenRequest)
-    check_rate_limit(call.request, "login", request.email)
+    await check_rate_limit(call.request, "login", request.email)
     row, secret = await tokens.create_token_with_password(credentials=request, name=request.name)
     return NewAccessToken(id=row.id, name=row.name, token=secret)
 

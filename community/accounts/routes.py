@@ -44,7 +44,7 @@ async def register_form(request: Request) -> Response:
 async def register_submit(request: Request) -> Response:
     raw = await read_form(request)
     try:
-        check_rate_limit(request, "register")
+        await check_rate_limit(request, "register")
         form = Registration.from_form(raw)
     except Invalid as exc:
         values = {k: v for k, v in raw.items() if "password" not in k}
@@ -70,7 +70,7 @@ async def verify(request: Request) -> Response:
 
 async def verify_resend(request: Request) -> Response:
     actor = require_member(request)
-    check_rate_limit(request, "verification_resend", str(actor.id))
+    await check_rate_limit(request, "verification_resend", str(actor.id))
     await service.resend_verification(actor=actor)
     return redirect_to(
         request,
@@ -87,7 +87,7 @@ async def login_submit(request: Request) -> Response:
     raw = await read_form(request)
     context = {"values": {"email": raw.get("email", "")}, "next": raw.get("next", "")}
     try:
-        check_rate_limit(request, "login", raw.get("email", ""))
+        await check_rate_limit(request, "login", raw.get("email", ""))
         member, key = await service.log_in(
             credentials=Credentials.from_form(raw),
             user_agent=request.headers.get("user-agent", ""),
@@ -118,7 +118,7 @@ async def forgot_form(request: Request) -> Response:
 async def forgot_submit(request: Request) -> Response:
     raw = await read_form(request)
     try:
-        check_rate_limit(request, "password_reset", raw.get("email", ""))
+        await check_rate_limit(request, "password_reset", raw.get("email", ""))
         form = EmailOnly.from_form(raw)
     except Invalid as exc:
         return render(

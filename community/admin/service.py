@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from tortoise.functions import Count
-
 from community.accounts.access import ensure_admin
 from community.accounts.models import Member
 from community.db import Page, keyset_page
 from community.errors import Conflict, Invalid, NotFound
 from community.mail.models import OutboxMessage, OutboxStatus
-from community.mail.outbox import Attachment, attachments_of, retry_failed
+from community.mail.outbox import Attachment, attachments_of, outbox_counts, retry_failed
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -28,14 +26,7 @@ async def list_outbox(
     page = await keyset_page(
         query, order=("-created_at", "-id"), cursor=cursor, limit=OUTBOX_PAGE_SIZE
     )
-    rows = (
-        await OutboxMessage.annotate(count=Count("id"))
-        .group_by("status")
-        .values_list("status", "count")
-    )
-    counts = {str(value): 0 for value in OutboxStatus}
-    counts.update({str(row_status): int(count) for row_status, count in rows})
-    return page, counts
+    return page, await outbox_counts()
 
 
 async def get_outbox_message(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
@@ -77,15 +78,59 @@ async def send_due_reminders(offsets: tuple[timedelta, ...] | None = None) -> in
     if not offsets:
         return 0
     now = clock.now()
+    sent = 0
+    for event, offset in await _due_events(offsets, now):
+        sent += await _remind(event, offset)
+    return sent
+
+
+async def _due_events(
+    offsets: tuple[timedelta, ...], now: datetime
+) -> list[tuple[Event, timedelta]]:
+    """Each event not started whose first reminder time has come, with its latest due offset
+    (the smallest one whose moment has come). `offsets` sorted, smallest first."""
     events = await Event.filter(
         state=EventState.SCHEDULED, starts_at__gt=now, starts_at__lte=now + offsets[-1]
     )
-    sent = 0
-    for event in events:
-        # the latest due offset: the smallest one whose moment has come
-        offset = next(o for o in offsets if event.starts_at - o <= now)
-        sent += await _remind(event, offset)
-    return sent
+    return [(e, next(o for o in offsets if e.starts_at - o <= now)) for e in events]
+
+
+@dataclass(frozen=True)
+class PendingReminders:
+    """Reminders due now that no tick has queued yet: how many, and since when the oldest."""
+
+    count: int
+    oldest_due_at: datetime | None
+
+
+async def pending_reminders() -> PendingReminders:
+    """What the next tick would queue (for the operator's view), in four queries."""
+    offsets = tuple(sorted(current_settings().reminder_offsets))
+    if not offsets:
+        return PendingReminders(0, None)
+    now = clock.now()
+    due = {event.id: (event, offset) for event, offset in await _due_events(offsets, now)}
+    going = await Rsvp.filter(event_id__in=list(due), status=RsvpStatus.GOING).values_list(
+        "event_id", "member_id"
+    )
+    done = set(
+        await ReminderDelivery.filter(event_id__in=list(due)).values_list(
+            "event_id", "member_id", "offset_minutes", "starts_at"
+        )
+    )
+    choices = await deliveries([member_id for _, member_id in going], EVENT_REMINDER)
+    count, oldest = 0, None
+    for event_id, member_id in going:
+        event, offset = due[event_id]
+        minutes = int(offset.total_seconds() // 60)
+        if (event_id, member_id, minutes, event.starts_at) in done:
+            continue
+        if choices[member_id] == Delivery.NEVER:
+            continue
+        count += 1
+        due_at = event.starts_at - offset
+        oldest = due_at if oldest is None else min(oldest, due_at)
+    return PendingReminders(count, oldest)
 
 
 async def _remind(event: Event, offset: timedelta) -> int:

@@ -40,6 +40,8 @@ class OutboxMessage(Model):
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
+    #: when it was given up on (status failed)
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "mail_outbox_message"

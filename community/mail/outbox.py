@@ -9,12 +9,13 @@ import random
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from community import clock
 from community.db import transaction
@@ -195,7 +196,11 @@ async def record_outcome(message: OutboxMessage, outcome: Outcome) -> None:
         )
     elif outcome.permanent or attempts >= MAX_ATTEMPTS:
         await guard.update(
-            status=OutboxStatus.FAILED, attempts=attempts, last_error=outcome.error, claimed_by=""
+            status=OutboxStatus.FAILED,
+            attempts=attempts,
+            last_error=outcome.error,
+            claimed_by="",
+            failed_at=now,
         )
     else:
         delay = outcome.retry_after if outcome.retry_after is not None else retry_delay(attempts)
@@ -206,6 +211,42 @@ async def record_outcome(message: OutboxMessage, outcome: Outcome) -> None:
             next_attempt_at=now + delay,
             claimed_by="",
         )
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """The outbox at a glance, for the operator: messages by status, the oldest due one's
+    time (when it became due) and the failures since a given moment."""
+
+    counts: dict[str, int]
+    oldest_due_at: datetime | None
+    failed_since: int
+
+
+async def outbox_counts() -> dict[str, int]:
+    """How many messages have each status (every status named, 0 included)."""
+    rows = (
+        await OutboxMessage.annotate(count=Count("id"))
+        .group_by("status")
+        .values_list("status", "count")
+    )
+    counts = {str(status): 0 for status in OutboxStatus}
+    counts.update({str(status): int(count) for status, count in rows})
+    return counts
+
+
+async def outbox_state(*, failed_since: datetime) -> OutboxState:
+    counts = await outbox_counts()
+    oldest = (
+        await OutboxMessage.filter(_due())
+        .order_by("next_attempt_at")
+        .first()
+        .values_list("next_attempt_at", flat=True)
+    )
+    failed = await OutboxMessage.filter(
+        status=OutboxStatus.FAILED, failed_at__gte=failed_since
+    ).count()
+    return OutboxState(counts=counts, oldest_due_at=oldest, failed_since=failed)  # type: ignore[arg-type]
 
 
 async def release(messages: list[OutboxMessage]) -> None:
@@ -261,7 +302,7 @@ async def _send_many(backend: Backend, messages: list[OutboxMessage]) -> list[Ou
 async def retry_failed(*, message_id: int) -> bool:
     """Queue a failed message again (admin action); False if it is not failed."""
     updated = await OutboxMessage.filter(id=message_id, status=OutboxStatus.FAILED).update(
-        status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0
+        status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0, failed_at=None
     )
     return updated == 1
 
