@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -166,6 +167,7 @@ def create_app(
     return app
 
 
+@functools.cache
 def _app_from_environment() -> Starlette:
     settings = Settings.from_env()
     logs.configure(settings.log_format)
@@ -173,7 +175,8 @@ def _app_from_environment() -> Starlette:
 
 
 def __getattr__(name: str) -> Starlette:
-    # `uvicorn community.app:app` reads the environment only when it asks for `app`
+    # `uvicorn community.app:app` reads the environment only when it asks for `app` (it
+    # asks more than once: one app, built at the first)
     if name == "app":
         return _app_from_environment()
     raise AttributeError(name)

@@ -33,14 +33,7 @@ def serve(settings: Settings, log: Path, **env: str) -> Iterator[str]:
     answers /healthz; stop it after."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "DATABASE_URL": DATABASE_URL,
-        "SECRET_KEY": settings.secret_key,
-        "BASE_URL": base_url,
-        "EMAIL_BACKEND": "console",
-        **env,
-    }
+    environment = _environment(settings, base_url, env)
     with log.open("wb") as output:
         server = subprocess.Popen(  # noqa: S603  # our own command line
             [sys.executable, "-m", "uvicorn", "community.app:app", "--port", str(port),
@@ -62,3 +55,26 @@ def serve(settings: Settings, log: Path, **env: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _environment(settings: Settings, base_url: str, env: dict[str, str]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "SECRET_KEY": settings.secret_key,
+        "BASE_URL": base_url,
+        "EMAIL_BACKEND": "console",
+        **env,
+    }
+
+
+def start_worker(
+    settings: Settings, base_url: str, output: Path, **env: str
+) -> subprocess.Popen[bytes]:
+    """`python -m community worker` on the tests' database; standard output (the console
+    email) goes to `output`, standard error (the log) to `output` with `.err` added."""
+    with output.open("ab") as out, output.with_name(output.name + ".err").open("ab") as err:
+        return subprocess.Popen(  # our own command line
+            [sys.executable, "-m", "community", "worker"],
+            cwd=ROOT, env=_environment(settings, base_url, env), stdout=out, stderr=err,
+        )  # fmt: skip

@@ -156,6 +156,9 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "profile": f"/members/{site.member_id}",
         "practice-areas": "/admin/practice-areas",
         "members": "/members?sort=active",
+        "home": "/",
+        "operations": "/admin/operations",
+        "outbox": "/admin/outbox",
     }
     for name, path in admin_pages.items():
         await page.goto(path)
