@@ -59,6 +59,11 @@ def _checkbox(value: Any) -> Any:
 Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 
 
+def blank_is_none(value: Any) -> Any:
+    """A form's empty field is no value (for an optional date, choice or number)."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def one_line(value: str, *, limit: int, missing: str, too_long: str) -> str:
     """A name or title: white space folded to single spaces, not blank, at most `limit`."""
     line = " ".join(value.split())

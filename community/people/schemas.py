@@ -8,13 +8,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
-from community.commands import Command, cleaned, rule
+from community.commands import Command, blank_is_none, cleaned, rule
 
 TITLE_MAX = 80
-
-
-def _blank_is_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
 
 
 class RecognitionGrant(Command):
@@ -30,7 +26,7 @@ class RecognitionGrant(Command):
         BeforeValidator(lambda value: cleaned(value).strip() if isinstance(value, str) else value),
     ] = Field(min_length=1, max_length=TITLE_MAX)
     starts_on: date
-    ends_on: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
+    ends_on: Annotated[date | None, BeforeValidator(blank_is_none)] = None
 
     @field_validator("ends_on")
     @classmethod

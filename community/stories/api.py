@@ -495,7 +495,7 @@ async def pick_story(call: Call) -> BaseModel:
 async def set_story_cover(call: Call) -> BaseModel:
     piece_id = call.path["piece_id"]
     actor = call.member()
-    await service.piece_view(viewer=actor, piece_id=piece_id)  # NotFound first
+    await service.cover_target(actor=actor, piece_id=piece_id)  # refused before the upload
     alt = call.params(CoverQuery).alt
     if not alt or len(alt) > ALT_MAX:
         raise Invalid(alt=CoverQuery.messages["alt"])

@@ -301,7 +301,7 @@ async def story_delete(request: Request) -> Response:
 async def story_cover(request: Request) -> Response:
     actor = require_member(request)
     piece_id = request.path_params["piece_id"]
-    await service.piece_view(viewer=actor, piece_id=piece_id)  # NotFound first
+    await service.cover_target(actor=actor, piece_id=piece_id)  # refused before the upload
     form = await request.form()
     raw = await read_form(request)
     try:

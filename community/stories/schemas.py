@@ -9,7 +9,16 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from community.accounts.models import Profession
-from community.commands import Checkbox, Command, Id, cleaned, form_number, one_line, rule
+from community.commands import (
+    Checkbox,
+    Command,
+    Id,
+    blank_is_none,
+    cleaned,
+    form_number,
+    one_line,
+    rule,
+)
 from community.stories.models import PieceKind
 
 TITLE_MAX = 160
@@ -32,10 +41,6 @@ CONSENT_WORDING = {
         "details have been removed or changed."
     ),
 }
-
-
-def _blank_is_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
 
 
 def _text(value: Any) -> Any:
@@ -63,7 +68,7 @@ class PieceForm(Command):
     body: Annotated[str, BeforeValidator(cleaned)] = Field(
         "", max_length=BODY_MAX, description="Markdown"
     )
-    profession: Annotated[Profession | None, BeforeValidator(_blank_is_none)] = None
+    profession: Annotated[Profession | None, BeforeValidator(blank_is_none)] = None
     areas: list[TagId] = Field(
         default_factory=list, max_length=TAGS_MAX, description="Practice area ids"
     )
@@ -133,7 +138,7 @@ class Publication(Command):
     messages: ClassVar[Mapping[str, str]] = {
         "publish_at": "Give a date and time such as 2027-03-01T09:00, or leave it empty for now.",
     }
-    publish_at: Annotated[datetime | None, BeforeValidator(_blank_is_none)] = Field(
+    publish_at: Annotated[datetime | None, BeforeValidator(blank_is_none)] = Field(
         None, description="ISO 8601; without an offset, the site's time zone; empty: now"
     )
 

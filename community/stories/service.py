@@ -253,14 +253,24 @@ def _not_editable(piece: Piece) -> str:
     return "A published piece cannot be changed here: ask an editor to unpublish it."
 
 
-async def set_cover(*, actor: Member, piece_id: int, image: Image, alt: str) -> Piece:
-    """Give the piece its cover image (stored by media.service) and its description."""
+async def cover_target(*, actor: Member, piece_id: int) -> Piece:
+    """The actor's own piece, if its cover may change now: the refusal (NotFound,
+    PermissionDenied, Conflict) comes before an upload is read and stored."""
     piece = await _own(actor, piece_id)
     if piece.state not in EDITABLE:
         raise Conflict(_not_editable(piece))
-    piece.cover_id, piece.cover_alt = image.id, alt
-    await Piece.filter(id=piece.id).update(cover_id=image.id, cover_alt=alt, updated_at=clock.now())
     return piece
+
+
+async def set_cover(*, actor: Member, piece_id: int, image: Image, alt: str) -> None:
+    """Give the piece its cover image (stored by media.service) and its description: one
+    guarded update, which loads the piece only to say why it was refused."""
+    changed = await Piece.filter(id=piece_id, author_id=actor.id, state__in=EDITABLE).update(
+        cover_id=image.id, cover_alt=alt, updated_at=clock.now()
+    )
+    if not changed:
+        await cover_target(actor=actor, piece_id=piece_id)  # raises the reason
+        raise Conflict("The piece changed meanwhile: look at it again.")
 
 
 async def remove_cover(*, actor: Member, piece_id: int) -> Piece:
