@@ -10,6 +10,7 @@ or a number.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -21,8 +22,14 @@ from community.commands import rule
 from community.errors import Invalid, NotFound
 from community.events import attendance, models, service
 from community.events.access import access_event
-from community.events.models import EventKind, EventState, RsvpStatus
-from community.events.schemas import AttendanceMark, EventChanges, EventForm, RsvpAnswer
+from community.events.models import EventKind, EventState, Repeat, RsvpStatus
+from community.events.schemas import (
+    AttendanceMark,
+    EventChanges,
+    EventForm,
+    RsvpAnswer,
+    SeriesForm,
+)
 from community.groups.access import access_facilitation
 from community.text import clean_text
 from community.web.api import ID_MAX, Api, Call, Flag, Instant, Paged
@@ -101,6 +108,8 @@ class Event(BaseModel):
     rsvp_deadline: Instant | None
     cpd_hours: str = Field(pattern=r"^[0-9]+(\.[0-9]+)?$", description='A decimal, like "1.5".')
     state: EventState
+    series: ItemId | None = Field(description="The series it is a session of; null for none.")
+    series_index: int | None = Field(ge=0, description="Its place in the series, from 0.")
 
     @staticmethod
     def fields_of(
@@ -129,6 +138,8 @@ class Event(BaseModel):
             "rsvp_deadline": event.rsvp_deadline,
             "cpd_hours": _hours(event.cpd_hours),
             "state": EventState(event.state),
+            "series": event.series_id,
+            "series_index": event.series_index,
         }
 
     @classmethod
@@ -431,3 +442,91 @@ async def mark_attendance(call: Call) -> AttendanceMarked:
         fields = {"user_id" if k == "member_id" else k: v for k, v in exc.fields.items()}
         raise Invalid(exc.message, **fields) from None
     return AttendanceMarked.of(rsvp)
+
+
+class Series(BaseModel):
+    """A series of sessions made from one rule, each a whole event."""
+
+    id: ItemId
+    group: str | None = Field(description="The group's slug; null for a site-wide series.")
+    title: str
+    time_zone: str
+    repeat: Repeat
+    interval: int = Field(ge=1, description="Every this many weeks or months.")
+    week_of_month: int | None = Field(
+        description="Monthly: which weekday of the month, 1 to 4, or -1 for the last."
+    )
+    rule: str = Field(description='In words, like "every week on Tuesday".')
+    until: date | None = Field(description="The last day asked for, if one was.")
+    sessions: list[Event] = Field(description="Every session in order, cancelled ones too.")
+
+
+async def _series(call: Call, series_id: int) -> Series:
+    page = await service.series_page(actor=call.actor, series_id=series_id)
+    shown = await service.places_shown(actor=call.actor, events=page.sessions)
+    lengths = await service.waitlist_lengths([event.id for event in page.sessions])
+    series = page.series
+    return Series(
+        id=series.id,
+        group=series.group.slug if series.group else None,
+        title=series.title,
+        time_zone=series.time_zone,
+        repeat=Repeat(series.repeat),
+        interval=series.interval,
+        week_of_month=series.week_of_month,
+        rule=page.rule.describe(),
+        until=series.until,
+        sessions=[
+            Event.of(event, shows_place=event.id in shown, waitlist_length=lengths[event.id])
+            for event in page.sessions
+        ],
+    )
+
+
+@api.operation(
+    "POST",
+    "/groups/{slug}/series",
+    summary="Schedule a series of sessions for a group (its facilitators)",
+    description="The body is the first session, with `repeat`, `interval` and either "
+    "`sessions` or `until`. Local times stay the same across daylight-saving changes.",
+    tag="events",
+    body=SeriesForm,
+    response=Series,
+    status=201,
+    authorise=facilitators_only,
+)
+async def create_group_series(call: Call) -> Series:
+    slug = _slug(call)
+    series = await service.create_series(
+        actor=call.member(), slug=slug, form=call.parsed(SeriesForm)
+    )
+    return await _series(call, series.id)
+
+
+@api.operation(
+    "POST",
+    "/series",
+    summary="Schedule a site-wide series of sessions (admins)",
+    tag="events",
+    body=SeriesForm,
+    response=Series,
+    status=201,
+    authorise=admins_only,
+)
+async def create_site_series(call: Call) -> Series:
+    series = await service.create_series(
+        actor=call.member(), slug=None, form=call.parsed(SeriesForm)
+    )
+    return await _series(call, series.id)
+
+
+@api.operation(
+    "GET",
+    "/series/{series_id}",
+    summary="A series with all its sessions",
+    tag="events",
+    auth="optional",
+    response=Series,
+)
+async def get_series(call: Call) -> Series:
+    return await _series(call, call.path["series_id"])

@@ -33,6 +33,47 @@ class EventState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Repeat(StrEnum):
+    """How a series repeats: every N weeks on the first session's weekday, or every N months
+    on the same weekday of the month (the first Tuesday, the last Friday)."""
+
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class EventSeries(Model):
+    """Sessions made from one rule, kept in the series time zone: each session is a whole
+    event of its own (RSVP, waitlist, reminders, attendance), which may be moved or cancelled
+    on its own. The rule is what a calendar file says (RRULE)."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "community.Group", related_name="event_series", null=True, on_delete=fields.CASCADE
+    )
+    group_id: int | None
+    title = fields.CharField(max_length=200)
+    time_zone = fields.CharField(max_length=64)
+    repeat = fields.CharEnumField(Repeat, max_length=16)
+    #: every this many weeks or months
+    interval = fields.IntField()
+    #: for a monthly series, which weekday of the month: 1 to 4, or -1 for the last
+    week_of_month = fields.IntField(null=True)
+    #: the first session start by the rule (UTC), its local time in time_zone is the rule time
+    first_starts_at = fields.DatetimeField()
+    duration_minutes = fields.IntField()
+    #: how many sessions the rule makes
+    sessions = fields.IntField()
+    #: the last day asked for, when the rule was given one (local, inclusive)
+    until = fields.DateField(null=True)
+    created_by: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="created_series", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "events_series"
+
+
 class RsvpStatus(StrEnum):
     GOING = "going"
     WAITLIST = "waitlist"
@@ -73,11 +114,20 @@ class Event(Model):
         "community.Member", related_name="created_events", on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField()
+    #: the series this event is a session of, if any
+    series: fields.ForeignKeyNullableRelation[EventSeries] = fields.ForeignKeyField(
+        "community.EventSeries", related_name="events", null=True, on_delete=fields.CASCADE
+    )
+    series_id: int | None
+    #: its place in the series, from 0
+    series_index = fields.IntField(null=True)
+    #: when the rule puts it (UTC): a session whose start differs was moved
+    series_start = fields.DatetimeField(null=True)
 
     class Meta:
         table = "events_event"
         #: a group's events, in the order they start
-        indexes = (("group_id", "starts_at"),)
+        indexes = (("group_id", "starts_at"), ("series_id", "series_index"))
 
     @property
     def is_cancelled(self) -> bool:

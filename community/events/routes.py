@@ -18,10 +18,10 @@ from community.errors import Invalid, NotFound, PermissionDenied
 from community.events import feeds, service
 from community.events.access import access_event
 from community.events.calendar import Month, month_grid
-from community.events.ical import calendar_for
-from community.events.models import EVENT_KIND_LABELS, RsvpStatus
+from community.events.ical import calendar_for, series_calendar
+from community.events.models import EVENT_KIND_LABELS, EventSeries, RsvpStatus
 from community.events.reminders import rsvp_for_cancel_link
-from community.events.schemas import EventChanges, EventForm
+from community.events.schemas import EventChanges, EventForm, SeriesForm
 from community.groups.access import Viewer, access_facilitation
 from community.text import whole_number
 from community.urls import path as url_path
@@ -100,6 +100,7 @@ def _form_context(values: dict[str, Any], errors: dict[str, str], action: str) -
         "kinds": EVENT_KIND_LABELS,
         "zones": COMMON_ZONES,
         "action": action,
+        "repeats": {"weekly": "Weekly", "monthly": "Monthly, on the same weekday of the month"},
     }
 
 
@@ -123,13 +124,55 @@ async def event_create(request: Request) -> Response:
     raw = await read_form(request)
     action = url_path("events:create_in_group", slug=slug) if slug else url_path("events:create")
     try:
-        form = EventForm.from_form(raw)
-        event = await service.create_event(actor=request.state.member, slug=slug, form=form)
+        if raw.get("repeat"):  # a series: every session at once
+            series = await service.create_series(
+                actor=request.state.member, slug=slug, form=SeriesForm.from_form(raw)
+            )
+        else:
+            form = EventForm.from_form(raw)
+            event = await service.create_event(actor=request.state.member, slug=slug, form=form)
     except Invalid as exc:
         return render(
             request, "events/form.html", _form_context(raw, exc.fields, action), status_code=422
         )
+    if raw.get("repeat"):
+        return redirect(
+            request,
+            "events:series",
+            f"The series of {series.sessions} sessions is scheduled.",
+            series_id=series.id,
+        )
     return redirect(request, "events:detail", "The event is scheduled.", event_id=event.id)
+
+
+async def series_detail(request: Request) -> Response:
+    page = await service.series_page(
+        actor=request.state.member, series_id=request.path_params["series_id"]
+    )
+    zone = ZoneInfo(page.series.time_zone)
+    return render(
+        request,
+        "events/series.html",
+        {
+            "page": page,
+            "series": page.series,
+            "sessions": [
+                (s, s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)) for s in page.sessions
+            ],
+            "now": clock.now(),
+        },
+    )
+
+
+async def series_ics(request: Request) -> Response:
+    page = await service.series_page(
+        actor=request.state.member, series_id=request.path_params["series_id"]
+    )
+    return Response(
+        series_calendar(page.series, page.sessions, page.rule),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="series-{page.series.id}.ics"'},
+    )
 
 
 async def event_detail(request: Request) -> Response:
@@ -139,10 +182,13 @@ async def event_detail(request: Request) -> Response:
     event = result.view.event
     zone = ZoneInfo(event.time_zone)
     reader = request_zone(request)
+    series = await EventSeries.get(id=event.series_id) if event.series_id else None
     return render(
         request,
         "events/detail.html",
         {
+            "series": series,
+            "series_rule": service.rule_of(series) if series else None,
             "result": result,
             "event": event,
             "kinds": EVENT_KIND_LABELS,
@@ -323,6 +369,8 @@ routes = [
         name="events:calendar_feed_reset",
     ),
     Route("/events/{event_id:int}", event_detail, name="events:detail"),
+    Route("/series/{series_id:int}", series_detail, name="events:series"),
+    Route("/series/{series_id:int}.ics", series_ics, name="events:series_ics"),
     Route("/events/{event_id:int}.ics", event_ics, name="events:ics"),
     Route("/events/{event_id:int}/rsvp", event_rsvp, methods=["POST"], name="events:rsvp"),
     Route("/events/{event_id:int}/edit", event_edit, name="events:edit"),

@@ -10,7 +10,7 @@ second), and when they go forward it does not exist and is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -27,8 +27,18 @@ from pydantic import (
 
 from community import settings
 from community.clock import zone_named
-from community.commands import ID_MESSAGE, Command, Id, cleaned, form_number, one_line, rule
-from community.events.models import EventKind
+from community.commands import (
+    ID_MESSAGE,
+    Command,
+    Id,
+    blank_is_none,
+    cleaned,
+    form_number,
+    one_line,
+    rule,
+)
+from community.events.models import EventKind, Repeat
+from community.events.recurrence import MAX_INTERVAL, MAX_SESSIONS, MIN_SESSIONS
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -226,6 +236,45 @@ class EventForm(Command):
         if not venue and info.data.get("online_url") == "":
             raise rule("Enter a venue address, an online link, or both.")
         return venue
+
+
+SERIES_MESSAGES: Mapping[str, str] = {
+    **EVENT_MESSAGES,
+    "repeat": "Choose how the series repeats: weekly or monthly.",
+    "interval": f"Repeat every 1 to {MAX_INTERVAL} weeks or months.",
+    "sessions": f"Choose from {MIN_SESSIONS} to {MAX_SESSIONS} sessions.",
+    "until": "Enter the last day as a date.",
+}
+
+
+class SeriesForm(EventForm):
+    """A series: its first session as a whole event, and the rule that repeats it for a
+    number of sessions or up to a last day (one of the two)."""
+
+    messages: ClassVar[Mapping[str, str]] = SERIES_MESSAGES
+    repeat: Repeat
+    interval: Annotated[StrictInt, Field(ge=1, le=MAX_INTERVAL), BeforeValidator(form_number)] = 1
+    sessions: Annotated[
+        Annotated[StrictInt, Field(ge=MIN_SESSIONS, le=MAX_SESSIONS)] | None,
+        BeforeValidator(form_number),
+        Field(description="How many sessions; or give `until`."),
+    ] = None
+    until: Annotated[
+        date | None,
+        BeforeValidator(blank_is_none),
+        Field(validate_default=True, description="The last day (local); or give `sessions`."),
+    ] = None
+
+    @field_validator("until")
+    @classmethod
+    def _one_end(cls, until: date | None, info: ValidationInfo) -> date | None:
+        if "sessions" not in info.data:
+            return until  # the number was wrong, and says so
+        if until is None and info.data["sessions"] is None:
+            raise rule("Give the number of sessions, or the last day.")
+        if until is not None and info.data["sessions"] is not None:
+            raise rule("Give the number of sessions or the last day, not both.")
+        return until
 
 
 class EventChanges(Command):

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 EVENT_KEYS = {
     "id", "group", "title", "description", "description_html", "kind", "starts_at", "ends_at",
     "time_zone", "venue", "online_url", "in_person", "online", "capacity", "seats_taken",
-    "seats_left", "waitlist_length", "rsvp_deadline", "cpd_hours", "state",
+    "seats_left", "waitlist_length", "rsvp_deadline", "cpd_hours", "state", "series",
+    "series_index",
 }  # fmt: skip
 DETAIL_KEYS = EVENT_KEYS | {"my_rsvp", "rsvp_open", "may_rsvp", "can_manage"}
 LONDON = ZoneInfo("Europe/London")

@@ -27,16 +27,19 @@ from community.events.service.scheduling import (
     get_event_to_manage,
     update_event,
 )
+from community.events.service.series import SeriesPage, create_series, rule_of, series_page
 
 __all__ = [
     "EVENTS_PER_PAGE",
     "MONTH_LIMIT",
     "RESUBMIT_WINDOW",
     "EventPage",
+    "SeriesPage",
     "cancel_event",
     "cancel_rsvp",
     "cancel_rsvp_by_link",
     "create_event",
+    "create_series",
     "ensure_rsvp_open",
     "event_page",
     "events_between",
@@ -46,6 +49,8 @@ __all__ = [
     "places_shown",
     "promote_waitlist",
     "rsvp",
+    "rule_of",
+    "series_page",
     "upcoming_for_group",
     "update_event",
     "waitlist_lengths",

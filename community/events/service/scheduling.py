@@ -25,7 +25,7 @@ from community.urls import path as url_path
 RESUBMIT_WINDOW = timedelta(seconds=60)
 
 
-def _fields(form: EventForm) -> dict[str, Any]:
+def event_fields(form: EventForm) -> dict[str, Any]:
     """The event's columns from a form; Markdown rendered once, here."""
     return {
         "title": form.title,
@@ -43,14 +43,17 @@ def _fields(form: EventForm) -> dict[str, Any]:
     }
 
 
-async def create_event(*, actor: Member | None, slug: str | None, form: EventForm) -> Event:
-    """Schedule an event for a group (its facilitators) or the whole site (admins)."""
-    group_id = None
+async def event_owner(actor: Member | None, slug: str | None) -> tuple[int | None, Member]:
+    """Who may schedule here: a group's facilitators (its id), or admins for the whole site."""
     if slug:
         group_id = (await access_facilitation(actor, slug)).group.id
-        creator = ensure_signed_in(actor)
-    else:
-        creator = ensure_admin(actor)
+        return group_id, ensure_signed_in(actor)
+    return None, ensure_admin(actor)
+
+
+async def create_event(*, actor: Member | None, slug: str | None, form: EventForm) -> Event:
+    """Schedule an event for a group (its facilitators) or the whole site (admins)."""
+    group_id, creator = await event_owner(actor, slug)
     now = clock.now()
     again = await Event.filter(
         group_id=group_id,
@@ -66,7 +69,7 @@ async def create_event(*, actor: Member | None, slug: str | None, form: EventFor
     if again is not None:
         return again  # the form sent twice: the first one stands
     return await Event.create(
-        group_id=group_id, created_by_id=creator.id, created_at=now, **_fields(form)
+        group_id=group_id, created_by_id=creator.id, created_at=now, **event_fields(form)
     )
 
 
@@ -124,7 +127,7 @@ async def update_event(*, actor: Member | None, event_id: int, changes: EventCha
     )
     now = clock.now()
     async with transaction():
-        await Event.filter(id=event.id).update(**_fields(form))
+        await Event.filter(id=event.id).update(**event_fields(form))
         updated = await Event.get(id=event.id)
         if moved:
             await _tell_attendees(
