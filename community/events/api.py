@@ -28,11 +28,12 @@ from community.events.schemas import (
     EventChanges,
     EventForm,
     RsvpAnswer,
+    ScopeChoice,
     SeriesForm,
 )
 from community.groups.access import access_facilitation
 from community.text import clean_text
-from community.web.api import ID_MAX, Api, Call, Flag, Instant, Paged
+from community.web.api import ID_MAX, Api, Call, Flag, Instant, Paged, Query
 
 #: this feature's operations, served under /api/v1 with the others'
 api = Api()
@@ -260,6 +261,10 @@ def _group_slug(value: str) -> str:
     return value
 
 
+class ScopeQuery(Query, ScopeChoice):
+    """Which sessions of a series a change is for."""
+
+
 class EventsQuery(Paged):
     group: Annotated[str, AfterValidator(_group_slug)] = Field(
         "", description="Only this group's events (its slug)."
@@ -366,16 +371,23 @@ async def get_event(call: Call) -> EventDetail:
     "/events/{event_id}",
     summary="Change an event (its managers; only the fields you send)",
     description="A new time or place is told to everyone going. Times you do not send keep "
-    "their instant, also when `time_zone` changes. Null clears the optional fields.",
+    "their instant, also when `time_zone` changes. Null clears the optional fields. For a "
+    "session of a series, `scope` applies the changes to this session (the default), this "
+    "and the following sessions, or all sessions to come; a new time moves each by as "
+    "much, at the same local time.",
     tag="events",
     body=EventChanges,
+    query=ScopeQuery,
     response=EventDetail,
     authorise=managers_only,
 )
 async def update_event(call: Call) -> EventDetail:
     event_id: int = call.path["event_id"]
     changes = call.parsed(EventChanges)
-    await service.update_event(actor=call.member(), event_id=event_id, changes=changes)
+    scope = call.params(ScopeQuery).scope
+    await service.update_sessions(
+        actor=call.member(), event_id=event_id, changes=changes, scope=scope
+    )
     return await _detail(call, event_id)
 
 

@@ -69,3 +69,10 @@ def reminder(event: Event, member: Member, *, label: str, cancel_url: str) -> Em
             f"events:reminder:{event.id}:{member.id}:{label}:{event.starts_at.timestamp():.0f}"
         ),
     )
+
+
+def place_words(event: Event) -> str:
+    """Where an event is, in words: its venue, "online", or both."""
+    return " and ".join(
+        part for part in (event.venue, "online" if event.online_url else "") if part
+    )

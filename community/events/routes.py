@@ -21,7 +21,7 @@ from community.events.calendar import Month, month_grid
 from community.events.ical import calendar_for, series_calendar
 from community.events.models import EVENT_KIND_LABELS, EventSeries, RsvpStatus
 from community.events.reminders import rsvp_for_cancel_link
-from community.events.schemas import EventChanges, EventForm, SeriesForm
+from community.events.schemas import EventChanges, EventForm, ScopeChoice, SeriesForm
 from community.groups.access import Viewer, access_facilitation
 from community.text import whole_number
 from community.urls import path as url_path
@@ -100,6 +100,7 @@ def _form_context(values: dict[str, Any], errors: dict[str, str], action: str) -
         "kinds": EVENT_KIND_LABELS,
         "zones": COMMON_ZONES,
         "action": action,
+        "in_series": False,
         "repeats": {"weekly": "Weekly", "monthly": "Monthly, on the same weekday of the month"},
     }
 
@@ -223,10 +224,9 @@ async def event_edit(request: Request) -> Response:
         "rsvp_deadline": _local_input(event.rsvp_deadline, event.time_zone),
         "cpd_hours": str(event.cpd_hours),
     }
+    context = _form_context(values, {}, url_path("events:update", event_id=event_id))
     return render(
-        request,
-        "events/form.html",
-        _form_context(values, {}, url_path("events:update", event_id=event_id)),
+        request, "events/form.html", {**context, "in_series": event.series_id is not None}
     )
 
 
@@ -234,14 +234,19 @@ async def event_update(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     raw = await read_form(request)
     try:
-        await service.update_event(
-            actor=request.state.member, event_id=event_id, changes=EventChanges.from_form(raw)
+        await service.update_sessions(
+            actor=request.state.member,
+            event_id=event_id,
+            changes=EventChanges.from_form(raw),
+            scope=ScopeChoice.from_form(raw).scope,
         )
     except Invalid as exc:
+        event = (await access_event(request.state.member, event_id)).event
+        context = _form_context(raw, exc.fields, url_path("events:update", event_id=event_id))
         return render(
             request,
             "events/form.html",
-            _form_context(raw, exc.fields, url_path("events:update", event_id=event_id)),
+            {**context, "in_series": event.series_id is not None},
             status_code=422,
         )
     return redirect(request, "events:detail", "The event is updated.", event_id=event_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -275,6 +276,24 @@ class SeriesForm(EventForm):
         if until is not None and info.data["sessions"] is not None:
             raise rule("Give the number of sessions or the last day, not both.")
         return until
+
+
+class Scope(StrEnum):
+    """Which sessions of a series a change is for."""
+
+    THIS = "this"
+    FOLLOWING = "following"
+    ALL = "all"
+
+
+class ScopeChoice(Command):
+    """Which sessions of a series a change is for: this one (the default), this one and
+    those after it, or all of them (those already started keep what they were)."""
+
+    messages: ClassVar[Mapping[str, str]] = {
+        "scope": "Choose this session, this and the following sessions, or all sessions."
+    }
+    scope: Scope = Scope.THIS
 
 
 class EventChanges(Command):

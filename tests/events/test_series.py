@@ -12,15 +12,25 @@ import pytest
 import vobject
 from starlette.applications import Starlette
 
-from community.errors import Invalid, NotFound
+from community import clock
+from community.accounts.models import Member
+from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import service
 from community.events.ical import series_calendar
 from community.events.models import Event, EventSeries, Repeat
-from community.events.schemas import EventChanges, SeriesForm
+from community.events.schemas import EventChanges, Scope, SeriesForm
+from community.groups.models import Group
 from tests import dates
 from tests.api.helpers import ApiClient, token_for
 from tests.conftest import open_browser, text_of
-from tests.factories import PASSWORD, add_member, make_group, make_member
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    make_event,
+    make_group,
+    make_member,
+    notified,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LONDON = ZoneInfo("Europe/London")
@@ -315,3 +325,173 @@ async def test_the_api_schedules_and_reads_a_series(app: Starlette) -> None:
         assert "sessions" in bad.json()["error"]["fields"]
         assert await EventSeries.all().count() == 1
     assert answer["repeat"] == Repeat.MONTHLY
+
+
+async def weekly_six(facilitator: Member, group: Group) -> tuple[EventSeries, list[Event]]:
+    """Six weekly sessions at 19:00 in London, the first in ten days."""
+    first = dates.day(10, "19:00", "Europe/London")
+    series = await service.create_series(
+        actor=facilitator, slug=group.slug, form=series_form(first, repeat="weekly", sessions=6)
+    )
+    return series, await sessions_of(series)
+
+
+async def going(email: str, group: Group, *sessions: Event) -> Member:
+    member = await make_member(email=email)
+    await add_member(group, member)
+    for session in sessions:
+        await service.rsvp(actor=member, event_id=session.id)
+    return member
+
+
+def changes(**values: object) -> EventChanges:
+    return EventChanges.from_json(
+        {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+    )
+
+
+async def test_this_and_following_moves_them_splits_the_series_and_tells_each_once(
+    database: None,
+) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    _, sessions = await weekly_six(facilitator, group)
+    await going("later@example.org", group, *sessions[2:5])
+    await going("early@example.org", group, sessions[0])
+    third = sessions[2]
+    new_start = third.starts_at.astimezone(LONDON) + timedelta(hours=1)
+    await service.update_sessions(
+        actor=facilitator,
+        event_id=third.id,
+        changes=changes(starts_at=new_start, ends_at=new_start + timedelta(hours=2)),
+        scope=Scope.FOLLOWING,
+    )
+    after = list(await Event.filter(group_id=group.id).order_by("starts_at"))
+    day = f"{sessions[0].starts_at.astimezone(LONDON):%a}"
+    assert local_times(after, LONDON) == [f"{day} 19:00"] * 2 + [f"{day} 20:00"] * 4
+    old, new = await EventSeries.filter(group_id=group.id).order_by("id")
+    assert (old.sessions, new.sessions) == (2, 4)
+    assert [(e.series_id, e.series_index) for e in after] == [
+        (old.id, 0), (old.id, 1), (new.id, 0), (new.id, 1), (new.id, 2), (new.id, 3),
+    ]  # fmt: skip
+    assert all(e.series_start == e.starts_at for e in after)  # no exceptions to the rules
+    for part in (old, new):
+        ics = series_calendar(part, await sessions_of(part), service.rule_of(part))
+        assert ics.decode().count("BEGIN:VEVENT") == 1
+        assert occurrences(ics, LONDON) == [e.starts_at for e in after if e.series_id == part.id]
+    told = await notified("later@example.org", "event_changed")
+    assert len(told) == 1  # three sessions changed: one notice
+    assert "3 sessions you are going to changed" in told[0].title
+    assert await notified("early@example.org", "event_changed") == []
+
+
+async def test_all_sessions_to_come_change_and_past_ones_stay(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    series, sessions = await weekly_six(facilitator, group)
+    await going("all@example.org", group, *sessions)
+    clock.advance(sessions[1].ends_at - clock.now() + timedelta(hours=1))  # two have happened
+    await service.update_sessions(
+        actor=facilitator,
+        event_id=sessions[3].id,
+        changes=changes(title="Reflective practice, season two", venue="Room 9", capacity=20),
+        scope=Scope.ALL,
+    )
+    after = await sessions_of(series)
+    assert [e.title for e in after] == ["Reflective practice circle"] * 2 + [
+        "Reflective practice, season two"
+    ] * 4
+    assert [e.venue for e in after][1:3] == ["Room 4, Community Hub", "Room 9"]
+    assert {e.capacity for e in after[2:]} == {20}
+    assert [e.starts_at for e in after] == [e.starts_at for e in sessions]  # no new time
+    assert (await EventSeries.get(id=series.id)).title == "Reflective practice, season two"
+    assert len(await notified("all@example.org", "event_changed")) == 1
+    # a past session cannot be the one changed
+    with pytest.raises(Conflict):
+        await service.update_sessions(
+            actor=facilitator, event_id=sessions[0].id, changes=changes(venue="X"),
+            scope=Scope.ALL,
+        )  # fmt: skip
+
+
+async def test_this_session_only_is_an_exception_in_the_calendar(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    series, sessions = await weekly_six(facilitator, group)
+    moved = sessions[4].starts_at.astimezone(LONDON) - timedelta(days=1)
+    await service.update_sessions(
+        actor=facilitator,
+        event_id=sessions[4].id,
+        changes=changes(starts_at=moved, ends_at=moved + timedelta(hours=2)),
+        scope=Scope.THIS,
+    )
+    after = await sessions_of(series)
+    assert [e.starts_at for e in after] == [
+        *(e.starts_at for e in sessions[:4]), moved.astimezone(UTC), sessions[5].starts_at,
+    ]  # fmt: skip
+    ics = series_calendar(series, after, service.rule_of(series))
+    assert ics.decode().count("RECURRENCE-ID") == 1
+    assert occurrences(ics, LONDON) == sorted(e.starts_at for e in after)
+
+
+async def test_a_bad_change_to_sessions_changes_none(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    series, sessions = await weekly_six(facilitator, group)
+    for n in range(3):
+        await going(f"m{n}@example.org", group, sessions[4])
+    with pytest.raises(Invalid) as raised:
+        await service.update_sessions(
+            actor=facilitator, event_id=sessions[1].id, changes=changes(capacity=2),
+            scope=Scope.FOLLOWING,
+        )  # fmt: skip
+    assert raised.value.fields == {
+        "capacity": "3 members are going to session 5: choose at least 3 seats, or leave it "
+        "empty for no limit."
+    }
+    with pytest.raises(Invalid) as raised:
+        await service.update_sessions(
+            actor=facilitator, event_id=sessions[1].id,
+            changes=changes(time_zone="Asia/Singapore"), scope=Scope.ALL,
+        )  # fmt: skip
+    assert "one session at a time" in raised.value.fields["time_zone"]
+    assert [e.capacity for e in await sessions_of(series)] == [12] * 6
+    single = await make_event(group, facilitator)
+    with pytest.raises(Invalid) as raised:
+        await service.update_sessions(
+            actor=facilitator, event_id=single.id, changes=changes(venue="Y"), scope=Scope.ALL
+        )
+    assert "not part of a series" in raised.value.fields["scope"]
+    member = await going("plain@example.org", group)
+    with pytest.raises(PermissionDenied):
+        await service.update_sessions(
+            actor=member, event_id=sessions[1].id, changes=changes(venue="Z"), scope=Scope.ALL
+        )
+
+
+async def test_the_edit_page_and_the_api_take_a_scope(app: Starlette) -> None:
+    facilitator = await make_member(email="fac@example.org")
+    group = await make_group(facilitator=facilitator)
+    series, sessions = await weekly_six(facilitator, group)
+    async with open_browser(app) as browser:
+        await browser.login("fac@example.org", PASSWORD)
+        form = text_of(await browser.get(f"/events/{sessions[2].id}/edit"))
+        assert "apply the changes to" in form and "this session and the following ones" in form
+        plain = await make_event(group, facilitator)
+        assert "apply the changes to" not in text_of(await browser.get(f"/events/{plain.id}/edit"))
+        done = await browser.post(
+            f"/events/{sessions[2].id}/edit", {"venue": "Hall B", "scope": "following"}
+        )
+        assert done.status_code == 303
+        assert [e.venue for e in await sessions_of(series)] == ["Room 4, Community Hub"] * 2 + [
+            "Hall B"
+        ] * 4
+        bad = await browser.post(f"/events/{sessions[2].id}/edit", {"scope": "some"})
+        assert bad.status_code == 422 and "Choose this session" in text_of(bad)
+        api = ApiClient(browser.client, await token_for(facilitator))
+        answer = await api.call(
+            "PATCH", f"/events/{sessions[0].id}", {"online_url": "https://meet.example.org/x"},
+            scope="all",
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert {e.online_url for e in await sessions_of(series)} == {"https://meet.example.org/x"}

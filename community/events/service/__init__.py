@@ -27,7 +27,13 @@ from community.events.service.scheduling import (
     get_event_to_manage,
     update_event,
 )
-from community.events.service.series import SeriesPage, create_series, rule_of, series_page
+from community.events.service.series import (
+    SeriesPage,
+    create_series,
+    rule_of,
+    series_page,
+    update_sessions,
+)
 
 __all__ = [
     "EVENTS_PER_PAGE",
@@ -53,6 +59,7 @@ __all__ = [
     "series_page",
     "upcoming_for_group",
     "update_event",
+    "update_sessions",
     "waitlist_lengths",
     "waitlist_position",
 ]

@@ -73,7 +73,7 @@ async def create_event(*, actor: Member | None, slug: str | None, form: EventFor
     )
 
 
-def _ensure_manager(view: EventView) -> Member:
+def ensure_manager(view: EventView) -> Member:
     if view.actor is None or not view.can_manage:
         raise PermissionDenied("Only the group's facilitators can change this event.")
     return view.actor
@@ -82,11 +82,11 @@ def _ensure_manager(view: EventView) -> Member:
 async def get_event_to_manage(*, actor: Member | None, event_id: int) -> Event:
     """The event, if the actor manages it (for an edit form): NotFound or PermissionDenied."""
     view = await access_event(actor, event_id)
-    _ensure_manager(view)
+    ensure_manager(view)
     return view.event
 
 
-def _as_sent(event: Event) -> dict[str, Any]:
+def as_sent(event: Event) -> dict[str, Any]:
     """The event as a whole EventForm would be sent (its times as instants, so a time left
     unchanged keeps its moment, also when the zone changes)."""
     return {
@@ -109,11 +109,11 @@ async def update_event(*, actor: Member | None, event_id: int, changes: EventCha
     event. A new time or place is told to everyone going (and reminders follow the new start);
     more seats promote the waitlist at once."""
     view = await access_event(actor, event_id)
-    manager = _ensure_manager(view)
+    manager = ensure_manager(view)
     event = view.event
     if event.is_cancelled:
         raise Conflict("This event is cancelled.")
-    form = EventForm.from_json({**_as_sent(event), **changes.sent()})
+    form = EventForm.from_json({**as_sent(event), **changes.sent()})
     if form.capacity is not None and form.capacity < event.seats_taken:
         raise Invalid(
             capacity=f"{event.seats_taken} members are going: choose at least "
@@ -143,7 +143,7 @@ async def update_event(*, actor: Member | None, event_id: int, changes: EventCha
 async def cancel_event(*, actor: Member | None, event_id: int) -> Event:
     """Cancel an event: everyone going or waitlisted is emailed; no reminder goes out."""
     view = await access_event(actor, event_id)
-    manager = _ensure_manager(view)
+    manager = ensure_manager(view)
     async with transaction():
         changed = await Event.filter(id=event_id, state=EventState.SCHEDULED).update(
             state=EventState.CANCELLED
@@ -177,10 +177,7 @@ async def _tell_attendees(
         if cancelled:
             body = f"It was to start {emails.local_time(event, member)}."
         else:
-            where = " and ".join(
-                part for part in (event.venue, "online" if event.online_url else "") if part
-            )
-            body = f"Now: {emails.local_time(event, member)}. Where: {where}."
+            body = f"Now: {emails.local_time(event, member)}. Where: {emails.place_words(event)}."
         await notify(
             [member],
             Notice(
