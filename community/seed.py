@@ -26,7 +26,7 @@ from community.accounts.service import assign_handle
 from community.db import transaction
 from community.events import service as events
 from community.events.models import Event, Rsvp, RsvpStatus
-from community.events.schemas import EventForm
+from community.events.schemas import EventForm, SeriesForm
 from community.forum import service as forum
 from community.forum.models import Post, ReactionKind
 from community.forum.schemas import NewPost, NewThread
@@ -130,7 +130,8 @@ async def seed_demo() -> str:
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (
         f"added {len(_PEOPLE)} demo members, {group_count} groups, {thread_count} "
-        f"discussions, {event_count} events and {len(_PIECES)} stories. Sign in as "
+        f"discussions, {event_count} events, a weekly series of 6 sessions and "
+        f"{len(_PIECES)} stories. Sign in as "
         f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
 
@@ -368,7 +369,39 @@ async def _seed_events(rng: random.Random) -> int:
             continue
         for person in rng.sample(people, k=min(len(people), (capacity or 12) + 2)):
             await events.rsvp(actor=person, event_id=event.id)
+    await _seed_series(rng, all_groups[0], today + timedelta(days=3))
     return len(_EVENTS)
+
+
+async def _seed_series(rng: random.Random, group: Group, start: datetime) -> None:
+    """A weekly series of six sessions in the first group, some of its members going."""
+    facilitator = await Member.filter(
+        memberships__group_id=group.id, memberships__role="facilitator"
+    ).first()
+    assert facilitator is not None  # noqa: S101  # every group has one
+    first = start.replace(minute=30)
+    form = SeriesForm.from_form(
+        {
+            "title": "Reflective practice circle",
+            "kind": "course",
+            "description": "Six evenings of structured reflection on our own cases, in pairs "
+            "and as a group. Come to as many as you can.",
+            "starts_at": first.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (first + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": "Asia/Singapore",
+            "venue": "Social Service Hub, 340 Jalan Sejarah, Level 3, Room 2",
+            "capacity": "14",
+            "cpd_hours": "2",
+            "repeat": "weekly",
+            "sessions": "6",
+        }
+    )
+    series = await events.create_series(actor=facilitator, slug=group.slug, form=form)
+    people = list(await Member.filter(memberships__group_id=group.id).order_by("id"))
+    sessions = await Event.filter(series_id=series.id).order_by("series_index")
+    for person in rng.sample(people, k=min(len(people), 8)):
+        for session in sessions[: rng.randint(2, 6)]:
+            await events.rsvp(actor=person, event_id=session.id)
 
 
 #: (author's index, kind, title, summary, body, themes, where it ends up)

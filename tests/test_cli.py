@@ -55,7 +55,10 @@ def test_migrate_seed_and_createadmin(tmp_path: Path) -> None:
     assert (tmp_path / "community.sqlite3").exists()
     seeded = run(["seed"], tmp_path)
     assert seeded.returncode == 0, seeded.stderr
-    assert "added 30 demo members, 5 groups, 4 discussions, 6 events and 5 stories" in seeded.stdout
+    assert (
+        "added 30 demo members, 5 groups, 4 discussions, 6 events, a weekly series of 6 "
+        "sessions and 5 stories"
+    ) in seeded.stdout
     again = run(["seed"], tmp_path)
     assert "already has members" in again.stdout
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page
 
+from community.events import service as events_service
+from community.events.models import Event
+from community.events.schemas import SeriesForm
 from community.forum.models import Post
 from tests import dates
 from tests.browser.conftest import AXE, screenshot_path
@@ -40,6 +44,8 @@ class Site:
     event_month: str
     member_id: int
     admin_email: str
+    series_id: int
+    session_id: int
 
 
 async def build_site() -> Site:
@@ -57,9 +63,26 @@ async def build_site() -> Site:
     event = await make_event(group, facilitator, capacity=10, title="Inclusive classrooms clinic")
     month = dates.month(event.starts_at.astimezone(ZoneInfo(event.time_zone)))
     await make_member(email="admin@example.org", name="Aisha Rahman", admin=True)
+    first = dates.day(4, "19:30")
+    series = await events_service.create_series(
+        actor=facilitator,
+        slug=group.slug,
+        form=SeriesForm.from_form(
+            {
+                "title": "Reflective practice circle", "kind": "course",
+                "starts_at": dates.field(first),
+                "ends_at": dates.field(first + timedelta(hours=2)),
+                "time_zone": "Asia/Singapore", "venue": "Room 2", "repeat": "monthly",
+                "sessions": "4",
+            }
+        ),
+    )  # fmt: skip
+    second = await Event.get(series_id=series.id, series_index=1)
+    await events_service.cancel_event(actor=facilitator, event_id=second.id)
     return Site(
-        "mem@example.org", group.slug, thread.id, event.id, month, member.id, "admin@example.org"
-    )
+        "mem@example.org", group.slug, thread.id, event.id, month, member.id,
+        "admin@example.org", series.id, second.id,
+    )  # fmt: skip
 
 
 async def sign_in(page: Page, email: str) -> None:
@@ -117,6 +140,7 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "search": "/search?q=visual",
         "latest": "/latest",
         "members": "/members",
+        "series": f"/series/{site.series_id}",
     }
     for name, path in visitor_pages.items():
         await page.goto(path)
@@ -142,6 +166,7 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "members": "/members",
         "members-filtered": "/members?profession=social_worker&shared=1&sort=active",
         "members-errors": "/members?years_min=9&years_max=1",
+        "session": f"/events/{site.session_id}",
     }
     for name, path in member_pages.items():
         await page.goto(path)
@@ -158,6 +183,9 @@ async def test_main_pages_are_accessible_and_fit_phones(
         "members": "/members?sort=active",
         "home": "/",
         "operations": "/admin/operations",
+        "event-new": "/events/new",
+        "series": f"/series/{site.series_id}",
+        "session-edit": f"/events/{site.session_id - 1}/edit",
         "outbox": "/admin/outbox",
     }
     for name, path in admin_pages.items():
