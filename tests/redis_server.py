@@ -4,6 +4,7 @@ may be using at the same time)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -27,10 +28,18 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        # Redis keeps time itself (a TTL is relative): it runs on the real clock, also when
+        # the suite runs under faketime (under its preloaded library, redis-server did not
+        # answer within 10 s)
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+        }
         self.process = subprocess.Popen(  # noqa: S603  # our own command line
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
         )  # fmt: skip
         deadline = time.monotonic() + 10
         while True:
@@ -40,6 +49,7 @@ class RedisServer:
             except redis.RedisError:
                 pass
             if time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
 
