@@ -5,6 +5,8 @@ Tests freeze and move it; nothing else may call `datetime.now()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -53,6 +55,19 @@ def advance(delta: timedelta) -> None:
     if _frozen is None:
         raise RuntimeError("advance() needs a frozen clock")
     _frozen += delta
+
+
+@contextmanager
+def back_at(moment: datetime) -> Iterator[None]:
+    """Run as if it were `moment`, then go back to the clock as it was (the demo seed writes
+    a past through the real actions with it)."""
+    global _frozen
+    before = _frozen
+    _frozen = moment.astimezone(UTC)
+    try:
+        yield
+    finally:
+        _frozen = before
 
 
 def unfreeze() -> None:

@@ -16,6 +16,7 @@ from community.home.feature import feature as home
 from community.media.feature import feature as media
 from community.notifications.feature import feature as notifications
 from community.people.feature import feature as people
+from community.programmes.feature import feature as programmes
 from community.stories.feature import feature as stories
 from community.web.features import Feature
 
@@ -23,6 +24,7 @@ FEATURES: tuple[Feature, ...] = (
     home,
     groups,
     events,
+    programmes,
     forum,
     people,
     stories,

@@ -24,6 +24,7 @@ from community.accounts.models import (
 from community.accounts.passwords import hash_password
 from community.accounts.service import assign_handle
 from community.db import transaction
+from community.events import attendance
 from community.events import service as events
 from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.schemas import EventForm, SeriesForm
@@ -35,6 +36,8 @@ from community.groups.models import Group, JoinPolicy, Membership
 from community.groups.schemas import GroupChanges, GroupForm
 from community.media.service import store_image
 from community.people.models import Recognition
+from community.programmes import service as programmes
+from community.programmes.schemas import ProgrammeForm
 from community.stories import service as stories
 from community.stories.models import Theme
 from community.stories.schemas import PieceForm, Submission
@@ -130,7 +133,7 @@ async def seed_demo() -> str:
     first = _PEOPLE[0][0].lower().replace(" ", ".")
     return (
         f"added {len(_PEOPLE)} demo members, {group_count} groups, {thread_count} "
-        f"discussions, {event_count} events, a weekly series of 6 sessions and "
+        f"discussions, {event_count} events, a weekly series of 6 sessions, 2 programmes and "
         f"{len(_PIECES)} stories. Sign in as "
         f"{first}@{DEMO_DOMAIN} (an admin) or any other, password {DEMO_PASSWORD!r}."
     )
@@ -370,6 +373,7 @@ async def _seed_events(rng: random.Random) -> int:
         for person in rng.sample(people, k=min(len(people), (capacity or 12) + 2)):
             await events.rsvp(actor=person, event_id=event.id)
     await _seed_series(rng, all_groups[0], today + timedelta(days=3))
+    await _seed_programmes(rng, all_groups[0], today)
     return len(_EVENTS)
 
 
@@ -402,6 +406,80 @@ async def _seed_series(rng: random.Random, group: Group, start: datetime) -> Non
     for person in rng.sample(people, k=min(len(people), 8)):
         for session in sessions[: rng.randint(2, 6)]:
             await events.rsvp(actor=person, event_id=session.id)
+
+
+def _programme_form(title: str, first: datetime, summary: str, capacity: int) -> ProgrammeForm:
+    return ProgrammeForm.from_form(
+        {
+            "title": title,
+            "kind": "cet",
+            "description": summary,
+            "starts_at": first.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (first + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": "Asia/Singapore",
+            "venue": "Social Service Institute, Level 5, Training Room 2",
+            "repeat": "weekly",
+            "sessions": "6",
+            "provider": "Social Service Institute",
+            "professions": ["social_worker", "counsellor", "social_work_associate"],
+            "capacity": str(capacity),
+            "cpd_hours": "12",
+            "min_attended": "5",
+        }
+    )
+
+
+async def _seed_programmes(rng: random.Random, group: Group, today: datetime) -> None:
+    """Two six-week CET programmes in the first group: one that ended last month, through
+    the real actions on the clock as it was then (so its members completed it and hold
+    certificates), and one open for enrolment."""
+    facilitator = await Member.filter(
+        memberships__group_id=group.id, memberships__role="facilitator"
+    ).first()
+    assert facilitator is not None  # noqa: S101  # every group has one
+    people = list(await Member.filter(memberships__group_id=group.id).order_by("id"))
+    first = today - timedelta(weeks=9)
+    with clock.back_at(first - timedelta(days=14)):
+        past = await programmes.create_programme(
+            actor=facilitator,
+            slug=group.slug,
+            form=_programme_form(
+                "Foundations of trauma-informed practice",
+                first,
+                "Six evenings on trauma-informed work with children and families: safety, "
+                "trust, choice, collaboration and empowerment in everyday casework.",
+                16,
+            ),
+        )
+        learners = [person for person in people if person.id != facilitator.id][:6]
+        for person in learners:
+            await programmes.enrol(actor=person, programme_id=past.id)
+    sessions = await Event.filter(programme_session__programme_id=past.id).order_by("starts_at")
+    for index, session in enumerate(sessions):
+        with clock.back_at(session.starts_at + timedelta(hours=2)):
+            # the first two came to every session; the others missed one or two
+            came = {
+                person.id
+                for number, person in enumerate(learners)
+                if number < 2 or rng.random() < 0.7 or index == 0
+            }
+            await attendance.record_attendance(
+                actor=facilitator, event_id=session.id, attended_ids=came
+            )
+    upcoming = await programmes.create_programme(
+        actor=facilitator,
+        slug=group.slug,
+        form=_programme_form(
+            "Supervision skills for new supervisors",
+            today + timedelta(days=12),
+            "Six weeks on reflective supervision: contracting, feedback, and supporting "
+            "practitioners through difficult cases.",
+            12,
+        ),
+    )
+    for person in people[:4]:
+        if person.id != facilitator.id:
+            await programmes.enrol(actor=person, programme_id=upcoming.id)
 
 
 #: (author's index, kind, title, summary, body, themes, where it ends up)

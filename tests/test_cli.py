@@ -57,7 +57,7 @@ def test_migrate_seed_and_createadmin(tmp_path: Path) -> None:
     assert seeded.returncode == 0, seeded.stderr
     assert (
         "added 30 demo members, 5 groups, 4 discussions, 6 events, a weekly series of 6 "
-        "sessions and 5 stories"
+        "sessions, 2 programmes and 5 stories"
     ) in seeded.stdout
     again = run(["seed"], tmp_path)
     assert "already has members" in again.stdout

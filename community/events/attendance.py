@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,6 +48,26 @@ CSV_HEADER = (
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # spreadsheet programs run a cell that starts with one of these as a formula
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+#: what runs when members are marked as attended, in the same transaction: a later feature's
+#: rule (a programme's completion) given the event and the members now marked
+AttendanceHook = Callable[[Event, set[int]], Awaitable[None]]
+_hooks: list[AttendanceHook] = []
+
+
+def on_attended(hook: AttendanceHook) -> AttendanceHook:
+    """Run `hook` whenever members are marked as attended (once per hook, however often it
+    is registered)."""
+    if hook not in _hooks:
+        _hooks.append(hook)
+    return hook
+
+
+async def _attended_now(event: Event, member_ids: set[int]) -> None:
+    if member_ids:
+        for hook in _hooks:
+            await hook(event, member_ids)
 
 
 @dataclass(frozen=True)
@@ -174,6 +194,8 @@ async def mark_attendance(
         )
     async with transaction():
         await _set_attended(view.event.id, [member_id], attended)
+        if attended:
+            await _attended_now(view.event, {member_id})
     return await Rsvp.get(id=rsvp.id)
 
 
@@ -206,6 +228,7 @@ async def record_attendance(*, actor: Member | None, event_id: int, attended_ids
     async with transaction():
         await _set_attended(event.id, attended_ids, True)
         await _set_attended(event.id, going - attended_ids, False)
+        await _attended_now(event, attended_ids)
     return int(await Rsvp.filter(event_id=event.id, status=RsvpStatus.GOING, attended=True).count())
 
 

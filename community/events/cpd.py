@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
@@ -14,10 +15,18 @@ from community.accounts.access import ensure_signed_in
 from community.accounts.models import Member
 from community.clock import reader_zone
 from community.errors import NotFound
-from community.events.models import EVENT_KIND_LABELS, Event, EventKind, EventState, Rsvp
+from community.events.models import (
+    EVENT_KIND_LABELS,
+    Event,
+    EventKind,
+    EventState,
+    LearningCredit,
+    Rsvp,
+)
 from community.groups.models import Membership, Visibility
 from community.people.access import access_profile
 from community.settings import current as current_settings
+from community.urls import path as url_path
 
 RECENT = 5
 
@@ -32,8 +41,11 @@ def format_hours(hours: Decimal) -> str:
 class LearningEntry:
     """One attended event in a learning record."""
 
+    #: 0 for a credit
     event_id: int
     title: str
+    #: its page: the event, or what earned the credit (a programme)
+    path: str
     #: the day the event started, in its own time zone
     held_on: date
     #: empty for a site-wide event
@@ -86,42 +98,68 @@ def _sees_everything(actor: Member, member: Member) -> bool:
     return actor.is_admin or actor.id == member.id
 
 
-def _visible_to(actor: Member) -> Q:
-    """Events of site-wide, public and the actor's own groups, as a filter on RSVPs (the
-    actor's groups in a subquery, so the record stays one query)."""
+def _visible_to(actor: Member, prefix: str = "event__") -> Q:
+    """Events (or credits) of site-wide, public and the actor's own groups, as a filter on
+    RSVPs or credits (the actor's groups in a subquery, so the record stays one query)."""
     mine = Membership.filter(member_id=actor.id).values("group_id")
-    return (
-        Q(event__group_id__isnull=True)
-        | Q(event__group__visibility=Visibility.PUBLIC)
-        | Q(event__group_id__in=Subquery(mine))
-    )
+    visible: dict[str, Any] = {
+        f"{prefix}group_id__isnull": True,
+        f"{prefix}group__visibility": Visibility.PUBLIC,
+        f"{prefix}group_id__in": Subquery(mine),
+    }
+    return Q(*(Q(**{name: value}) for name, value in visible.items()), join_type="OR")
 
 
-async def _attended(member: Member, visible: Q) -> list[LearningEntry]:
-    """Every event the member attended that was not cancelled, latest first."""
-    rsvps = (
-        await Rsvp.filter(member_id=member.id, attended=True, event__state=EventState.SCHEDULED)
-        .filter(visible)
-        .select_related("event", "event__group")
-    )
+def session_hours(event: Event) -> Decimal:
+    """The hours attending one event earns: none for a programme's session, whose hours come
+    once, with the programme, when it is completed."""
+    return Decimal(0) if event.enrolment_only else Decimal(event.cpd_hours)
+
+
+async def _attended(member: Member, actor: Member | None) -> list[LearningEntry]:
+    """Every event the member attended that was not cancelled, and every credit (completed
+    programmes), latest first; only what `actor` may see (None: everything)."""
+    rsvps = Rsvp.filter(member_id=member.id, attended=True, event__state=EventState.SCHEDULED)
+    credits = LearningCredit.filter(member_id=member.id)
+    if actor is not None:
+        rsvps = rsvps.filter(_visible_to(actor))
+        credits = credits.filter(_visible_to(actor, ""))
     entries = []
-    for rsvp in rsvps:
+    for rsvp in await rsvps.select_related("event", "event__group"):
         event = rsvp.event
         entries.append(
             (
+                event.starts_at.date(),
                 event.starts_at,
                 LearningEntry(
                     event_id=event.id,
                     title=event.title,
+                    path=url_path("events:detail", event_id=event.id),
                     held_on=event.starts_at.astimezone(ZoneInfo(event.time_zone)).date(),
                     group_name=event.group.name if event.group is not None else "",
                     kind=EVENT_KIND_LABELS[EventKind(event.kind)],
-                    hours=Decimal(event.cpd_hours),
+                    hours=session_hours(event),
                 ),
             )
         )
-    entries.sort(key=lambda pair: (pair[0], pair[1].event_id), reverse=True)
-    return [entry for _, entry in entries]
+    for credit in await credits.select_related("group"):
+        entries.append(
+            (
+                credit.earned_on,
+                credit.created_at,
+                LearningEntry(
+                    event_id=0,
+                    title=credit.title,
+                    path=credit.path,
+                    held_on=credit.earned_on,
+                    group_name=credit.group.name if credit.group is not None else "",
+                    kind="Programme completed",
+                    hours=Decimal(credit.hours),
+                ),
+            )
+        )
+    entries.sort(key=lambda row: (row[2].held_on, row[1], row[2].event_id), reverse=True)
+    return [row[2] for row in entries]
 
 
 def _total(entries: list[LearningEntry]) -> Decimal:
@@ -145,7 +183,7 @@ async def summarise_learning(
     """learning_summary for a member the caller already fetched through people.access (the
     profile page), in one query."""
     everything = _sees_everything(actor, member)
-    entries = await _attended(member, Q() if everything else _visible_to(actor))
+    entries = await _attended(member, None if everything else actor)
     zone = reader_zone(member.time_zone, current_settings().time_zone)
     return LearningSummary(
         member=member,
@@ -164,7 +202,7 @@ async def learning_record(*, actor: Member | None, member_id: int, year: int) ->
     member = await access_profile(actor, member_id)
     if not _sees_everything(signed_in, member) or not 2000 <= year <= 2100:
         raise NotFound("There is no learning record here.")
-    entries = await _attended(member, Q())
+    entries = await _attended(member, None)
     in_year = [entry for entry in reversed(entries) if entry.held_on.year == year]
     return LearningYear(
         member=member,
@@ -182,22 +220,31 @@ async def hours_in_year(*, actor: Member, year: int) -> Decimal:
     # every zone is within a day of UTC: the rows of a day either side, sorted out here
     start = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
     end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+    # completed programmes' credits in the same round trip (a null start marks one)
     rows = await db.select(
         "SELECT e.starts_at AS starts_at, e.time_zone AS time_zone, e.cpd_hours AS hours "  # noqa: S608
         f"FROM {Rsvp._meta.db_table} r JOIN {Event._meta.db_table} e ON e.id = r.event_id "
         "WHERE r.member_id = $1 AND r.attended = $2 AND e.state = $3 "
-        "AND e.starts_at >= $4 AND e.starts_at < $5",
+        "AND e.starts_at >= $4 AND e.starts_at < $5 AND e.enrolment_only = $6 "
+        "UNION ALL SELECT NULL AS starts_at, '' AS time_zone, c.hours AS hours "
+        f"FROM {LearningCredit._meta.db_table} c "
+        "WHERE c.member_id = $7 AND c.earned_on >= $8 AND c.earned_on < $9",
         actor.id,
         True,
         EventState.SCHEDULED.value,
         start,
         end,
+        False,
+        actor.id,
+        date(year, 1, 1),
+        date(year + 1, 1, 1),
     )
     return sum(
         (
             Decimal(str(row["hours"]))
             for row in rows
-            if _aware(row["starts_at"]).astimezone(ZoneInfo(row["time_zone"])).year == year
+            if row["starts_at"] is None
+            or _aware(row["starts_at"]).astimezone(ZoneInfo(row["time_zone"])).year == year
         ),
         Decimal(0),
     )

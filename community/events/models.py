@@ -123,6 +123,9 @@ class Event(Model):
     series_index = fields.IntField(null=True)
     #: when the rule puts it (UTC): a session whose start differs was moved
     series_start = fields.DatetimeField(null=True)
+    #: a session of a programme: its seats are taken by enrolling in the programme, not by an
+    #: RSVP of its own, and its hours are counted with the programme once completed
+    enrolment_only = fields.BooleanField(default=False)
 
     class Meta:
         table = "events_event"
@@ -166,6 +169,36 @@ class Rsvp(Model):
             #: a member's own events: their home page, "my events", the learning record
             ("member_id", "status"),
         )
+
+
+class LearningCredit(Model):
+    """Hours in the learning record of a member that come from something other than one event: a
+    completed programme. One per source and member, so a credit is never given twice."""
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "community.Member", related_name="learning_credits", on_delete=fields.CASCADE
+    )
+    member_id: int
+    #: the group it came from (its privacy is the privacy of the credit), None: site-wide
+    group: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "community.Group", related_name="learning_credits", null=True, on_delete=fields.CASCADE
+    )
+    group_id: int | None
+    #: what earned it, for example "programme:12"
+    source = fields.CharField(max_length=64)
+    title = fields.CharField(max_length=200)
+    #: the page it links to in the record
+    path = fields.CharField(max_length=200)
+    hours = fields.DecimalField(max_digits=5, decimal_places=2)
+    #: the day it was earned, in the zone the source happened in
+    earned_on = fields.DateField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "events_learning_credit"
+        unique_together = (("source", "member"),)
+        indexes = (("member_id", "earned_on"),)
 
 
 class ReminderDelivery(Model):

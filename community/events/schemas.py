@@ -113,7 +113,9 @@ def _moment(value: Any) -> Any:
     return moment
 
 
-def _hours(value: Any) -> Decimal:
+def parse_hours(value: Any) -> Decimal:
+    """CPD hours from a form's text or a JSON number: 0 to 500, at most two decimals (blank:
+    none); ValueError otherwise."""
     if value is None or value == "":
         return Decimal(0)
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
@@ -169,7 +171,7 @@ Capacity = Annotated[
 ]
 CpdHours = Annotated[
     Decimal,
-    BeforeValidator(_hours),
+    BeforeValidator(parse_hours),
     Field(
         json_schema_extra={
             "type": ["number", "string", "null"],

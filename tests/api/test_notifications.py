@@ -113,7 +113,7 @@ async def test_preferences_are_read_and_chosen(api: ApiClient) -> None:
     assert current.json()["reply"] == "immediately"
     assert current.json()["new_thread"] == "digest"
     assert current.json()["event_reminder"] == "immediately"
-    assert len(current.json()) == len(all_kinds()) == 15
+    assert len(current.json()) == len(all_kinds()) == 16
     chosen = await client.put(
         "/notifications/preferences", {"reply": "digest", "event_reminder": "never"}
     )

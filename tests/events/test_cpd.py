@@ -316,7 +316,7 @@ async def test_profile_query_count_does_not_grow_with_the_record(
             after.append(len(count_queries.queries))
     # the session with its member, the profile, its practice areas and recognitions, the
     # learning record, the published stories under their name: one query each
-    assert before == after == [6, 6], count_queries.queries
+    assert before == after == [7, 7], count_queries.queries
 
 
 async def test_hours_in_year_count_each_event_in_its_own_zones_year(database: None) -> None:

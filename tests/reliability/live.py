@@ -192,6 +192,31 @@ async def broken_invariants() -> list[str]:
             GROUP BY m.id, m.unread_notifications
             HAVING COUNT(n.id) <> m.unread_notifications""",
     }
+    checks["programme seats_taken = members enrolled"] = """
+        SELECT p.id FROM programmes_programme p
+        LEFT JOIN programmes_enrolment n ON n.programme_id = p.id AND n.status = 'enrolled'
+        GROUP BY p.id, p.seats_taken HAVING COUNT(n.id) <> p.seats_taken"""
+    checks["no programme over capacity"] = """
+        SELECT id FROM programmes_programme WHERE seats_taken > capacity"""
+    checks["a full programme's waitlist only, while enrolment is open"] = """
+        SELECT p.id FROM programmes_programme p JOIN programmes_enrolment n
+          ON n.programme_id = p.id
+        WHERE n.status = 'waitlist' AND p.seats_taken < p.capacity AND p.enrol_closes_at > $1"""
+    checks["every member enrolled is going to each session to come"] = """
+        SELECT n.id FROM programmes_enrolment n
+        JOIN programmes_session s ON s.programme_id = n.programme_id
+        JOIN events_event e ON e.id = s.event_id
+        LEFT JOIN events_rsvp r ON r.event_id = e.id AND r.member_id = n.member_id
+          AND r.status = 'going'
+        WHERE n.status = 'enrolled' AND e.state = 'scheduled' AND e.starts_at > $1
+          AND r.id IS NULL"""
+    checks["no one going to a programme's session without a place"] = """
+        SELECT r.id FROM events_rsvp r
+        JOIN programmes_session s ON s.event_id = r.event_id
+        LEFT JOIN programmes_enrolment n ON n.programme_id = s.programme_id
+          AND n.member_id = r.member_id AND n.status = 'enrolled'
+        JOIN events_event e ON e.id = r.event_id
+        WHERE r.status = 'going' AND n.id IS NULL AND e.starts_at > $1"""
     checks["every thread has its opening post"] = """
         SELECT t.id FROM forum_thread t WHERE NOT EXISTS (
             SELECT 1 FROM forum_post p WHERE p.thread_id = t.id AND p.number = 1)"""

@@ -163,8 +163,9 @@ async def test_profile_page_query_count_is_fixed(
         response = await browser.get(f"/members/{member.id}")
         assert response.status_code == 200
     # the session with its member (1), the profile (1), its practice areas (1) and
-    # recognitions (1), the learning record (1), the published stories under their name (1)
-    assert len(count_queries.queries) == 6, count_queries.queries
+    # recognitions (1), the learning record: events attended (1) and programmes completed (1),
+    # the published stories under their name (1)
+    assert len(count_queries.queries) == 7, count_queries.queries
 
 
 async def test_lookups_longer_than_their_column_find_nothing_not_a_500(browser: Browser) -> None:
@@ -241,12 +242,14 @@ async def test_navigation_shows_each_features_links_to_whom_they_are_for(app: St
     async with open_browser(app) as browser:
         visitor = await browser.get("/groups")
         assert _nav(visitor.text) == [
-            "Groups", "Events", "Latest", "Search", "Members", "Stories", "Sign in", "Join"
+            "Groups", "Events", "Programmes", "Latest", "Search", "Members", "Stories",
+            "Sign in", "Join",
         ]  # fmt: skip
         assert 'href="/groups" aria-current="page"' in visitor.text
         await browser.login("nav@example.org", PASSWORD)
         signed_in = await browser.get("/events")
         assert _nav(signed_in.text) == [
-            "Groups", "Events", "Latest", "Search", "Members", "Stories", "Invitations",
+            "Groups", "Events", "Programmes", "Latest", "Search", "Members", "Stories",
+            "Invitations",
             "Notifications 3 unread", "Nadia Vo", "Settings",
         ]  # fmt: skip

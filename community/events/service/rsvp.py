@@ -34,6 +34,18 @@ def ensure_rsvp_open(event: Event) -> None:
         raise Conflict("RSVPs for this event have closed: the deadline has passed.")
 
 
+PROGRAMME_SESSION = (
+    "This session is part of a programme: its seats are taken by enrolling in the programme, "
+    "and given back by withdrawing from it."
+)
+
+
+def ensure_not_programme_session(event: Event) -> None:
+    """Conflict for a programme's session: no seat in it by the side door."""
+    if event.enrolment_only:
+        raise Conflict(PROGRAMME_SESSION)
+
+
 async def _take_seat(event: Event) -> bool:
     """Take a seat if one is free (a guarded counter). Call inside a transaction."""
     seats = Event.filter(id=event.id)
@@ -47,6 +59,7 @@ async def rsvp(*, actor: Member | None, event_id: int) -> Rsvp:
     view = await access_event(actor, event_id)
     member = ensure_may_rsvp(view)
     event = view.event
+    ensure_not_programme_session(event)
     ensure_rsvp_open(event)
     existing = await Rsvp.filter(event_id=event.id, member_id=member.id).first()
     if existing is not None and existing.status != RsvpStatus.NOT_GOING:
@@ -77,6 +90,7 @@ async def cancel_rsvp(*, actor: Member | None, event_id: int) -> Rsvp | None:
     view = await access_event(actor, event_id)
     member = ensure_may_rsvp(view)
     event = view.event
+    ensure_not_programme_session(event)
     existing = await Rsvp.filter(event_id=event.id, member_id=member.id).first()
     if existing is None or existing.status == RsvpStatus.NOT_GOING:
         return existing

@@ -1,0 +1,1 @@
+"""Programmes: multi-session courses, enrolment, completion and certificates."""
