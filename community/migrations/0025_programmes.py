@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                 (
                     "enrol_closes_at",
                     fields.DatetimeField(
-                        description="UTC, at the latest the start of the first session",
+                        description="UTC, at the latest the start of the first session (enrolment closes then in any case,",
                         auto_now=False,
                         auto_now_add=False,
                     ),
@@ -192,16 +192,6 @@ class Migration(migrations.Migration):
                         max_length=64,
                     ),
                 ),
-                (
-                    "first_starts_at",
-                    fields.DatetimeField(
-                        db_index=True,
-                        description="the first and last session starts (UTC), kept when sessions change",
-                        auto_now=False,
-                        auto_now_add=False,
-                    ),
-                ),
-                ("last_starts_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 (
                     "created_by",
                     fields.ForeignKeyField(

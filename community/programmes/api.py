@@ -64,13 +64,15 @@ class Programme(BaseModel):
     places_left: int
     min_attended: int
     time_zone: str
-    first_starts_at: datetime
-    last_starts_at: datetime
+    first_starts_at: datetime | None = Field(description="The first session not cancelled.")
+    last_starts_at: datetime | None = Field(description="The last session not cancelled.")
     enrol_closes_at: datetime
     group: str | None = Field(description="The group's slug; null: site-wide.")
 
     @classmethod
-    def of(cls, programme: models.Programme, slug: str | None) -> Programme:
+    def of(
+        cls, programme: models.Programme, slug: str | None, span: service.Span | None
+    ) -> Programme:
         return cls(
             id=programme.id,
             title=programme.title,
@@ -82,8 +84,8 @@ class Programme(BaseModel):
             places_left=max(programme.capacity - programme.seats_taken, 0),
             min_attended=programme.min_attended,
             time_zone=programme.time_zone,
-            first_starts_at=programme.first_starts_at,
-            last_starts_at=programme.last_starts_at,
+            first_starts_at=span.first if span else None,
+            last_starts_at=span.last if span else None,
             enrol_closes_at=programme.enrol_closes_at,
             group=slug,
         )
@@ -147,7 +149,9 @@ def _progress(progress: service.Progress | None) -> Progress | None:
 
 async def _detail(call: Call, programme_id: int) -> ProgrammeDetail:
     page = await service.programme_page(actor=call.actor, programme_id=programme_id)
-    base = Programme.of(page.programme, page.view.viewer.group.slug if page.view.viewer else None)
+    slug = page.view.viewer.group.slug if page.view.viewer else None
+    span = (await service.spans([page.programme.id])).get(page.programme.id)
+    base = Programme.of(page.programme, slug, span)
     return ProgrammeDetail(
         **base.model_dump(),
         sessions=[
@@ -195,7 +199,9 @@ async def list_programmes(call: Call) -> ProgrammeList:
     )
     slugs = await service.group_slugs([card.programme for card in cards])
     return ProgrammeList(
-        items=[Programme.of(card.programme, slugs.get(card.programme.id)) for card in cards]
+        items=[
+            Programme.of(card.programme, slugs.get(card.programme.id), card.span) for card in cards
+        ]
     )
 
 
@@ -364,7 +370,7 @@ async def my_learning(call: Call) -> Learning:
         assert progress is not None  # noqa: S101  # every row has its progress
         items.append(
             LearningItem(
-                programme=Programme.of(row.programme, slugs.get(row.programme.id)),
+                programme=Programme.of(row.programme, slugs.get(row.programme.id), row.span),
                 enrolment=Enrolment.of(row.enrolment),
                 progress=progress,
                 certificate=row.certificate.code if row.certificate else None,

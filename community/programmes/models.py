@@ -29,7 +29,8 @@ class Programme(Model):
     cpd_hours = fields.DecimalField(max_digits=5, decimal_places=2)
     #: None: open from when it is published
     enrol_opens_at = fields.DatetimeField(null=True)
-    #: UTC, at the latest the start of the first session
+    #: UTC, at the latest the start of the first session (enrolment closes then in any case,
+    #: should the sessions move)
     enrol_closes_at = fields.DatetimeField()
     capacity = fields.IntField()
     #: places taken by enrolled members (a guarded counter)
@@ -38,9 +39,6 @@ class Programme(Model):
     min_attended = fields.IntField()
     #: the time zone of its sessions, for dates on pages and certificates
     time_zone = fields.CharField(max_length=64)
-    #: the first and last session starts (UTC), kept when sessions change
-    first_starts_at = fields.DatetimeField(db_index=True)
-    last_starts_at = fields.DatetimeField()
     created_by: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "community.Member", related_name="created_programmes", on_delete=fields.RESTRICT
     )

@@ -26,7 +26,7 @@ from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events.attendance import on_attended
 from community.events.cpd import format_hours
-from community.events.models import Event, LearningCredit, Rsvp, RsvpStatus
+from community.events.models import Event, EventState, LearningCredit, Rsvp, RsvpStatus
 from community.events.schemas import instant
 from community.events.service import create_series
 from community.events.service.scheduling import event_owner
@@ -174,8 +174,6 @@ async def _make(
         capacity=form.capacity,
         min_attended=form.min_attended or len(events),
         time_zone=zone,
-        first_starts_at=starts[0],
-        last_starts_at=starts[-1],
         created_by_id=creator.id,
         created_at=clock.now(),
     )
@@ -250,11 +248,13 @@ async def create_programme_from_events(
 # --- enrolling ----------------------------------------------------------------------------
 
 
-def _ensure_enrolment_open(programme: Programme) -> None:
+def _ensure_enrolment_open(programme: Programme, first: datetime | None) -> None:
+    """Conflict unless enrolment is open: before it closes and before the first session
+    starts (`first`: the first session not cancelled, if any)."""
     now = clock.now()
     if programme.enrol_opens_at is not None and now < programme.enrol_opens_at:
         raise Conflict("Enrolment for this programme has not opened yet.")
-    if now >= programme.enrol_closes_at:
+    if now >= programme.enrol_closes_at or first is None or now >= first:
         raise Conflict("Enrolment for this programme has closed.")
 
 
@@ -325,7 +325,8 @@ async def enrol(*, actor: Member | None, programme_id: int) -> Enrolment:
     existing = await Enrolment.filter(programme_id=programme.id, member_id=member.id).first()
     if existing is not None and existing.status != EnrolmentStatus.WITHDRAWN:
         return existing
-    _ensure_enrolment_open(programme)
+    span = (await spans([programme.id])).get(programme.id)
+    _ensure_enrolment_open(programme, span.first if span else None)
     now = clock.now()
     try:
         async with transaction():
@@ -381,7 +382,8 @@ async def promote_waitlist(programme_id: int) -> int:
     """Enrol waitlisted members while places are free, first come first served, each exactly
     once (guarded updates), while enrolment is open; tell each. Call inside a transaction."""
     programme = await Programme.get(id=programme_id)
-    if clock.now() >= programme.enrol_closes_at:
+    span = (await spans([programme_id])).get(programme_id)
+    if clock.now() >= programme.enrol_closes_at or span is None or clock.now() >= span.first:
         return 0
     promoted = 0
     while True:
@@ -578,9 +580,15 @@ class ProgrammePage:
         return self.view.programme
 
     @property
+    def first_start(self) -> datetime | None:
+        """When the first session not cancelled starts."""
+        live = [row.event.starts_at for row in self.sessions if not row.event.is_cancelled]
+        return min(live) if live else None
+
+    @property
     def enrolment_open(self) -> bool:
         try:
-            _ensure_enrolment_open(self.programme)
+            _ensure_enrolment_open(self.programme, self.first_start)
         except Conflict:
             return False
         return True
@@ -628,9 +636,32 @@ async def programme_page(*, actor: Member | None, programme_id: int) -> Programm
 
 
 @dataclass(frozen=True)
+class Span:
+    """When a programme runs: its first and last sessions not cancelled, and how many."""
+
+    first: datetime
+    last: datetime
+    sessions: int
+
+
+async def spans(programme_ids: list[int]) -> dict[int, Span]:
+    """The span of each programme, by id, in one query (a programme whose every session is
+    cancelled has none)."""
+    starts: dict[int, list[datetime]] = {}
+    for session in await ProgrammeSession.filter(
+        programme_id__in=programme_ids, event__state=EventState.SCHEDULED
+    ).select_related("event"):
+        starts.setdefault(session.programme_id, []).append(session.event.starts_at)
+    return {
+        programme_id: Span(min(moments), max(moments), len(moments))
+        for programme_id, moments in starts.items()
+    }
+
+
+@dataclass(frozen=True)
 class ProgrammeCard:
     programme: Programme
-    sessions: int
+    span: Span
 
     @property
     def professions_text(self) -> str:
@@ -640,21 +671,21 @@ class ProgrammeCard:
 async def list_programmes(
     *, actor: Member | None, profession: str = "", provider: str = "", limit: int = 100
 ) -> list[ProgrammeCard]:
-    """Programmes still to end, soonest first; for a profession (those for everyone too) or a
-    provider."""
-    query = Programme.filter(_visible(actor), last_starts_at__gte=clock.now())
+    """Programmes with a session still to come, soonest first; for a profession (those for
+    everyone too) or a provider."""
+    to_come = ProgrammeSession.filter(
+        event__starts_at__gte=clock.now(), event__state=EventState.SCHEDULED
+    ).values("programme_id")
+    query = Programme.filter(_visible(actor), id__in=Subquery(to_come))
     if provider:
         query = query.filter(provider=provider)
-    programmes = await query.order_by("first_starts_at", "id").limit(limit * 2)
+    programmes = await query.order_by("-id").limit(limit * 3)
     if profession:
         programmes = [p for p in programmes if not p.professions or profession in p.professions]
-    programmes = programmes[:limit]
-    counts: dict[int, int] = {}
-    for session in await ProgrammeSession.filter(
-        programme_id__in=[programme.id for programme in programmes]
-    ).only("programme_id"):
-        counts[session.programme_id] = counts.get(session.programme_id, 0) + 1
-    return [ProgrammeCard(programme, counts.get(programme.id, 0)) for programme in programmes]
+    known = await spans([programme.id for programme in programmes])
+    cards = [ProgrammeCard(p, known[p.id]) for p in programmes if p.id in known]
+    cards.sort(key=lambda card: (card.span.first, card.programme.id))
+    return cards[:limit]
 
 
 async def providers(*, actor: Member | None) -> list[str]:
@@ -669,6 +700,8 @@ class LearningRow:
     enrolment: Enrolment
     progress: Progress
     certificate: Certificate | None
+    #: None when every session was cancelled
+    span: Span | None
 
 
 async def my_learning(*, actor: Member | None) -> list[LearningRow]:
@@ -685,14 +718,21 @@ async def my_learning(*, actor: Member | None) -> list[LearningRow]:
         certificate.enrolment_id: certificate
         for certificate in await Certificate.filter(member_id=member.id)
     }
+    known = await spans([enrolment.programme_id for enrolment in enrolments])
     rows = []
     for enrolment in enrolments:
         progress = (await _progress_of(enrolment.programme, [member.id]))[member.id]
         rows.append(
-            LearningRow(enrolment.programme, enrolment, progress, certificates.get(enrolment.id))
+            LearningRow(
+                enrolment.programme,
+                enrolment,
+                progress,
+                certificates.get(enrolment.id),
+                known.get(enrolment.programme_id),
+            )
         )
-    rows.sort(key=lambda row: row.programme.first_starts_at, reverse=True)
-    return rows
+    rows.sort(key=lambda row: row.span.first if row.span else row.enrolment.answered_at)
+    return list(reversed(rows))
 
 
 # --- the facilitators' sheet ----------------------------------------------------------------

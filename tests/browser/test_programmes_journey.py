@@ -36,11 +36,7 @@ async def _held(programme: Programme) -> list[Event]:
         await Event.filter(id=event.id).update(
             starts_at=event.starts_at - back, ends_at=event.ends_at - back
         )
-    await Programme.filter(id=programme.id).update(
-        first_starts_at=programme.first_starts_at - back,
-        last_starts_at=programme.last_starts_at - back,
-        enrol_closes_at=programme.enrol_closes_at - back,
-    )
+    await Programme.filter(id=programme.id).update(enrol_closes_at=programme.enrol_closes_at - back)
     return list(await Event.filter(id__in=ids).order_by("starts_at"))
 
 

@@ -16,6 +16,7 @@ from community.events import attendance
 from community.events import service as events_service
 from community.events.cpd import hours_in_year, learning_summary
 from community.events.models import Event, LearningCredit, Rsvp, RsvpStatus
+from community.events.schemas import EventChanges
 from community.notifications.models import Notification
 from community.programmes import service
 from community.programmes.models import Certificate, Enrolment, EnrolmentStatus, Programme
@@ -354,3 +355,38 @@ async def test_a_programme_of_events_already_scheduled(database: None) -> None:
                 form=ProgrammeFromEvents.from_json({**terms, "event_ids": ids}),
             )
     assert await Programme.all().count() == 1
+
+
+async def test_a_sessions_places_and_hours_stay_the_programmes(database: None) -> None:
+    _, facilitator, _, programme = await setting()
+    first = (await sessions_of(programme))[0]
+    for changes, field in (({"capacity": 30}, "capacity"), ({"cpd_hours": "2"}, "cpd_hours")):
+        with pytest.raises(Invalid) as refused:
+            await events_service.update_event(
+                actor=facilitator, event_id=first.id, changes=EventChanges.from_json(changes)
+            )
+        assert "part of a programme" in refused.value.fields[field]
+    unchanged = await Event.get(id=first.id)
+    assert (unchanged.capacity, unchanged.cpd_hours) == (20, Decimal(0))
+
+
+async def test_the_list_follows_the_sessions_when_they_move(database: None) -> None:
+    _, facilitator, group, programme = await setting()
+    sessions = await sessions_of(programme)
+    moved = sessions[0].starts_at - timedelta(days=3)
+    await events_service.update_event(
+        actor=facilitator,
+        event_id=sessions[0].id,
+        changes=EventChanges.from_json(
+            {"starts_at": moved.isoformat(), "ends_at": (moved + timedelta(hours=2)).isoformat()}
+        ),
+    )
+    [card] = await service.list_programmes(actor=None)
+    assert card.span.first == moved and card.span.sessions == 6
+    # enrolment closes when the first session starts, wherever it moved
+    member = await member_of(group)
+    clock.freeze(moved)
+    with pytest.raises(Conflict, match="closed"):
+        await service.enrol(actor=member, programme_id=programme.id)  # type: ignore[arg-type]
+    clock.freeze(sessions[-1].starts_at + timedelta(hours=3))
+    assert await service.list_programmes(actor=None) == []

@@ -87,8 +87,6 @@ async def _setup(database_url: str, members: int, seats: int, places: int) -> di
             capacity=places,
             min_attended=SESSIONS,
             time_zone="Asia/Singapore",
-            first_starts_at=starts,
-            last_starts_at=starts + timedelta(weeks=SESSIONS - 1),
             created_by_id=admin.id,
             created_at=now,
         )

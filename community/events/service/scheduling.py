@@ -114,6 +114,17 @@ async def update_event(*, actor: Member | None, event_id: int, changes: EventCha
     if event.is_cancelled:
         raise Conflict("This event is cancelled.")
     form = EventForm.from_json({**as_sent(event), **changes.sent()})
+    if event.enrolment_only and (form.capacity, form.cpd_hours) != (
+        event.capacity,
+        event.cpd_hours,
+    ):
+        field = "capacity" if form.capacity != event.capacity else "cpd_hours"
+        raise Invalid(
+            **{
+                field: "This session is part of a programme: its places and hours are the "
+                "programme's."
+            }
+        )
     if form.capacity is not None and form.capacity < event.seats_taken:
         raise Invalid(
             capacity=f"{event.seats_taken} members are going: choose at least "
