@@ -14,7 +14,7 @@ from community import clock
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events import attendance
 from community.events import service as events_service
-from community.events.cpd import hours_in_year, learning_summary
+from community.events.cpd import hours_in_year, learning_record, learning_summary
 from community.events.models import Event, LearningCredit, Rsvp, RsvpStatus
 from community.events.schemas import EventChanges
 from community.notifications.models import Notification
@@ -220,6 +220,21 @@ async def test_completion_credits_the_hours_once_and_issues_one_certificate(
     assert summary.total_hours == Decimal(12)  # the sessions count nothing of their own
     year = certificates[0].last_day.year
     assert await hours_in_year(actor=member, year=year) == Decimal(12)  # type: ignore[arg-type]
+    record = await learning_record(actor=member, member_id=member.id, year=year)  # type: ignore[arg-type]
+    assert record.total_hours == Decimal(12)
+    credited = [entry for entry in record.entries if entry.kind == "Programme completed"]
+    assert [(entry.title, entry.hours, entry.path) for entry in credited] == [
+        (programme.title, Decimal(12), f"/programmes/{programme.id}")
+    ]
+    # the sessions are in the records too (in whichever years they fell), each with no hours
+    years = {certificates[0].first_day.year, certificates[0].first_day.year + 1}
+    sessions = [
+        entry
+        for each in sorted(years)
+        for entry in (await learning_record(actor=member, member_id=member.id, year=each)).entries  # type: ignore[arg-type]
+        if entry.event_id
+    ]
+    assert [entry.hours for entry in sessions] == [Decimal(0)] * 6
 
 
 async def test_two_facilitators_marking_at_once_complete_it_once(database: None) -> None:
