@@ -191,7 +191,7 @@ def _burst(
     return answers
 
 
-async def _programme_check(programme_id: int, withdrawn: list[int]) -> dict[str, Any]:
+async def _programme_check(programme_id: int, withdrawn: int) -> dict[str, Any]:
     """The programme after the race and the withdrawals: places, each session's seats, and
     whether the members promoted were the first waiting, in the order they answered."""
     from community.events.models import Event, Rsvp
@@ -223,7 +223,7 @@ async def _programme_check(programme_id: int, withdrawn: list[int]) -> dict[str,
             kind="programme_enrolment"
         ).count(),
         "sessions (seats_taken, going)": sorted(set(seats)),
-        "withdrawn asked": len(withdrawn),
+        "withdrawals sent": withdrawn,
     }
 
 
@@ -235,7 +235,7 @@ async def _check(
     members: int,
     cancelled: int,
     programme: int,
-    withdrawn: list[int],
+    withdrawn: int,
 ) -> dict[str, Any]:
     from tortoise import Tortoise
 
@@ -336,7 +336,7 @@ def main() -> int:
             args.members,
             len(cancel),
             setup["programme"],
-            [0] * len(leaving),
+            len(leaving),
         )
     )
     places = args.places
