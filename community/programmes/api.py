@@ -20,7 +20,12 @@ from community.errors import NotFound
 from community.events.cpd import format_hours
 from community.groups.access import access_facilitation
 from community.programmes import models, service
-from community.programmes.schemas import ProgrammeForm, ProgrammeFromEvents, Revocation
+from community.programmes.schemas import (
+    ProgrammeDetails,
+    ProgrammeForm,
+    ProgrammeFromEvents,
+    Revocation,
+)
 from community.text import clean_text
 from community.web.api import ID_MAX, Api, Call, Query
 
@@ -265,6 +270,30 @@ async def create_programme_from_events(call: Call) -> ProgrammeDetail:
     response=ProgrammeDetail,
 )
 async def get_programme(call: Call) -> ProgrammeDetail:
+    return await _detail(call, call.path["programme_id"])
+
+
+async def managers_only(actor: Member | None, params: dict[str, Any]) -> None:
+    service.ensure_manages(await service.access_programme(actor, int(params["programme_id"])))
+
+
+@api.operation(
+    "PUT",
+    "/programmes/{programme_id}",
+    summary="Change a programme's terms (its facilitators; every field, as GET gives them)",
+    description="More places promote the waitlist; fewer than are taken are refused; a looser "
+    "rule completes whoever now meets it. Sessions change as events do.",
+    tag="programmes",
+    body=ProgrammeDetails,
+    response=ProgrammeDetail,
+    authorise=managers_only,
+)
+async def update_programme(call: Call) -> ProgrammeDetail:
+    await service.update_programme(
+        actor=call.member(),
+        programme_id=call.path["programme_id"],
+        form=call.parsed(ProgrammeDetails),
+    )
     return await _detail(call, call.path["programme_id"])
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from community.groups.access import access_facilitation
 from community.programmes import service
 from community.programmes.models import Certificate
 from community.programmes.pdf import CertificateText, certificate_pdf
-from community.programmes.schemas import ProgrammeForm, Revocation
+from community.programmes.schemas import ProgrammeDetails, ProgrammeForm, Revocation
 from community.urls import absolute_url
 from community.urls import path as url_path
 from community.web.templates import read_form, redirect, render, request_zone
@@ -92,12 +93,7 @@ async def programme_new(request: Request) -> Response:
 
 async def programme_create(request: Request) -> Response:
     slug = request.path_params.get("slug")
-    form_data = await request.form()
-    raw: dict[str, Any] = dict(await read_form(request))
-    raw["professions"] = [v for v in form_data.getlist("professions") if isinstance(v, str)]
-    raw["mandatory"] = [
-        v.strip() for v in str(raw.get("mandatory", "")).replace(",", " ").split() if v.strip()
-    ]
+    raw = await _programme_form(request)
     try:
         programme = await service.create_programme(
             actor=request.state.member, slug=slug, form=ProgrammeForm.from_form(raw)
@@ -137,6 +133,77 @@ async def programme_detail(request: Request) -> Response:
             "now": clock.now(),
         },
     )
+
+
+def _edit_page(
+    request: Request,
+    programme: Any,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    mandatory = values.get("mandatory") or []
+    return render(
+        request,
+        "programmes/edit.html",
+        {
+            "programme": programme,
+            "values": {
+                **values,
+                "mandatory": mandatory
+                if isinstance(mandatory, str)
+                else " ".join(str(number) for number in mandatory),
+                "enrol_closes_at": _local_field(values.get("enrol_closes_at")),
+            },
+            "errors": errors or {},
+            "professions": PROFESSION_LABELS,
+            "chosen": set(values.get("professions") or []),
+        },
+        status_code=status_code,
+    )
+
+
+def _local_field(value: object) -> str:
+    """A time as a datetime-local field holds it."""
+    return value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, datetime) else str(value or "")
+
+
+async def programme_edit(request: Request) -> Response:
+    programme, values = await service.programme_to_edit(
+        actor=request.state.member, programme_id=request.path_params["programme_id"]
+    )
+    return _edit_page(request, programme, values)
+
+
+async def programme_update(request: Request) -> Response:
+    programme_id = request.path_params["programme_id"]
+    raw = await _programme_form(request)
+    try:
+        await service.update_programme(
+            actor=request.state.member,
+            programme_id=programme_id,
+            form=ProgrammeDetails.from_form(raw),
+        )
+    except Invalid as exc:
+        programme, _ = await service.programme_to_edit(
+            actor=request.state.member, programme_id=programme_id
+        )
+        return _edit_page(request, programme, raw, exc.fields, status_code=422)
+    return redirect(
+        request, "programmes:detail", "The programme is changed.", programme_id=programme_id
+    )
+
+
+async def _programme_form(request: Request) -> dict[str, Any]:
+    """A programme form as its command reads it: the ticked professions as a list, the
+    mandatory sessions' numbers from "1 6" or "1, 6"."""
+    form_data = await request.form()
+    raw: dict[str, Any] = dict(await read_form(request))
+    raw["professions"] = [v for v in form_data.getlist("professions") if isinstance(v, str)]
+    raw["mandatory"] = [
+        v.strip() for v in str(raw.get("mandatory", "")).replace(",", " ").split() if v.strip()
+    ]
+    return raw
 
 
 async def programme_enrol(request: Request) -> Response:
@@ -345,6 +412,13 @@ routes = [
         name="programmes:create_in_group",
     ),
     Route("/programmes/{programme_id:int}", programme_detail, name="programmes:detail"),
+    Route("/programmes/{programme_id:int}/edit", programme_edit, name="programmes:edit"),
+    Route(
+        "/programmes/{programme_id:int}/edit",
+        programme_update,
+        methods=["POST"],
+        name="programmes:update",
+    ),
     Route(
         "/programmes/{programme_id:int}/enrol",
         programme_enrol,

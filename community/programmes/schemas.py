@@ -130,6 +130,19 @@ class ProgrammeFromEvents(ProgrammeTerms):
     event_ids: list[Id] = Field(min_length=MIN_SESSIONS, max_length=MAX_SESSIONS)
 
 
+class ProgrammeDetails(ProgrammeTerms):
+    """A programme as its facilitators edit it: its terms, title and summary (its sessions
+    change as events do). The page sends every field; so does the API (PUT)."""
+
+    messages: ClassVar[Mapping[str, str]] = {
+        **TERMS_MESSAGES,
+        "title": "Give the programme a title.",
+        "summary": "Write the summary as text.",
+    }
+    title: Title
+    summary: Description = ""
+
+
 class Revocation(Command):
     """Why a certificate is revoked: shown to anyone who checks its code."""
 
@@ -147,4 +160,11 @@ class Revocation(Command):
         return value
 
 
-__all__ = ["TITLE_MAX", "ProgrammeForm", "ProgrammeFromEvents", "ProgrammeTerms", "Revocation"]
+__all__ = [
+    "TITLE_MAX",
+    "ProgrammeDetails",
+    "ProgrammeForm",
+    "ProgrammeFromEvents",
+    "ProgrammeTerms",
+    "Revocation",
+]

@@ -41,7 +41,13 @@ from community.programmes.models import (
     Programme,
     ProgrammeSession,
 )
-from community.programmes.schemas import ProgrammeForm, ProgrammeFromEvents, Revocation
+from community.programmes.schemas import (
+    ProgrammeDetails,
+    ProgrammeForm,
+    ProgrammeFromEvents,
+    ProgrammeTerms,
+    Revocation,
+)
 from community.text import INT_MAX
 from community.urls import path as url_path
 
@@ -120,10 +126,14 @@ def _visible(actor: Member | None) -> Q:
 
 
 def _check_terms(
-    form: ProgrammeForm | ProgrammeFromEvents, starts: list[datetime], zone: str
+    form: ProgrammeTerms,
+    starts: list[datetime],
+    zone: str,
+    kept: datetime | None = None,
 ) -> datetime:
     """The completion rule and the enrolment window against the sessions: the time
-    enrolment closes (UTC)."""
+    enrolment closes (UTC). `kept`: the closing time the programme has, which may stay as it
+    is though it has passed."""
     count = len(starts)
     if form.min_attended is not None and form.min_attended > count:
         raise Invalid(
@@ -144,7 +154,7 @@ def _check_terms(
         raise Invalid(
             enrol_closes_at="Close enrolment at the latest when the first session starts."
         )
-    if closes <= clock.now():
+    if closes <= clock.now() and closes != kept:
         raise Invalid(enrol_closes_at="Choose a time for enrolment to close that is still to come.")
     return closes
 
@@ -243,6 +253,105 @@ async def create_programme_from_events(
             zone=form.time_zone,
             events=events,
         )
+
+
+def ensure_manages(view: ProgrammeView) -> Member:
+    """The actor, if they run the programme (its group's facilitators, admins)."""
+    if view.actor is None:
+        raise PermissionDenied("Please sign in to continue.")
+    if not view.can_manage:
+        raise PermissionDenied("Only the programme's facilitators can do that.")
+    return view.actor
+
+
+def details_of(programme: Programme, mandatory: list[int]) -> dict[str, object]:
+    """The programme as its edit form holds it (times in its zone, as the form shows them)."""
+    zone = ZoneInfo(programme.time_zone)
+    return {
+        "title": programme.title,
+        "summary": programme.summary,
+        "provider": programme.provider,
+        "professions": list(programme.professions),
+        "capacity": programme.capacity,
+        "cpd_hours": format_hours(Decimal(programme.cpd_hours)),
+        "min_attended": programme.min_attended,
+        "mandatory": mandatory,
+        "enrol_closes_at": programme.enrol_closes_at.astimezone(zone).replace(tzinfo=None),
+    }
+
+
+async def programme_to_edit(
+    *, actor: Member | None, programme_id: int
+) -> tuple[Programme, dict[str, object]]:
+    """The programme and its edit form's values, for its facilitators."""
+    view = await access_programme(actor, programme_id)
+    ensure_manages(view)
+    sessions = await _sessions_in_order(programme_id)
+    mandatory = [n for n, session in enumerate(sessions, start=1) if session.mandatory]
+    return view.programme, details_of(view.programme, mandatory)
+
+
+async def _sessions_in_order(programme_id: int) -> list[ProgrammeSession]:
+    sessions = await ProgrammeSession.filter(programme_id=programme_id).select_related("event")
+    sessions.sort(key=lambda session: (session.event.starts_at, session.event_id))
+    return sessions
+
+
+async def update_programme(
+    *, actor: Member | None, programme_id: int, form: ProgrammeDetails
+) -> Programme:
+    """Change a programme's terms. More places promote its waitlist at once; fewer than are
+    taken are refused; a looser rule completes whoever now meets it. Certificates already
+    issued keep the hours they were issued with."""
+    view = await access_programme(actor, programme_id)
+    ensure_manages(view)
+    programme = view.programme
+    sessions = await _sessions_in_order(programme.id)
+    starts = [session.event.starts_at for session in sessions]
+    live = [s.event.starts_at for s in sessions if not s.event.is_cancelled] or starts
+    closes = _check_terms(form, starts, programme.time_zone, kept=programme.enrol_closes_at)
+    if closes > min(live):
+        raise Invalid(
+            enrol_closes_at="Close enrolment at the latest when the first session starts."
+        )
+    if form.capacity < programme.seats_taken:
+        raise Invalid(
+            capacity=f"{programme.seats_taken} members are enrolled: choose at least "
+            f"{programme.seats_taken} places."
+        )
+    mandatory = set(form.mandatory)
+    async with transaction():
+        await Programme.filter(id=programme.id).update(
+            title=form.title,
+            summary=form.summary,
+            provider=form.provider,
+            professions=sorted({str(profession) for profession in form.professions}),
+            cpd_hours=form.cpd_hours,
+            capacity=form.capacity,
+            min_attended=form.min_attended or len(sessions),
+            enrol_closes_at=closes,
+        )
+        for number, session in enumerate(sessions, start=1):
+            if session.mandatory != (number in mandatory):
+                await ProgrammeSession.filter(id=session.id).update(mandatory=number in mandatory)
+        await Event.filter(id__in=[session.event_id for session in sessions]).update(
+            capacity=form.capacity
+        )
+        await promote_waitlist(programme.id)
+        updated = await Programme.get(id=programme.id)
+        await _complete_all_who_meet(updated)
+    return updated
+
+
+async def _complete_all_who_meet(programme: Programme) -> None:
+    """Complete every enrolled member who meets the rule now (after the rule changed)."""
+    enrolments = await Enrolment.filter(
+        programme_id=programme.id, status=EnrolmentStatus.ENROLLED, completed_at__isnull=True
+    ).select_related("member")
+    progress = await _progress_of(programme, [enrolment.member_id for enrolment in enrolments])
+    for enrolment in enrolments:
+        if progress[enrolment.member_id].met and progress[enrolment.member_id].attended:
+            await _complete(programme, enrolment)
 
 
 # --- enrolling ----------------------------------------------------------------------------

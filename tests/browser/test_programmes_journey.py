@@ -159,6 +159,7 @@ async def test_programme_pages_are_accessible_and_fit_phones(
     for name, path in {
         "new": f"/groups/{group.slug}/programmes/new",
         "sheet": f"/programmes/{programme.id}/enrolment",
+        "edit": f"/programmes/{programme.id}/edit",
     }.items():
         await page.goto(path)
         problems += await check(page, f"facilitator-programmes-{name}")

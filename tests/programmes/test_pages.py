@@ -238,3 +238,49 @@ async def test_a_private_groups_programme_is_a_404_to_outsiders(
             api = ApiClient(viewer.client, await token_for(who) if who else None)
             assert (await api.get(f"/programmes/{programme.id}")).status_code == 404
             assert (await api.get("/programmes")).json()["items"] == []
+
+
+async def test_the_edit_page_and_the_api_change_the_terms(app: Starlette, browser: Browser) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    programme = await make_programme(group, facilitator, mandatory="6")
+    await browser.login(facilitator.email or "", PASSWORD)
+    form = await browser.get(f"/programmes/{programme.id}/edit")
+    assert form.status_code == 200 and 'value="6"' in form.text  # the mandatory session
+    bad = await browser.post(
+        f"/programmes/{programme.id}/edit",
+        {"title": "Renamed", "provider": "SSI", "capacity": "0", "cpd_hours": "12"},
+    )
+    assert bad.status_code == 422 and "Enter the number of places" in text_of(bad)
+    assert (await Programme.get(id=programme.id)).title == programme.title
+    good = await browser.post(
+        f"/programmes/{programme.id}/edit",
+        {
+            "title": "Renamed",
+            "summary": "New words.",
+            "provider": "SSI",
+            "capacity": "25",
+            "cpd_hours": "10",
+            "min_attended": "4",
+            "mandatory": "1, 6",
+            "professions": "counsellor",
+        },
+    )
+    assert good.status_code == 303
+    saved = await Programme.get(id=programme.id)
+    assert (saved.title, saved.capacity, saved.min_attended, saved.professions) == (
+        "Renamed", 25, 4, ["counsellor"],
+    )  # fmt: skip
+    api = ApiClient(browser.client, await token_for(facilitator))
+    current = (await api.get(f"/programmes/{programme.id}")).json()
+    body = {
+        name: current[name]
+        for name in ("title", "summary", "provider", "professions", "capacity", "cpd_hours")
+    }
+    changed = await api.put(f"/programmes/{programme.id}", {**body, "capacity": 30})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["capacity"] == 30 and changed.json()["title"] == "Renamed"
+    member = await make_member()
+    await add_member(group, member)
+    refused = await api.as_(await token_for(member)).put(f"/programmes/{programme.id}", body)
+    assert refused.status_code == 403

@@ -20,7 +20,7 @@ from community.events.schemas import EventChanges
 from community.notifications.models import Notification
 from community.programmes import service
 from community.programmes.models import Certificate, Enrolment, EnrolmentStatus, Programme
-from community.programmes.schemas import ProgrammeFromEvents, Revocation
+from community.programmes.schemas import ProgrammeDetails, ProgrammeFromEvents, Revocation
 from tests.factories import add_member, bulk_members, make_event, make_group, make_member
 from tests.programmes.helpers import make_programme, programme_fields, sessions_of
 
@@ -405,3 +405,61 @@ async def test_the_list_follows_the_sessions_when_they_move(database: None) -> N
         await service.enrol(actor=member, programme_id=programme.id)  # type: ignore[arg-type]
     clock.freeze(sessions[-1].starts_at + timedelta(hours=3))
     assert await service.list_programmes(actor=None) == []
+
+
+def details(**changes: object) -> ProgrammeDetails:
+    values: dict[str, object] = {
+        "title": "Foundations, revised",
+        "summary": "Now with a session on supervision.",
+        "provider": "Social Service Institute",
+        "capacity": 20,
+        "cpd_hours": "12",
+        "min_attended": 5,
+    }
+    values.update(changes)
+    return ProgrammeDetails.from_json(values)
+
+
+async def test_facilitators_change_the_terms_and_more_places_promote(database: None) -> None:
+    _, facilitator, group, programme = await setting(capacity=1)
+    first, second = await member_of(group), await member_of(group)
+    await service.enrol(actor=first, programme_id=programme.id)  # type: ignore[arg-type]
+    await service.enrol(actor=second, programme_id=programme.id)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        await service.update_programme(
+            actor=second,
+            programme_id=programme.id,
+            form=details(capacity=2),  # type: ignore[arg-type]
+        )
+    with pytest.raises(Invalid) as refused:
+        await service.update_programme(
+            actor=facilitator, programme_id=programme.id, form=details(min_attended=9)
+        )
+    assert "min_attended" in refused.value.fields
+    changed = await service.update_programme(
+        actor=facilitator, programme_id=programme.id, form=details(capacity=2, mandatory=[6])
+    )
+    assert (changed.title, changed.capacity, changed.seats_taken) == ("Foundations, revised", 2, 2)
+    assert (await Enrolment.get(member_id=second.id)).status == "enrolled"  # type: ignore[attr-defined]
+    assert all(event.capacity == 2 for event in await sessions_of(programme))
+    with pytest.raises(Invalid) as refused:
+        await service.update_programme(
+            actor=facilitator, programme_id=programme.id, form=details(capacity=1)
+        )
+    assert "2 members are enrolled" in refused.value.fields["capacity"]
+    page = await service.programme_page(actor=first, programme_id=programme.id)  # type: ignore[arg-type]
+    assert [row.number for row in page.sessions if row.mandatory] == [6]
+
+
+async def test_a_looser_rule_completes_whoever_meets_it_now(database: None) -> None:
+    _, facilitator, group, programme = await setting()
+    member = await member_of(group)
+    await service.enrol(actor=member, programme_id=programme.id)  # type: ignore[arg-type]
+    await attend(facilitator, programme, [member.id], 3)  # type: ignore[attr-defined]
+    assert await Certificate.all().count() == 0
+    await service.update_programme(
+        actor=facilitator,
+        programme_id=programme.id,
+        form=details(min_attended=3, enrol_closes_at=programme.enrol_closes_at.isoformat()),
+    )
+    assert await Certificate.filter(member_id=member.id).count() == 1  # type: ignore[attr-defined]
