@@ -234,7 +234,9 @@ async def test_cpd_without_a_goal_shows_the_hours_and_no_bar(browser: Browser) -
 
     assert progress_of(response.text) is None
     page = text_of(response)
-    assert "2 hours from the events you attended this year." in page
+    assert (
+        "2 hours from the events you attended and the programmes you completed this year." in page
+    )
     assert "Set the goal" in page and "Remove the goal" not in page
 
 
