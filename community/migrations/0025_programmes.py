@@ -164,6 +164,15 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
+                    "cancelled_at",
+                    fields.DatetimeField(
+                        null=True,
+                        description="set when its facilitators cancel it (its sessions to come are cancelled with it)",
+                        auto_now=False,
+                        auto_now_add=False,
+                    ),
+                ),
+                (
                     "enrol_closes_at",
                     fields.DatetimeField(
                         description="UTC, at the latest the start of the first session (enrolment closes then in any case,",

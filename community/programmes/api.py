@@ -73,6 +73,8 @@ class Programme(BaseModel):
     last_starts_at: datetime | None = Field(description="The last session not cancelled.")
     enrol_closes_at: datetime
     group: str | None = Field(description="The group's slug; null: site-wide.")
+    enrol_opens_at: datetime | None
+    cancelled: bool
 
     @classmethod
     def of(
@@ -93,6 +95,8 @@ class Programme(BaseModel):
             last_starts_at=span.last if span else None,
             enrol_closes_at=programme.enrol_closes_at,
             group=slug,
+            enrol_opens_at=programme.enrol_opens_at,
+            cancelled=programme.cancelled_at is not None,
         )
 
 
@@ -294,6 +298,20 @@ async def update_programme(call: Call) -> ProgrammeDetail:
         programme_id=call.path["programme_id"],
         form=call.parsed(ProgrammeDetails),
     )
+    return await _detail(call, call.path["programme_id"])
+
+
+@api.operation(
+    "POST",
+    "/programmes/{programme_id}/cancel",
+    summary="Cancel a programme and its sessions to come (its facilitators)",
+    description="Everyone enrolled or waiting is told once; completions and certificates stand.",
+    tag="programmes",
+    response=ProgrammeDetail,
+    authorise=managers_only,
+)
+async def cancel_programme(call: Call) -> ProgrammeDetail:
+    await service.cancel_programme(actor=call.member(), programme_id=call.path["programme_id"])
     return await _detail(call, call.path["programme_id"])
 
 

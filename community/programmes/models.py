@@ -29,6 +29,8 @@ class Programme(Model):
     cpd_hours = fields.DecimalField(max_digits=5, decimal_places=2)
     #: None: open from when it is published
     enrol_opens_at = fields.DatetimeField(null=True)
+    #: set when its facilitators cancel it (its sessions to come are cancelled with it)
+    cancelled_at = fields.DatetimeField(null=True)
     #: UTC, at the latest the start of the first session (enrolment closes then in any case,
     #: should the sessions move)
     enrol_closes_at = fields.DatetimeField()

@@ -153,6 +153,7 @@ def _edit_page(
                 "mandatory": mandatory
                 if isinstance(mandatory, str)
                 else " ".join(str(number) for number in mandatory),
+                "enrol_opens_at": _local_field(values.get("enrol_opens_at")),
                 "enrol_closes_at": _local_field(values.get("enrol_closes_at")),
             },
             "errors": errors or {},
@@ -191,6 +192,17 @@ async def programme_update(request: Request) -> Response:
         return _edit_page(request, programme, raw, exc.fields, status_code=422)
     return redirect(
         request, "programmes:detail", "The programme is changed.", programme_id=programme_id
+    )
+
+
+async def programme_cancel(request: Request) -> Response:
+    programme_id = request.path_params["programme_id"]
+    await service.cancel_programme(actor=request.state.member, programme_id=programme_id)
+    return redirect(
+        request,
+        "programmes:detail",
+        "The programme is cancelled: everyone enrolled or waiting is told.",
+        programme_id=programme_id,
     )
 
 
@@ -418,6 +430,12 @@ routes = [
         programme_update,
         methods=["POST"],
         name="programmes:update",
+    ),
+    Route(
+        "/programmes/{programme_id:int}/cancel",
+        programme_cancel,
+        methods=["POST"],
+        name="programmes:cancel",
     ),
     Route(
         "/programmes/{programme_id:int}/enrol",

@@ -36,6 +36,7 @@ TERMS_MESSAGES: Mapping[str, str] = {
     "cpd_hours": f"Enter the programme's CET/CPD hours, from 0.5 to {HOURS_MAX}, like 12.",
     "min_attended": "Enter how many sessions a member must attend, as a whole number.",
     "mandatory": "Choose the mandatory sessions by their number, from 1.",
+    "enrol_opens_at": "Enter when enrolment opens as a date and time, or leave it empty.",
     "enrol_closes_at": "Enter when enrolment closes as a date and time, or leave it empty.",
 }
 
@@ -97,6 +98,7 @@ class ProgrammeTerms(Command):
         max_length=MAX_SESSIONS,
         description="Session numbers (from 1) every completing member must attend.",
     )
+    enrol_opens_at: OptionalMoment = None
     enrol_closes_at: OptionalMoment = None
 
     @field_validator("provider")

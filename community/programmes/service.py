@@ -26,6 +26,7 @@ from community.db import transaction
 from community.errors import Conflict, Invalid, NotFound, PermissionDenied
 from community.events.attendance import on_attended
 from community.events.cpd import format_hours
+from community.events.kinds import EVENT_CHANGED
 from community.events.models import Event, EventState, LearningCredit, Rsvp, RsvpStatus
 from community.events.schemas import instant
 from community.events.service import create_series
@@ -125,6 +126,19 @@ def _visible(actor: Member | None) -> Q:
 # --- creating one -------------------------------------------------------------------------
 
 
+def _opens(form: ProgrammeTerms, zone: str, closes: datetime) -> datetime | None:
+    """When enrolment opens (UTC), None for at once: before it closes."""
+    if form.enrol_opens_at is None:
+        return None
+    try:
+        opens = instant(form.enrol_opens_at, zone)
+    except ValueError as exc:
+        raise Invalid(enrol_opens_at=str(exc)) from None
+    if opens >= closes:
+        raise Invalid(enrol_opens_at="Open enrolment before it closes.")
+    return opens
+
+
 def _check_terms(
     form: ProgrammeTerms,
     starts: list[datetime],
@@ -173,7 +187,9 @@ async def _make(
     Call inside a transaction."""
     starts = [event.starts_at for event in events]
     closes = _check_terms(form, starts, zone)
+    opens = _opens(form, zone, closes)
     programme = await Programme.create(
+        enrol_opens_at=opens,
         group_id=group_id,
         title=title,
         summary=summary,
@@ -276,6 +292,9 @@ def details_of(programme: Programme, mandatory: list[int]) -> dict[str, object]:
         "cpd_hours": format_hours(Decimal(programme.cpd_hours)),
         "min_attended": programme.min_attended,
         "mandatory": mandatory,
+        "enrol_opens_at": programme.enrol_opens_at.astimezone(zone).replace(tzinfo=None)
+        if programme.enrol_opens_at
+        else None,
         "enrol_closes_at": programme.enrol_closes_at.astimezone(zone).replace(tzinfo=None),
     }
 
@@ -314,6 +333,7 @@ async def update_programme(
         raise Invalid(
             enrol_closes_at="Close enrolment at the latest when the first session starts."
         )
+    opens = _opens(form, programme.time_zone, closes)
     if form.capacity < programme.seats_taken:
         raise Invalid(
             capacity=f"{programme.seats_taken} members are enrolled: choose at least "
@@ -329,6 +349,7 @@ async def update_programme(
             cpd_hours=form.cpd_hours,
             capacity=form.capacity,
             min_attended=form.min_attended or len(sessions),
+            enrol_opens_at=opens,
             enrol_closes_at=closes,
         )
         for number, session in enumerate(sessions, start=1):
@@ -341,6 +362,42 @@ async def update_programme(
         updated = await Programme.get(id=programme.id)
         await _complete_all_who_meet(updated)
     return updated
+
+
+async def cancel_programme(*, actor: Member | None, programme_id: int) -> Programme:
+    """Cancel a programme (its facilitators): its sessions still to come are cancelled, and
+    everyone enrolled or waiting is told once. Completions and certificates stand."""
+    view = await access_programme(actor, programme_id)
+    manager = ensure_manages(view)
+    programme = view.programme
+    now = clock.now()
+    async with transaction():
+        if not await Programme.filter(id=programme.id, cancelled_at__isnull=True).update(
+            cancelled_at=now
+        ):
+            raise Conflict("This programme is already cancelled.")
+        sessions = ProgrammeSession.filter(programme_id=programme.id).values("event_id")
+        await Event.filter(
+            id__in=Subquery(sessions), starts_at__gt=now, state=EventState.SCHEDULED
+        ).update(state=EventState.CANCELLED)
+        told = await Enrolment.filter(
+            programme_id=programme.id,
+            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLIST],
+            completed_at__isnull=True,
+        ).select_related("member")
+        await notify(
+            [enrolment.member for enrolment in told],
+            Notice(
+                EVENT_CHANGED,
+                f"“{programme.title}” is cancelled",
+                url=url_path("programmes:detail", programme_id=programme.id),
+                dedupe_key=f"programme-cancelled:{programme.id}",
+                body="Its sessions still to come will not take place.",
+                topic=f"programme:{programme.id}",
+                actor_id=manager.id,
+            ),
+        )
+    return await Programme.get(id=programme.id)
 
 
 async def _complete_all_who_meet(programme: Programme) -> None:
@@ -361,6 +418,8 @@ def _ensure_enrolment_open(programme: Programme, first: datetime | None) -> None
     """Conflict unless enrolment is open: before it closes and before the first session
     starts (`first`: the first session not cancelled, if any)."""
     now = clock.now()
+    if programme.cancelled_at is not None:
+        raise Conflict("This programme is cancelled.")
     if programme.enrol_opens_at is not None and now < programme.enrol_opens_at:
         raise Conflict("Enrolment for this programme has not opened yet.")
     if now >= programme.enrol_closes_at or first is None or now >= first:
@@ -493,6 +552,8 @@ async def promote_waitlist(programme_id: int) -> int:
     programme = await Programme.get(id=programme_id)
     span = (await spans([programme_id])).get(programme_id)
     if clock.now() >= programme.enrol_closes_at or span is None or clock.now() >= span.first:
+        return 0
+    if programme.cancelled_at is not None:
         return 0
     promoted = 0
     while True:
@@ -785,7 +846,7 @@ async def list_programmes(
     to_come = ProgrammeSession.filter(
         event__starts_at__gte=clock.now(), event__state=EventState.SCHEDULED
     ).values("programme_id")
-    query = Programme.filter(_visible(actor), id__in=Subquery(to_come))
+    query = Programme.filter(_visible(actor), id__in=Subquery(to_come), cancelled_at__isnull=True)
     if provider:
         query = query.filter(provider=provider)
     programmes = await query.order_by("-id").limit(limit * 3)

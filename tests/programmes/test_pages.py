@@ -284,3 +284,21 @@ async def test_the_edit_page_and_the_api_change_the_terms(app: Starlette, browse
     await add_member(group, member)
     refused = await api.as_(await token_for(member)).put(f"/programmes/{programme.id}", body)
     assert refused.status_code == 403
+
+
+async def test_facilitators_cancel_a_programme_from_its_edit_page(
+    app: Starlette, browser: Browser
+) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    programme = await make_programme(group, facilitator)
+    await browser.login(facilitator.email or "", PASSWORD)
+    assert "Cancel the programme" in (await browser.get(f"/programmes/{programme.id}/edit")).text
+    cancelled = await browser.post(f"/programmes/{programme.id}/cancel")
+    assert cancelled.status_code == 303
+    page = text_of(await browser.get(f"/programmes/{programme.id}"))
+    assert "This programme is cancelled." in page
+    again = await browser.post(f"/programmes/{programme.id}/cancel")
+    assert again.status_code == 409
+    api = ApiClient(browser.client, await token_for(facilitator))
+    assert (await api.get(f"/programmes/{programme.id}")).json()["cancelled"] is True

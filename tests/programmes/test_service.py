@@ -463,3 +463,46 @@ async def test_a_looser_rule_completes_whoever_meets_it_now(database: None) -> N
         form=details(min_attended=3, enrol_closes_at=programme.enrol_closes_at.isoformat()),
     )
     assert await Certificate.filter(member_id=member.id).count() == 1  # type: ignore[attr-defined]
+
+
+async def test_a_cancelled_programme_cancels_its_sessions_and_tells_everyone_once(
+    database: None,
+) -> None:
+    _, facilitator, group, programme = await setting(capacity=1)
+    enrolled, waiting = await member_of(group), await member_of(group)
+    await service.enrol(actor=enrolled, programme_id=programme.id)  # type: ignore[arg-type]
+    await service.enrol(actor=waiting, programme_id=programme.id)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        await service.cancel_programme(actor=enrolled, programme_id=programme.id)  # type: ignore[arg-type]
+    cancelled = await service.cancel_programme(actor=facilitator, programme_id=programme.id)
+    assert cancelled.cancelled_at is not None
+    assert all(event.is_cancelled for event in await sessions_of(programme))
+    for member in (enrolled, waiting):
+        told = await Notification.filter(member_id=member.id, kind="event_changed")  # type: ignore[attr-defined]
+        assert [notice.title for notice in told] == [f"“{programme.title}” is cancelled"]
+    with pytest.raises(Conflict):
+        await service.cancel_programme(actor=facilitator, programme_id=programme.id)
+    assert await service.list_programmes(actor=None) == []
+    late = await member_of(group)
+    with pytest.raises(Conflict, match="cancelled"):
+        await service.enrol(actor=late, programme_id=programme.id)  # type: ignore[arg-type]
+    # a withdrawal from a cancelled programme promotes no one
+    await service.withdraw(actor=enrolled, programme_id=programme.id)  # type: ignore[arg-type]
+    assert (await Enrolment.get(member_id=waiting.id)).status == "waitlist"  # type: ignore[attr-defined]
+
+
+async def test_enrolment_opens_when_the_programme_says(database: None) -> None:
+    facilitator = await make_member()
+    group = await make_group(facilitator=facilitator)
+    opens = clock.now() + timedelta(days=2)
+    programme = await make_programme(group, facilitator, enrol_opens_at=opens.isoformat())
+    member = await member_of(group)
+    with pytest.raises(Conflict, match="not opened yet"):
+        await service.enrol(actor=member, programme_id=programme.id)  # type: ignore[arg-type]
+    clock.freeze(opens)
+    assert (await service.enrol(actor=member, programme_id=programme.id)).status == "enrolled"  # type: ignore[arg-type]
+    with pytest.raises(Invalid) as refused:
+        await make_programme(
+            group, facilitator, enrol_opens_at=(clock.now() + timedelta(days=60)).isoformat()
+        )
+    assert "before it closes" in refused.value.fields["enrol_opens_at"]
