@@ -8,7 +8,7 @@ from community import db
 from community.accounts.models import Member
 from community.errors import NotFound, PermissionDenied
 from community.events.models import Event
-from community.groups.access import Viewer, membership_in
+from community.groups.access import Viewer, manages, membership_in, takes_part
 from community.groups.models import Group, Membership
 from community.text import INT_MAX
 
@@ -25,17 +25,12 @@ class EventView:
     @property
     def can_manage(self) -> bool:
         """The group's facilitators, and admins (who alone manage site-wide events)."""
-        if self.actor is not None and self.actor.is_admin:
-            return True
-        return self.viewer is not None and self.viewer.can_facilitate
+        return manages(self.actor, self.viewer)
 
     @property
     def may_rsvp(self) -> bool:
         """Verified members of the group (anyone verified, for site-wide events)."""
-        actor = self.actor
-        if actor is None or not actor.is_verified:
-            return False
-        return self.viewer is None or self.viewer.is_member or actor.is_admin
+        return takes_part(self.actor, self.viewer)
 
 
 async def access_event(actor: Member | None, event_id: int) -> EventView:

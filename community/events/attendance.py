@@ -305,7 +305,8 @@ async def email_attendees(
     return len(recipients)
 
 
-def _csv_cell(value: str) -> str:
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula is quoted."""
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
@@ -328,5 +329,5 @@ async def attendees_csv(*, actor: Member | None, event_id: int) -> str:
             attendee.answered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             attended_labels[attendee.attended],
         )
-        writer.writerow([_csv_cell(cell) for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return "\ufeff" + output.getvalue()

@@ -43,6 +43,22 @@ class Viewer:
         )
 
 
+def manages(actor: Member | None, viewer: Viewer | None) -> bool:
+    """Whether the actor runs a group's thing (an event, a programme): its facilitators, and
+    admins, who alone run site-wide ones (`viewer` None)."""
+    if actor is not None and actor.is_admin:
+        return True
+    return viewer is not None and viewer.can_facilitate
+
+
+def takes_part(actor: Member | None, viewer: Viewer | None) -> bool:
+    """Whether the actor may take part in a group's thing (RSVP, enrol): verified members of
+    the group, and anyone verified for site-wide ones (`viewer` None)."""
+    if actor is None or not actor.is_verified:
+        return False
+    return viewer is None or viewer.is_member or actor.is_admin
+
+
 def membership_in(row: dict[str, Any], prefix: str = "ms__") -> Membership | None:
     """The membership of a row that LEFT JOINed it with `columns(Membership, …, prefix)`."""
     return db.loaded(Membership, row, prefix) if row[f"{prefix}id"] is not None else None

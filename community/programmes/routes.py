@@ -21,6 +21,7 @@ from community.accounts.access import ensure_admin
 from community.accounts.models import PROFESSION_LABELS
 from community.clock import COMMON_ZONES
 from community.errors import Conflict, Invalid
+from community.events.attendance import csv_cell
 from community.events.cpd import format_hours
 from community.events.models import EVENT_KIND_LABELS
 from community.groups.access import access_facilitation
@@ -31,9 +32,6 @@ from community.programmes.schemas import ProgrammeDetails, ProgrammeForm, Revoca
 from community.urls import absolute_url
 from community.urls import path as url_path
 from community.web.templates import read_form, redirect, render, request_zone
-
-#: spreadsheet programs run a cell that starts with one of these as a formula
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def programme_list(request: Request) -> Response:
@@ -257,10 +255,6 @@ async def programme_sheet(request: Request) -> Response:
     )
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
 async def programme_sheet_csv(request: Request) -> Response:
     programme_id = request.path_params["programme_id"]
     sheet = await service.completion_sheet(actor=request.state.member, programme_id=programme_id)
@@ -289,9 +283,9 @@ async def programme_sheet_csv(request: Request) -> Response:
         completed = row.enrolment.completed_at
         writer.writerow(
             [
-                _cell(member.display_name),
-                _cell(member.profession_label),
-                _cell(member.organisation),
+                csv_cell(member.display_name),
+                csv_cell(member.profession_label),
+                csv_cell(member.organisation),
                 status,
                 *(marks[mark] for mark in row.marks),
                 str(row.progress.attended),

@@ -31,7 +31,7 @@ from community.events.models import Event, EventState, LearningCredit, Rsvp, Rsv
 from community.events.schemas import instant
 from community.events.service import create_series
 from community.events.service.scheduling import event_owner
-from community.groups.access import Viewer, access_group
+from community.groups.access import Viewer, access_group, manages, takes_part
 from community.groups.models import Group, Membership, Visibility
 from community.notifications.service import Notice, notify
 from community.programmes.kinds import ENROLMENT
@@ -86,16 +86,11 @@ class ProgrammeView:
 
     @property
     def can_manage(self) -> bool:
-        if self.actor is not None and self.actor.is_admin:
-            return True
-        return self.viewer is not None and self.viewer.can_facilitate
+        return manages(self.actor, self.viewer)
 
     @property
     def may_enrol(self) -> bool:
-        actor = self.actor
-        if actor is None or not actor.is_verified:
-            return False
-        return self.viewer is None or self.viewer.is_member or actor.is_admin
+        return takes_part(self.actor, self.viewer)
 
 
 async def access_programme(actor: Member | None, programme_id: int) -> ProgrammeView:
@@ -935,10 +930,7 @@ async def completion_sheet(*, actor: Member | None, programme_id: int) -> Sheet:
     """Who is enrolled and waiting, each enrolled member's attendance per session and whether
     they completed: for the programme's facilitators and admins."""
     view = await access_programme(actor, programme_id)
-    if actor is None:
-        raise PermissionDenied("Please sign in to continue.")
-    if not view.can_manage:
-        raise PermissionDenied("Only the programme's facilitators can see its enrolment.")
+    ensure_manages(view)
     programme = view.programme
     events = await _session_events(programme.id)
     enrolments = (
