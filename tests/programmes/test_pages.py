@@ -302,3 +302,8 @@ async def test_facilitators_cancel_a_programme_from_its_edit_page(
     assert again.status_code == 409
     api = ApiClient(browser.client, await token_for(facilitator))
     assert (await api.get(f"/programmes/{programme.id}")).json()["cancelled"] is True
+
+
+async def test_a_provider_longer_than_any_is_no_match_not_an_error(browser: Browser) -> None:
+    page = await browser.get("/programmes", params={"provider": ">" * 300})
+    assert page.status_code == 200 and "No programmes here yet for these filters" in page.text

@@ -10,6 +10,7 @@ from tortoise.expressions import Q, Subquery
 from community import clock
 from community.accounts.access import ensure_signed_in
 from community.accounts.models import PROFESSION_LABELS, Member, Profession
+from community.db import fits
 from community.errors import Conflict
 from community.events.models import Event, EventState, Rsvp
 from community.programmes.models import (
@@ -131,6 +132,8 @@ async def list_programmes(
     ).values("programme_id")
     query = Programme.filter(visible(actor), id__in=Subquery(to_come), cancelled_at__isnull=True)
     if provider:
+        if not fits(Programme, "provider", provider):
+            return []  # no provider has so long a name
         query = query.filter(provider=provider)
     programmes = await query.order_by("-id").limit(limit * 3)
     if profession:
